@@ -1,0 +1,57 @@
+"""The transport contract: whole HCI packets between the host's event loop and a controller.
+
+Every transport is opened, fed and closed on the host's event loop. Transports
+that read on another thread (serial, USB) hand packets to the loop with
+`call_soon_threadsafe`; `_deliver` and `_lost` are always called on the loop.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable
+
+from aioble_hci.hci.packets import PacketType
+
+PacketSink = Callable[[PacketType, bytes], None]
+LostCallback = Callable[[BaseException | None], None]
+
+
+class TransportError(Exception):
+    """A transport could not be opened or failed; the message says how to fix it."""
+
+
+class Transport(abc.ABC):
+    """An open-able pipe of HCI packets. Subclasses implement open, send and close."""
+
+    def __init__(self, spec: str) -> None:
+        self.spec = spec
+        self._sink: PacketSink | None = None
+        self._on_lost: LostCallback | None = None
+
+    def attach(self, sink: PacketSink, on_lost: LostCallback) -> None:
+        """Say where received packets and loss of the controller are reported."""
+        self._sink = sink
+        self._on_lost = on_lost
+
+    @abc.abstractmethod
+    async def open(self) -> None:
+        """Open the link to the controller; raise TransportError with a fix on failure."""
+
+    @abc.abstractmethod
+    def send(self, packet_type: PacketType, payload: bytes) -> None:
+        """Queue one HCI packet (without H4 indicator) for the controller; never blocks."""
+
+    @abc.abstractmethod
+    async def close(self) -> None:
+        """Release the link; idempotent."""
+
+    def _deliver(self, packet_type: PacketType, payload: bytes) -> None:
+        if self._sink is not None:
+            self._sink(packet_type, payload)
+
+    def _lost(self, exc: BaseException | None) -> None:
+        if self._on_lost is not None:
+            self._on_lost(exc)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.spec}>"
