@@ -14,6 +14,7 @@ from aioble_hci.hci.packets import PacketType
 
 PacketSink = Callable[[PacketType, bytes], None]
 LostCallback = Callable[[BaseException | None], None]
+DesyncCallback = Callable[[BaseException], None]
 
 
 class TransportError(Exception):
@@ -27,11 +28,14 @@ class Transport(abc.ABC):
         self.spec = spec
         self._sink: PacketSink | None = None
         self._on_lost: LostCallback | None = None
+        self._on_desync: DesyncCallback | None = None
 
-    def attach(self, sink: PacketSink, on_lost: LostCallback) -> None:
-        """Say where received packets and loss of the controller are reported."""
+    def attach(self, sink: PacketSink, on_lost: LostCallback, on_desync: DesyncCallback | None = None) -> None:
+        """Say where received packets, loss of the controller and a desynchronised
+        byte stream (an `H4DesyncError`, for byte-stream transports) are reported."""
         self._sink = sink
         self._on_lost = on_lost
+        self._on_desync = on_desync
 
     @abc.abstractmethod
     async def open(self) -> None:
@@ -52,6 +56,10 @@ class Transport(abc.ABC):
     def _lost(self, exc: BaseException | None) -> None:
         if self._on_lost is not None:
             self._on_lost(exc)
+
+    def _desync(self, exc: BaseException) -> None:
+        if self._on_desync is not None:
+            self._on_desync(exc)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.spec}>"

@@ -1,0 +1,120 @@
+"""USB transport: interface/endpoint selection and errors, against fake pyusb devices."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+
+import pytest
+import usb.core
+
+from aioble_hci.hci.packets import PacketType
+from aioble_hci.transport import TransportError
+from aioble_hci.transport.usb import UsbTransport, select_hci_interface
+from tests.transport.fake_usb import generic_dongle, hid_mouse, zephyr_hci_usb
+
+
+def test_zephyr_hci_usb_board_uses_interface_0_endpoints() -> None:
+    ep = select_hci_interface(zephyr_hci_usb())
+    assert (ep.interface, ep.event_in, ep.acl_in, ep.acl_out) == (0, 0x81, 0x82, 0x01)
+
+
+def test_generic_class_e0_dongle_uses_its_interrupt_and_bulk_endpoints() -> None:
+    ep = select_hci_interface(generic_dongle())
+    assert (ep.interface, ep.event_in, ep.acl_in, ep.acl_out) == (0, 0x81, 0x82, 0x02)
+
+
+async def test_plain_usb_spec_skips_non_bluetooth_devices() -> None:
+    board = zephyr_hci_usb()
+    transport = UsbTransport("usb", finder=lambda: [hid_mouse(), board])
+    await transport.open()
+    try:
+        assert transport.device is board
+        assert board.claimed == [0]
+    finally:
+        await transport.close()
+
+
+async def test_usb_index_picks_the_second_matching_dongle() -> None:
+    first, second = generic_dongle(product=1), generic_dongle(product=2)
+    transport = UsbTransport("usb#1", finder=lambda: [first, second])
+    await transport.open()
+    try:
+        assert transport.device is second
+    finally:
+        await transport.close()
+
+
+async def test_usb_vid_pid_selects_that_device() -> None:
+    board = zephyr_hci_usb()
+    transport = UsbTransport("usb:2fe3:0100", finder=lambda: [generic_dongle(), board])
+    await transport.open()
+    try:
+        assert transport.device is board
+    finally:
+        await transport.close()
+
+
+async def test_no_usb_controller_gives_a_clear_error() -> None:
+    with pytest.raises(TransportError, match="no USB Bluetooth controller") as err:
+        await UsbTransport("usb", finder=lambda: [hid_mouse()]).open()
+    assert "usb[:VID:PID][#N]" in str(err.value)
+
+
+async def test_missing_vid_pid_is_named() -> None:
+    with pytest.raises(TransportError, match="no USB device 2fe3:0100 found"):
+        await UsbTransport("usb:2fe3:0100", finder=lambda: [generic_dongle()]).open()
+
+
+async def test_permission_denied_shows_the_udev_rule_for_the_device() -> None:
+    board = zephyr_hci_usb()
+    board.claim_error = usb.core.USBError("Access denied (insufficient permissions)", errno=errno.EACCES)
+    with pytest.raises(TransportError) as err:
+        await UsbTransport("usb", finder=lambda: [board]).open()
+    text = str(err.value)
+    assert 'ATTRS{idVendor}=="2fe3", ATTRS{idProduct}=="0100"' in text
+    assert "udevadm" in text
+
+
+async def test_kernel_driver_is_detached_before_claiming() -> None:
+    board = zephyr_hci_usb()
+    board.kernel_driver = True
+    transport = UsbTransport("usb", finder=lambda: [board])
+    await transport.open()
+    try:
+        assert board.detached == [0]
+        assert board.claimed == [0]
+    finally:
+        await transport.close()
+
+
+async def test_commands_go_by_control_transfer_and_split_events_are_joined() -> None:
+    board = zephyr_hci_usb()
+    transport = UsbTransport("usb", finder=lambda: [board])
+    packets: asyncio.Queue[tuple[PacketType, bytes]] = asyncio.Queue()
+    transport.attach(lambda t, p: packets.put_nowait((t, p)), lambda exc: None)
+    await transport.open()
+    try:
+        transport.send(PacketType.COMMAND, bytes.fromhex("030c00"))
+        transport.send(PacketType.ACL, bytes.fromhex("0000040001020304"))
+        board.feed(0x81, bytes.fromhex("0e0401"))
+        board.feed(0x81, bytes.fromhex("030c00"))
+        board.feed(0x82, bytes.fromhex("01200300aabbcc"))
+        got = {await asyncio.wait_for(packets.get(), 5) for _ in range(2)}
+        assert got == {(PacketType.EVENT, bytes.fromhex("0e0401030c00")), (PacketType.ACL, bytes.fromhex("01200300aabbcc"))}
+        assert board.control == [(0x20, 0, 0, 0, bytes.fromhex("030c00"))]
+        assert board.bulk_out == [(0x01, bytes.fromhex("0000040001020304"))]
+    finally:
+        await transport.close()
+
+
+async def test_unplugged_device_is_reported_as_lost() -> None:
+    board = zephyr_hci_usb()
+    transport = UsbTransport("usb", finder=lambda: [board])
+    lost: asyncio.Future[BaseException | None] = asyncio.get_running_loop().create_future()
+    transport.attach(lambda t, p: None, lost.set_result)
+    await transport.open()
+    board.feed(0x81, usb.core.USBError("No such device (it may have been disconnected)", errno=errno.ENODEV))
+    reason = await asyncio.wait_for(lost, 5)
+    assert "unplugged" in str(reason)
+    await transport.close()
