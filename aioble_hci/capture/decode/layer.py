@@ -1,0 +1,111 @@
+"""The decoded view of a packet: a list of layers, each with a one-line summary and fields."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from aioble_hci.capture.records import CaptureRecord
+from aioble_hci.hci.packets import Direction
+
+
+@dataclass
+class Layer:
+    """One protocol layer of a packet: name is hci, acl, l2cap, att, smp, signalling, coc, adv, vendor, note or error."""
+
+    name: str
+    summary: str
+    fields: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"layer": self.name, "summary": self.summary, "fields": jsonable(self.fields)}
+
+
+@dataclass
+class DecodedPacket:
+    """A capture record with every layer the decoder understood, in order from HCI upwards."""
+
+    frame: int  # 1-based record number, as Wireshark counts frames
+    record: CaptureRecord
+    layers: list[Layer] = field(default_factory=list)
+    handle: int | None = None
+
+    def has_layer(self, name: str) -> bool:
+        return any(layer.name == name for layer in self.layers)
+
+    def layer(self, name: str) -> Layer | None:
+        return next((layer for layer in self.layers if layer.name == name), None)
+
+    def to_json(self) -> dict[str, Any]:
+        r = self.record
+        return {
+            "frame": self.frame,
+            "timestamp": r.timestamp,
+            "direction": r.direction.name if r.direction is not None else None,
+            "packet_type": r.packet_type.name if r.packet_type is not None else None,
+            "kind": r.kind.value,
+            "index": r.index,
+            "handle": self.handle,
+            "raw": r.payload.hex(),
+            "layers": [layer.to_json() for layer in self.layers],
+        }
+
+    def render(self) -> str:
+        """btmon-like text: a header line, then one indented line per upper layer."""
+        r = self.record
+        arrow = {None: "=", Direction.HOST_TO_CONTROLLER: "<", Direction.CONTROLLER_TO_HOST: ">"}[
+            r.direction
+        ]
+        ts = f"{r.timestamp:.6f}" if r.timestamp is not None else "-"
+        lines = []
+        for i, layer in enumerate(self.layers):
+            text = layer.summary
+            details = _details(layer.fields)
+            if details:
+                text = f"{text} {details}"
+            if i == 0:
+                lines.append(f"#{self.frame} {ts} {arrow} {text}")
+            else:
+                lines.append(f"    {layer.name}: {text}")
+        if not lines:
+            lines.append(f"#{self.frame} {ts} {arrow} (empty)")
+        return "\n".join(lines)
+
+
+def _details(fields: dict[str, Any]) -> str:
+    parts = []
+    for key, value in fields.items():
+        if key in ("payload",) or value is None:
+            continue
+        v = jsonable(value)
+        if isinstance(v, (list, dict)):
+            v = str(v)
+        parts.append(f"{key}={v}")
+    return " ".join(parts)
+
+
+def jsonable(value: Any) -> Any:
+    """Make a value JSON-safe: bytes as hex, enums by name, dataclasses as dicts."""
+    if isinstance(value, Enum):
+        return value.name
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).hex()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out = {"type": type(value).__name__}
+        for f in dataclasses.fields(value):
+            out[f.name] = jsonable(getattr(value, f.name))
+        return out
+    if isinstance(value, (int, float, str, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def error_layer(where: str, exc: BaseException | str, raw: bytes) -> Layer:
+    """A layer for bytes a decoder could not make sense of: the raw bytes and why."""
+    return Layer("error", f"{where}: {exc}", {"raw": raw.hex()})

@@ -1,0 +1,223 @@
+"""Decode a capture through every layer the stack knows, following connections by handle.
+
+CaptureDecoder is a small state machine fed one record at a time: HCI events open and close
+connections, ACL fragments are reassembled per handle and direction (Core Vol 4 Part E, 5.4.2),
+whole L2CAP frames go to ATT, SMP, signalling and credit-based channels. It never raises:
+anything it cannot decode is shown as raw bytes with the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import struct
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from aioble_hci.capture.decode.hci import decode_command, decode_event
+from aioble_hci.capture.decode.l2cap import L2capState, decode_l2cap
+from aioble_hci.capture.decode.layer import DecodedPacket, Layer, error_layer
+from aioble_hci.capture.files import open_reader
+from aioble_hci.capture.records import CaptureFormatError, CaptureRecord, RecordKind
+from aioble_hci.hci.packets import Direction, PacketType
+
+log = logging.getLogger(__name__)
+
+PB_FIRST_NON_FLUSHABLE = 0b00
+PB_CONTINUATION = 0b01
+PB_FIRST_FLUSHABLE = 0b10
+PB_COMPLETE = 0b11
+QUALCOMM_DEBUG_HANDLE = 0x0EDC
+HCI_RESET = 0x0C03
+
+
+@dataclass
+class Connection:
+    """What the capture told us about one connection handle."""
+
+    handle: int
+    peer: str | None
+    transport: str
+    role: str | None
+    opened_frame: int | None
+    closed_frame: int | None = None
+    l2cap: L2capState = field(default_factory=L2capState)
+
+
+class CaptureDecoder:
+    """Feed records in capture order with decode(); read connections afterwards."""
+
+    def __init__(self) -> None:
+        self.connections: dict[int, Connection] = {}
+        self.history: list[Connection] = []  # every connection ever opened, in order
+        self._fragments: dict[tuple[int, Direction], bytearray] = {}
+        self._session_start_seen = (
+            False  # a Reset or a connection event: unknown handles are then not L2CAP
+        )
+        self._frame = 0
+
+    def decode(self, record: CaptureRecord) -> DecodedPacket:
+        self._frame += 1
+        packet = DecodedPacket(self._frame, record)
+        try:
+            self._decode(packet)
+        except Exception as exc:  # noqa: BLE001 - the decoder never fails on a packet
+            log.debug("frame %d: decode error %r", self._frame, exc)
+            packet.layers.append(error_layer("decoder", exc, record.payload))
+        return packet
+
+    def _decode(self, packet: DecodedPacket) -> None:
+        r = packet.record
+        if r.kind is not RecordKind.HCI or r.packet_type is None:
+            label = r.text or r.kind.value
+            packet.layers.append(
+                Layer("note", f"{r.kind.value.capitalize()}: {label}", {"raw": r.payload.hex()})
+            )
+            return
+        if r.packet_type == PacketType.COMMAND:
+            layer = decode_command(r.payload)
+            packet.layers.append(layer)
+            if r.payload[:2] == struct.pack("<H", HCI_RESET):
+                self._reset()
+        elif r.packet_type == PacketType.EVENT:
+            layer, facts = decode_event(r.payload)
+            packet.layers.append(layer)
+            packet.handle = layer.fields.get("handle")
+            self._apply(facts)
+        elif r.packet_type == PacketType.ACL:
+            self._acl(packet)
+        else:
+            packet.layers.append(
+                Layer("hci", f"HCI {r.packet_type.name} data", {"raw": r.payload.hex()})
+            )
+
+    def _reset(self) -> None:
+        self._session_start_seen = True
+        for conn in self.connections.values():
+            if conn.closed_frame is None:
+                conn.closed_frame = self._frame
+        self.connections.clear()
+        self._fragments.clear()
+
+    def _apply(self, facts: dict[str, Any]) -> None:
+        opened = facts.get("opened")
+        if opened is not None:
+            self._session_start_seen = True
+            conn = Connection(
+                opened["handle"],
+                opened.get("peer"),
+                opened["transport"],
+                opened.get("role"),
+                self._frame,
+            )
+            self.connections[conn.handle] = conn
+            self.history.append(conn)
+        closed = facts.get("closed")
+        if closed is not None:
+            self._session_start_seen = True
+            gone = self.connections.get(closed)
+            if gone is not None:
+                gone.closed_frame = self._frame
+            for key in [k for k in self._fragments if k[0] == closed]:
+                del self._fragments[key]
+
+    def _acl(self, packet: DecodedPacket) -> None:
+        r = packet.record
+        data = r.payload
+        if len(data) < 4:
+            packet.layers.append(
+                error_layer("ACL", f"packet of {len(data)} octets has no full header", data)
+            )
+            return
+        word, length = struct.unpack_from("<HH", data)
+        handle, pb, bc = word & 0x0FFF, (word >> 12) & 3, (word >> 14) & 3
+        packet.handle = handle
+        body = data[4:]
+        fields: dict[str, Any] = {"handle": handle, "pb": pb, "bc": bc, "length": length}
+        if length != len(body):
+            fields["length_problem"] = f"header says {length}, packet has {len(body)}"
+        conn = self.connections.get(handle)
+        if conn is None and (handle == QUALCOMM_DEBUG_HANDLE or self._never_connected(handle)):
+            what = (
+                "Qualcomm vendor debug data"
+                if handle == QUALCOMM_DEBUG_HANDLE
+                else "handle never connected"
+            )
+            fields["data"] = body.hex()
+            packet.layers.append(
+                Layer("vendor", f"ACL on handle 0x{handle:04x}: {what}, not L2CAP", fields)
+            )
+            return
+        if conn is None:  # capture started mid-connection: decode anyway, and remember the handle
+            conn = Connection(handle, None, "LE", None, None)
+            self.connections[handle] = conn
+            self.history.append(conn)
+            fields["note"] = "connection setup not in capture"
+        acl = Layer("acl", f"ACL handle 0x{handle:04x}", fields)
+        packet.layers.append(acl)
+        direction = r.direction if r.direction is not None else Direction.HOST_TO_CONTROLLER
+        pdu = self._reassemble(handle, direction, pb, body, acl)
+        if pdu is not None:
+            packet.layers.extend(decode_l2cap(pdu, direction, conn.l2cap))
+
+    def _never_connected(self, handle: int) -> bool:
+        return self._session_start_seen and not any(c.handle == handle for c in self.history)
+
+    def _reassemble(
+        self, handle: int, direction: Direction, pb: int, body: bytes, acl: Layer
+    ) -> bytes | None:
+        """Collect fragments until the L2CAP length is reached (Vol 4 Part E, 5.4.2; Vol 3 Part A, 7.2)."""
+        key = (handle, direction)
+        if pb == PB_CONTINUATION:
+            buf = self._fragments.get(key)
+            if buf is None:
+                acl.fields["problem"] = "continuation fragment without a start"
+                acl.fields["data"] = body.hex()
+                return None
+            buf += body
+        else:
+            if key in self._fragments:
+                acl.fields["problem"] = (
+                    f"previous PDU incomplete ({len(self._fragments[key])} octets dropped)"
+                )
+            buf = self._fragments[key] = bytearray(body)
+        if len(buf) < 4:
+            acl.fields["fragment"] = "start (waiting for L2CAP header)"
+            return None
+        needed = 4 + int.from_bytes(buf[:2], "little")
+        if len(buf) < needed:
+            acl.fields["fragment"] = f"{len(buf)}/{needed}"
+            return None
+        del self._fragments[key]
+        if len(buf) > needed:
+            acl.fields["problem"] = f"{len(buf) - needed} octets past the L2CAP length"
+        return bytes(buf)
+
+
+@dataclass
+class DecodeResult:
+    packets: list[DecodedPacket]
+    decoder: CaptureDecoder
+    error: CaptureFormatError | None
+
+
+def decode_records(
+    records: Iterable[CaptureRecord], decoder: CaptureDecoder | None = None
+) -> Iterator[DecodedPacket]:
+    decoder = decoder or CaptureDecoder()
+    for record in records:
+        yield decoder.decode(record)
+
+
+def decode_file(path: str | os.PathLike[str]) -> DecodeResult:
+    """Decode every readable record of a capture; a damaged tail is reported, not raised."""
+    decoder = CaptureDecoder()
+    packets: list[DecodedPacket] = []
+    error: CaptureFormatError | None = None
+    try:
+        for record in open_reader(path):
+            packets.append(decoder.decode(record))
+    except CaptureFormatError as exc:
+        error = exc
+    return DecodeResult(packets, decoder, error)
