@@ -71,9 +71,8 @@ class CaptureDecoder:
         r = packet.record
         if r.kind is not RecordKind.HCI or r.packet_type is None:
             label = r.text or r.kind.value
-            packet.layers.append(
-                Layer("note", f"{r.kind.value.capitalize()}: {label}", {"raw": r.payload.hex()})
-            )
+            fields = {} if r.kind is RecordKind.NOTE else {"raw": r.payload.hex()}
+            packet.layers.append(Layer("note", f"{r.kind.value.capitalize()}: {label}", fields))
             return
         if r.packet_type == PacketType.COMMAND:
             layer = decode_command(r.payload)
