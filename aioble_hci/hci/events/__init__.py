@@ -25,6 +25,17 @@ from aioble_hci.hci.events.controller import (
     NumberOfCompletedPackets,
     ReadRemoteVersionInformationComplete,
 )
+from aioble_hci.hci.events.le_advertising import (
+    AdvertisingReport,
+    DirectedAdvertisingReport,
+    ExtendedAdvertisingReport,
+    LeAdvertisingReport,
+    LeAdvertisingSetTerminated,
+    LeDirectedAdvertisingReport,
+    LeExtendedAdvertisingReport,
+    LeScanRequestReceived,
+    LeScanTimeout,
+)
 from aioble_hci.hci.events.le_connection import (
     LeChannelSelectionAlgorithm,
     LeConnectionComplete,
@@ -39,6 +50,15 @@ from aioble_hci.hci.events.le_connection import (
 )
 
 __all__ = [
+    "AdvertisingReport",
+    "DirectedAdvertisingReport",
+    "ExtendedAdvertisingReport",
+    "LeAdvertisingReport",
+    "LeAdvertisingSetTerminated",
+    "LeDirectedAdvertisingReport",
+    "LeExtendedAdvertisingReport",
+    "LeScanRequestReceived",
+    "LeScanTimeout",
     "EVENTS",
     "LE_EVENTS",
     "AuthenticatedPayloadTimeoutExpired",
