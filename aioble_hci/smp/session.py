@@ -1,0 +1,514 @@
+"""The per-connection SMP state machine for the initiator (central) and responder (peripheral).
+
+Sans-I/O: the host feeds SMP PDUs (``receive``), user answers and HCI outcomes in, always with the
+current time, and gets back :class:`SmpOutput`: PDUs to send on CID 0x0006, then events
+(:mod:`aioble_hci.smp.events`). Phases (Core Vol 3 Part H, 2.1): 1 feature exchange (here), 2
+legacy or LE SC key generation (:mod:`.legacy`, :mod:`.secure_connections`), then encryption
+and 3 key distribution (:mod:`.distribution`). The 30-second SMP timeout (3.4) is checked
+against the caller's clock: call :meth:`SmpSession.poll` at :attr:`SmpSession.deadline`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from enum import Enum, auto
+
+from aioble_hci.address import Address
+from aioble_hci.smp import toolbox
+from aioble_hci.smp.attempts import RepeatedAttempts
+from aioble_hci.smp.config import SecurityConfig
+from aioble_hci.smp.context import PairingContext
+from aioble_hci.smp.distribution import KeyReceiver, local_key_pdus
+from aioble_hci.smp.events import (
+    DistributedKeys,
+    PairingComplete,
+    PairingFailed,
+    PairingKeys,
+    PeerKeypress,
+    ReplyLtk,
+    SecurityRequested,
+    SmpEvent,
+    SmpOutput,
+    StartEncryption,
+)
+from aioble_hci.smp.legacy import LegacyPairing
+from aioble_hci.smp.methods import MethodChoice, PairingMethod, select_method
+from aioble_hci.smp.pdus import (
+    AuthReq,
+    KeyDistribution,
+    OobDataFlag,
+    PairingError,
+    PairingFailedReason,
+    PairingKeypressNotification,
+    PairingRequest,
+    PairingResponse,
+    SecurityRequest,
+    SmpDecodeError,
+    SmpPdu,
+    parse_pdu,
+)
+from aioble_hci.smp.pdus import PairingFailed as PairingFailedPdu
+from aioble_hci.smp.secure_connections import LocalOob, OobData, SecureConnectionsPairing
+from aioble_hci.smp.toolbox import P256KeyPair
+
+log = logging.getLogger(__name__)
+
+_MAX_PASSKEY = 999_999
+
+
+class SmpState(Enum):
+    IDLE = auto()
+    WAIT_PAIRING_RESPONSE = auto()
+    PHASE2 = auto()
+    WAIT_ENCRYPTION = auto()
+    KEY_DISTRIBUTION = auto()
+    TIMED_OUT = auto()
+
+
+class SmpSession:
+    """Pairing on one LE connection. ``central`` is the initiator (Vol 3 Part H, 2.3).
+
+    ``local_address``/``peer_address`` are the addresses the connection was made with (used in c1,
+    f5, f6). ``local_oob`` is the OOB data we handed out, ``peer_oob`` the data we received.
+    """
+
+    def __init__(
+        self,
+        *,
+        central: bool,
+        local_address: Address,
+        peer_address: Address,
+        config: SecurityConfig | None = None,
+        attempts: RepeatedAttempts | None = None,
+        local_oob: LocalOob | None = None,
+        peer_oob: OobData | None = None,
+        key_pair: P256KeyPair | None = None,
+    ) -> None:
+        self.central = central
+        self.local_address = local_address
+        self.peer_address = peer_address
+        self.config = config or SecurityConfig()
+        self.attempts = attempts if attempts is not None else RepeatedAttempts()
+        self.local_oob = local_oob
+        self.peer_oob = peer_oob
+        self._key_pair = key_pair
+        self.state = SmpState.IDLE
+        self.deadline: float | None = None
+        self._now = 0.0
+        self._out = SmpOutput()
+        self._reset()
+
+    def _reset(self) -> None:
+        self._request: PairingRequest | None = None
+        self._context: PairingContext | None = None
+        self._phase2: LegacyPairing | SecureConnectionsPairing | None = None
+        self._key: bytes | None = None
+        self._sc = False
+        self._bonded = False
+        self._local_keys = DistributedKeys()
+        self._local_kd = KeyDistribution(0)
+        self._receiver: KeyReceiver | None = None
+        self._encrypted = False
+        self._sent_keys = False
+
+    # -- output plumbing (the Phase2Host protocol) -----------------------------------------------
+    def send(self, pdu: SmpPdu) -> None:
+        log.debug("SMP send %s", pdu)
+        self._out.pdus.append(pdu.to_bytes())
+        if self.state is not SmpState.IDLE:
+            self.deadline = self._now + self.config.timeout  # 3.4: reset when a command is queued
+
+    def emit(self, event: SmpEvent) -> None:
+        self._out.events.append(event)
+
+    def _flush(self) -> SmpOutput:
+        out, self._out = self._out, SmpOutput()
+        return out
+
+    def _begin(self, now: float) -> None:
+        self._now = now
+        self._check_timeout(now)
+
+    @property
+    def in_progress(self) -> bool:
+        """A pairing is running: LTK requests go to :meth:`long_term_key_request`."""
+        return self.state not in (SmpState.IDLE, SmpState.TIMED_OUT)
+
+    # -- timeout (Vol 3 Part H, 3.4) -----------------------------------------------------------
+    def _check_timeout(self, now: float) -> None:
+        if self.in_progress and self.deadline is not None and now >= self.deadline:
+            log.warning("SMP timeout with %s: no further SMP on this link", self.peer_address)
+            self._reset()
+            self.state = SmpState.TIMED_OUT
+            self.deadline = None
+            self.emit(PairingFailed(PairingFailedReason.UNSPECIFIED_REASON, timed_out=True))
+
+    def poll(self, now: float) -> SmpOutput:
+        """Let time pass: fails the pairing once :attr:`deadline` is reached."""
+        self._begin(now)
+        return self._flush()
+
+    # -- local starts ----------------------------------------------------------------------------
+    def pair(self, now: float) -> SmpOutput:
+        """Central: start pairing with a Pairing Request (Vol 3 Part H, 3.5.1)."""
+        self._begin(now)
+        if not self.central:
+            raise RuntimeError("only the central initiates pairing; use request_security()")
+        if self.state is SmpState.TIMED_OUT:
+            self.emit(PairingFailed(PairingFailedReason.UNSPECIFIED_REASON, timed_out=True))
+        elif self.in_progress:
+            log.debug("pairing already in progress")
+        elif self.attempts.blocked(self.peer_address, now):
+            self.emit(PairingFailed(PairingFailedReason.REPEATED_ATTEMPTS))
+        else:
+            initiator_keys, responder_keys = self._offered_keys()
+            self._request = PairingRequest(
+                self.config.io_capability,
+                self._oob_flag(),
+                self._auth_req(),
+                self.config.max_key_size,
+                initiator_keys,
+                responder_keys,
+            )
+            self.state = SmpState.WAIT_PAIRING_RESPONSE
+            self.send(self._request)
+        return self._flush()
+
+    def request_security(self, now: float) -> SmpOutput:
+        """Peripheral: ask the central to pair or encrypt (Security Request, 3.6.7)."""
+        self._begin(now)
+        if self.central:
+            raise RuntimeError("only the peripheral sends a Security Request")
+        if self.state is SmpState.IDLE:
+            self.send(SecurityRequest(self._auth_req()))
+        return self._flush()
+
+    def _auth_req(self) -> int:
+        cfg = self.config
+        flags = AuthReq(0)
+        for enabled, flag in (
+            (cfg.bonding, AuthReq.BONDING),
+            (cfg.mitm, AuthReq.MITM),
+            (cfg.secure_connections, AuthReq.SC),
+            (cfg.keypress, AuthReq.KEYPRESS),
+            (cfg.ct2, AuthReq.CT2),
+        ):
+            if enabled:
+                flags |= flag
+        return int(flags)
+
+    def _oob_flag(self) -> OobDataFlag:
+        if self.config.secure_connections and self.peer_oob is not None:
+            return OobDataFlag.OOB_AUTH_DATA_FROM_REMOTE_DEVICE_PRESENT
+        return OobDataFlag.OOB_AUTH_DATA_NOT_PRESENT
+
+    def _offered_keys(self) -> tuple[KeyDistribution, KeyDistribution]:
+        """Keys we offer/accept: none without bonding; ID key only with a local identity."""
+        if not self.config.bonding:
+            return KeyDistribution(0), KeyDistribution(0)
+        mine = self.config.initiator_keys if self.central else self.config.responder_keys
+        theirs = self.config.responder_keys if self.central else self.config.initiator_keys
+        mine &= ~KeyDistribution.LINK_KEY
+        theirs &= ~KeyDistribution.LINK_KEY
+        if self.config.identity is None:
+            mine &= ~KeyDistribution.ID_KEY
+        return (mine, theirs) if self.central else (theirs, mine)
+
+    # -- user answers --------------------------------------------------------------------------
+    def passkey_reply(self, passkey: int | None, now: float) -> SmpOutput:
+        """The passkey the user typed, or None if they cancelled (Passkey Entry Failed)."""
+        self._begin(now)
+        phase2 = self._phase2
+        if phase2 is None or not phase2.waiting_for_passkey:
+            log.warning("passkey reply with no passkey request pending: ignored")
+            return self._flush()
+        if passkey is None or not 0 <= passkey <= _MAX_PASSKEY:
+            self._fail(PairingFailedReason.PASSKEY_ENTRY_FAILED)
+        else:
+            self._guard(lambda: phase2.passkey_reply(passkey))
+        return self._flush()
+
+    def numeric_comparison_reply(self, accept: bool, now: float) -> SmpOutput:
+        """The user's yes/no to the Numeric Comparison value."""
+        self._begin(now)
+        phase2 = self._phase2
+        if not isinstance(phase2, SecureConnectionsPairing) or not phase2.waiting_for_confirmation:
+            log.warning("numeric comparison reply with no comparison pending: ignored")
+            return self._flush()
+        self._guard(lambda: phase2.numeric_comparison_reply(accept))
+        return self._flush()
+
+    # -- HCI outcomes ----------------------------------------------------------------------------
+    def long_term_key_request(self, ediv: int, rand: bytes, now: float) -> SmpOutput:
+        """Peripheral: the controller asks for the key; only a verified phase-2 key is given.
+
+        Before phase 2 is verified (or for a non-zero EDIV/Rand during pairing) the answer is a
+        negative reply (SweynTooth Zero-LTK / DHCheck-skip). Outside pairing the host answers
+        from its bond store instead.
+        """
+        self._begin(now)
+        key = None
+        if self.state is SmpState.WAIT_ENCRYPTION and ediv == 0 and rand == bytes(8):
+            key = self._key
+        self.emit(ReplyLtk(key))
+        return self._flush()
+
+    def encryption_changed(self, encrypted: bool, now: float) -> SmpOutput:
+        """HCI Encryption Change (or Key Refresh Complete) for this link."""
+        self._begin(now)
+        if self.state is not SmpState.WAIT_ENCRYPTION:
+            return self._flush()
+        if not encrypted:
+            self._fail(PairingFailedReason.UNSPECIFIED_REASON, send=False)
+            return self._flush()
+        self._encrypted = True
+        self.state = SmpState.KEY_DISTRIBUTION
+        self._guard(self._distribute)
+        return self._flush()
+
+    # -- receive ---------------------------------------------------------------------------------
+    def receive(self, data: bytes, now: float) -> SmpOutput:
+        """One PDU from the SMP fixed channel."""
+        self._begin(now)
+        if self.state is SmpState.TIMED_OUT:
+            log.debug("SMP PDU after timeout ignored")
+            return self._flush()
+        try:
+            pdu = parse_pdu(data)
+        except SmpDecodeError as error:
+            log.warning("bad SMP PDU %s: %s", data.hex(), error)
+            self._fail(error.reason)
+            return self._flush()
+        log.debug("SMP recv %s", pdu)
+        if self.in_progress:
+            self.deadline = now + self.config.timeout
+        self._guard(lambda: self._dispatch(pdu))
+        return self._flush()
+
+    def _guard(self, action: Callable[[], None]) -> None:
+        try:
+            action()
+        except PairingError as error:
+            log.info("pairing with %s failed: %s", self.peer_address, error)
+            self._fail(error.reason)
+
+    def _fail(self, reason: PairingFailedReason, *, send: bool = True, remote: bool = False) -> None:
+        was_pairing = self.in_progress
+        if send:
+            self._out.pdus.append(PairingFailedPdu(reason).to_bytes())
+        if was_pairing or remote:
+            self.emit(PairingFailed(reason, remote=remote))
+            if reason is not PairingFailedReason.REPEATED_ATTEMPTS or remote:
+                self.attempts.failed(self.peer_address, self._now)
+        self._reset()
+        self.state = SmpState.IDLE
+        self.deadline = None
+
+    def _dispatch(self, pdu: SmpPdu) -> None:
+        if isinstance(pdu, PairingFailedPdu):
+            if self.in_progress:
+                self._fail(pdu.reason, send=False, remote=True)
+            return
+        if isinstance(pdu, PairingKeypressNotification):
+            if self.in_progress:
+                self.emit(PeerKeypress(pdu.notification_type))
+            return
+        if isinstance(pdu, SecurityRequest):
+            if not self.central:
+                raise PairingError(PairingFailedReason.COMMAND_NOT_SUPPORTED, "Security Request to a peripheral")
+            if self.state is SmpState.IDLE:
+                self.emit(SecurityRequested(pdu.flags))
+            else:
+                log.debug("Security Request during pairing ignored (SM/CEN/PIS/BV-03-C)")
+            return
+        if isinstance(pdu, PairingRequest):
+            if self.central:
+                raise PairingError(PairingFailedReason.COMMAND_NOT_SUPPORTED, "Pairing Request to a central")
+            if self.state is not SmpState.IDLE:
+                raise PairingError(PairingFailedReason.UNSPECIFIED_REASON, "Pairing Request mid-pairing")
+            self._on_pairing_request(pdu)
+            return
+        if isinstance(pdu, PairingResponse):
+            if self.state is not SmpState.WAIT_PAIRING_RESPONSE:
+                raise PairingError(PairingFailedReason.UNSPECIFIED_REASON, "unexpected Pairing Response")
+            self._on_pairing_response(pdu)
+            return
+        if self.state is SmpState.PHASE2 and self._phase2 is not None:
+            self._phase2.receive(pdu)
+            return
+        if self._receiver is not None and self.state in (SmpState.WAIT_ENCRYPTION, SmpState.KEY_DISTRIBUTION):
+            if self.central and not self._receiver.done:
+                self._receiver.receive(pdu)
+                if self.state is SmpState.KEY_DISTRIBUTION:
+                    self._distribute()
+                return
+            if not self.central and self._encrypted and self._sent_keys:
+                self._receiver.receive(pdu)
+                self._distribute()
+                return
+        raise PairingError(PairingFailedReason.UNSPECIFIED_REASON, f"unexpected {type(pdu).__name__}")
+
+    # -- phase 1 ---------------------------------------------------------------------------------
+    def _on_pairing_request(self, request: PairingRequest) -> None:
+        self.state = SmpState.PHASE2  # in progress from here: failures are reported
+        self.deadline = self._now + self.config.timeout
+        if self.attempts.blocked(self.peer_address, self._now):
+            raise PairingError(PairingFailedReason.REPEATED_ATTEMPTS, "waiting interval not over")
+        key_size = self._negotiate_key_size(request.max_encryption_key_size)
+        sc = self._negotiate_sc(request.flags)
+        offered_initiator, offered_responder = self._offered_keys()
+        bonded = self.config.bonding and AuthReq.BONDING in request.flags
+        if bonded:
+            initiator_keys = KeyDistribution.known(request.initiator_key_distribution) & offered_initiator
+            responder_keys = KeyDistribution.known(request.responder_key_distribution) & offered_responder
+        else:
+            initiator_keys = responder_keys = KeyDistribution(0)
+        oob_flag = self._oob_flag() if sc else OobDataFlag.OOB_AUTH_DATA_NOT_PRESENT
+        auth = self._auth_req()
+        if not sc:
+            auth &= ~AuthReq.SC
+        if not bonded:
+            auth &= ~AuthReq.BONDING
+        response = PairingResponse(
+            self.config.io_capability, oob_flag, auth, self.config.max_key_size, initiator_keys, responder_keys
+        )
+        self._start_phase2(request, response, key_size, sc, bonded)
+        self.send(response)
+        self._phase2_start()
+
+    def _on_pairing_response(self, response: PairingResponse) -> None:
+        request = self._request
+        assert request is not None
+        self.state = SmpState.PHASE2
+        key_size = self._negotiate_key_size(response.max_encryption_key_size)
+        sc = self._negotiate_sc(response.flags)
+        bonded = bool(AuthReq.BONDING in request.flags and AuthReq.BONDING in response.flags)
+        self._start_phase2(request, response, key_size, sc, bonded)
+        self._phase2_start()
+
+    def _negotiate_key_size(self, peer_max: int) -> int:
+        """Vol 3 Part H, 2.3.4: the smaller maximum, refused under our minimum (SM/.../EKS/BI)."""
+        if not 7 <= peer_max <= 16:
+            raise PairingError(PairingFailedReason.ENCRYPTION_KEY_SIZE, f"peer key size {peer_max}")
+        size = min(peer_max, self.config.max_key_size)
+        if size < self.config.min_key_size:
+            raise PairingError(
+                PairingFailedReason.ENCRYPTION_KEY_SIZE,
+                f"key size {size} below our minimum {self.config.min_key_size}",
+            )
+        return size
+
+    def _negotiate_sc(self, peer_flags: AuthReq) -> bool:
+        sc = self.config.secure_connections and AuthReq.SC in peer_flags
+        if self.config.sc_only and not sc:
+            raise PairingError(PairingFailedReason.AUTHENTICATION_REQUIREMENTS, "Secure Connections only")
+        return bool(sc)
+
+    def _start_phase2(
+        self, request: PairingRequest, response: PairingResponse, key_size: int, sc: bool, bonded: bool
+    ) -> None:
+        choice = select_method(
+            secure_connections=sc,
+            initiator_io=request.io_capability,
+            responder_io=response.io_capability,
+            initiator_oob=bool(request.oob_data_flag),
+            responder_oob=bool(response.oob_data_flag),
+            initiator_mitm=AuthReq.MITM in request.flags,
+            responder_mitm=AuthReq.MITM in response.flags,
+        )
+        self._check_policy(choice)
+        initiator, responder = (
+            (self.local_address, self.peer_address) if self.central else (self.peer_address, self.local_address)
+        )
+        self._context = PairingContext(
+            self.central, request, response, initiator, responder, choice, key_size
+        )
+        self._sc = sc
+        self._bonded = bonded
+        if self.central:
+            self._local_kd = KeyDistribution.known(response.initiator_key_distribution) & KeyDistribution.known(
+                request.initiator_key_distribution
+            )
+            peer_kd = KeyDistribution.known(response.responder_key_distribution) & KeyDistribution.known(
+                request.responder_key_distribution
+            )
+        else:
+            self._local_kd = KeyDistribution(response.responder_key_distribution)
+            peer_kd = KeyDistribution(response.initiator_key_distribution)
+        self._local_kd &= ~KeyDistribution.LINK_KEY
+        self._receiver = KeyReceiver(peer_kd & ~KeyDistribution.LINK_KEY, sc)
+        if sc:
+            self._phase2 = SecureConnectionsPairing(
+                self._context,
+                self,
+                key_pair=self._key_pair or P256KeyPair.generate(),
+                local_oob=self.local_oob,
+                peer_oob=self.peer_oob,
+                allow_debug_keys=self.config.allow_debug_keys,
+            )
+        else:
+            self._phase2 = LegacyPairing(self._context, self)
+
+    def _check_policy(self, choice: MethodChoice) -> None:
+        """Never accept a method weaker than the local policy requires (P7, CVE-2026-43334)."""
+        if self.config.mitm and not choice.authenticated:
+            raise PairingError(
+                PairingFailedReason.AUTHENTICATION_REQUIREMENTS,
+                "policy requires MITM protection but the IO capabilities give Just Works",
+            )
+
+    def _phase2_start(self) -> None:
+        assert self._phase2 is not None
+        self._phase2.start()
+
+    # -- after phase 2 ---------------------------------------------------------------------------
+    def phase2_done(self, key: bytes) -> None:
+        """Phase 2 verified: mask the key to the negotiated size, then encrypt (2.3.4)."""
+        assert self._context is not None
+        size = self._context.key_size
+        masked = bytes(16 - size) + key[16 - size :]
+        self._key = toolbox.swap(masked)
+        self.state = SmpState.WAIT_ENCRYPTION
+        if self.central:
+            self.emit(StartEncryption(self._key, 0, bytes(8)))
+
+    def _distribute(self) -> None:
+        """Responder sends its keys first, then the initiator; done when both are through."""
+        assert self._receiver is not None and self._context is not None
+        if not self._sent_keys and (not self.central or self._receiver.done):
+            self._local_keys, pdus = local_key_pdus(
+                self._local_kd,
+                sc=self._sc,
+                key_size=self._context.key_size,
+                identity=self.config.identity,
+                csrk=self.config.csrk,
+            )
+            for pdu in pdus:
+                self.send(pdu)
+            self._sent_keys = True
+        if self._sent_keys and self._receiver.done:
+            self._complete()
+
+    def _complete(self) -> None:
+        assert self._receiver is not None and self._context is not None
+        keys = PairingKeys(
+            ltk=self._key if self._sc else None, local=self._local_keys, peer=self._receiver.keys
+        )
+        context = self._context
+        event = PairingComplete(
+            keys=keys,
+            method=context.choice.method,
+            authenticated=context.choice.authenticated,
+            sc=self._sc,
+            key_size=context.key_size,
+            bonded=self._bonded,
+        )
+        self.attempts.succeeded(self.peer_address)
+        self._reset()
+        self.state = SmpState.IDLE
+        self.deadline = None
+        self.emit(event)
+
+
+__all__ = ["PairingMethod", "SmpSession", "SmpState"]

@@ -1,0 +1,155 @@
+"""Two SMP sessions wired back to back, with a stand-in controller and user for each side."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from aioble_hci.address import Address
+from aioble_hci.smp.config import LocalIdentity, SecurityConfig
+from aioble_hci.smp.events import (
+    NumericComparison,
+    PairingComplete,
+    PairingFailed,
+    PasskeyDisplay,
+    PasskeyRequest,
+    ReplyLtk,
+    SmpEvent,
+    SmpOutput,
+    StartEncryption,
+)
+from aioble_hci.smp.session import SmpSession
+
+CENTRAL_ADDRESS = Address.parse("c0:11:22:33:44:55/random")
+PERIPHERAL_ADDRESS = Address.parse("00:1b:dc:01:02:03/public")
+CENTRAL_IDENTITY = LocalIdentity(bytes(range(16)), Address.parse("c0:11:22:33:44:55/random"))
+PERIPHERAL_IDENTITY = LocalIdentity(bytes(range(16, 32)), Address.parse("00:1b:dc:01:02:03/public"))
+
+
+@dataclass
+class Side:
+    name: str
+    session: SmpSession
+    events: list[SmpEvent] = field(default_factory=list)
+    sent: list[bytes] = field(default_factory=list)
+    displayed: int | None = None
+    passkey_requested: bool = False
+    comparison: int | None = None
+
+    def of(self, kind: type) -> list[Any]:
+        return [event for event in self.events if isinstance(event, kind)]
+
+    @property
+    def complete(self) -> PairingComplete | None:
+        found = self.of(PairingComplete)
+        return found[-1] if found else None
+
+    @property
+    def failed(self) -> PairingFailed | None:
+        found = self.of(PairingFailed)
+        return found[-1] if found else None
+
+
+class Link:
+    """Delivers each side's PDUs to the other and plays controller and user.
+
+    ``typed_passkey`` is what a user types when both sides input (or overrides the displayed one
+    with ``wrong_passkey``); ``accept_comparison`` is the users' answer to Numeric Comparison.
+    """
+
+    def __init__(
+        self,
+        central: SecurityConfig | None = None,
+        peripheral: SecurityConfig | None = None,
+        *,
+        typed_passkey: int = 123456,
+        wrong_passkey: int | None = None,
+        accept_comparison: bool = True,
+        central_kwargs: dict[str, Any] | None = None,
+        peripheral_kwargs: dict[str, Any] | None = None,
+    ) -> None:
+        self.now = 0.0
+        self.central = Side(
+            "central",
+            SmpSession(
+                central=True,
+                local_address=CENTRAL_ADDRESS,
+                peer_address=PERIPHERAL_ADDRESS,
+                config=central or SecurityConfig(identity=CENTRAL_IDENTITY),
+                **(central_kwargs or {}),
+            ),
+        )
+        self.peripheral = Side(
+            "peripheral",
+            SmpSession(
+                central=False,
+                local_address=PERIPHERAL_ADDRESS,
+                peer_address=CENTRAL_ADDRESS,
+                config=peripheral or SecurityConfig(identity=PERIPHERAL_IDENTITY),
+                **(peripheral_kwargs or {}),
+            ),
+        )
+        self.typed_passkey = typed_passkey
+        self.wrong_passkey = wrong_passkey
+        self.accept_comparison = accept_comparison
+        self._queue: deque[tuple[Side, bytes]] = deque()
+        self.encrypted = False
+
+    def other(self, side: Side) -> Side:
+        return self.peripheral if side is self.central else self.central
+
+    def take(self, side: Side, out: SmpOutput) -> None:
+        side.sent += out.pdus
+        side.events += out.events
+        for pdu in out.pdus:
+            self._queue.append((self.other(side), pdu))
+        for event in out.events:
+            if isinstance(event, PasskeyDisplay):
+                side.displayed = event.passkey
+            elif isinstance(event, PasskeyRequest):
+                side.passkey_requested = True
+            elif isinstance(event, NumericComparison):
+                side.comparison = event.value
+            elif isinstance(event, StartEncryption):
+                self._encrypt(event)
+
+    def _encrypt(self, start: StartEncryption) -> None:
+        out = self.peripheral.session.long_term_key_request(start.ediv, start.rand, self.now)
+        self.take(self.peripheral, out)
+        reply = self.peripheral.of(ReplyLtk)[-1]
+        ok = reply.ltk is not None and reply.ltk == start.ltk
+        self.encrypted = ok
+        self.take(self.peripheral, self.peripheral.session.encryption_changed(ok, self.now))
+        self.take(self.central, self.central.session.encryption_changed(ok, self.now))
+
+    def pair(self) -> Link:
+        self.take(self.central, self.central.session.pair(self.now))
+        return self.run()
+
+    def run(self) -> Link:
+        while True:
+            while self._queue:
+                side, pdu = self._queue.popleft()
+                self.take(side, side.session.receive(pdu, self.now))
+            if not self._answer_users():
+                return self
+
+    def _answer_users(self) -> bool:
+        for side in (self.central, self.peripheral):
+            if side.passkey_requested:
+                shown = self.other(side).displayed
+                passkey = shown if shown is not None else self.typed_passkey
+                if self.wrong_passkey is not None:
+                    passkey = self.wrong_passkey
+                side.passkey_requested = False
+                self.take(side, side.session.passkey_reply(passkey, self.now))
+                return True
+        c, p = self.central, self.peripheral
+        if c.comparison is not None and p.comparison is not None:
+            assert c.comparison == p.comparison
+            c.comparison = p.comparison = None
+            self.take(c, c.session.numeric_comparison_reply(self.accept_comparison, self.now))
+            self.take(p, p.session.numeric_comparison_reply(self.accept_comparison, self.now))
+            return True
+        return False
