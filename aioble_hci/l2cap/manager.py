@@ -325,6 +325,8 @@ class L2capChannelManager:
         channel = None
         if result is None and server is not None:
             channel = self._allocate(server.spsm, server.mtu, server.mps, server.initial_credits)
+            if channel is not None:
+                channel.auto_credits = server.auto_credits
             result = None if channel is not None else _Refusal.NO_RESOURCES_AVAILABLE
         if channel is None or server is None:
             self._signaling.respond(identifier, LeCreditBasedConnectionRsp(0, 0, 0, 0, result or 0))
@@ -396,6 +398,8 @@ class L2capChannelManager:
                     problem = (
                         CreditBasedConnectionResult.SOME_CONNECTIONS_REFUSED_INSUFFICIENT_RESOURCES
                     )
+                else:
+                    channel.auto_credits = server.auto_credits
             seen.add(scid)
             if problem is not None or channel is None:
                 result = problem or result
@@ -548,6 +552,7 @@ class L2capChannelManager:
         mps: int = 247,
         initial_credits: int = 8,
         now: float | None = None,
+        auto_credits: bool = True,
     ) -> int:
         """Send L2CAP_LE_CREDIT_BASED_CONNECTION_REQ; returns our CID (pending until
         ChannelOpened or ChannelOpenFailed for it)."""
@@ -555,6 +560,7 @@ class L2capChannelManager:
         channel = self._allocate(spsm, mtu, mps, initial_credits)
         if channel is None:
             raise L2capUsageError("no free LE dynamic CID left on this connection")
+        channel.auto_credits = auto_credits
         request = LeCreditBasedConnectionReq(spsm, channel.local_cid, mtu, mps, initial_credits)
         self._signaling.request(request, self._tick(now))
         return channel.local_cid
@@ -567,6 +573,7 @@ class L2capChannelManager:
         mps: int = 247,
         initial_credits: int = 8,
         now: float | None = None,
+        auto_credits: bool = True,
     ) -> list[int]:
         """Send L2CAP_CREDIT_BASED_CONNECTION_REQ for 1-5 channels; returns our CIDs."""
         if not 1 <= count <= MAX_ECFC_CHANNELS:
@@ -579,6 +586,7 @@ class L2capChannelManager:
                 for allocated in channels:
                     del self.channels[allocated.local_cid]
                 raise L2capUsageError("not enough free LE dynamic CIDs on this connection")
+            channel.auto_credits = auto_credits
             channels.append(channel)
         cids = tuple(c.local_cid for c in channels)
         self._signaling.request(

@@ -73,6 +73,8 @@ class CocServer:
     initial_credits: int = 8
     security: SecurityRequirement = field(default_factory=SecurityRequirement)
     acceptor: Acceptor | None = None
+    auto_credits: bool = True
+    """Return credits automatically as K-frames arrive; False leaves it to give_credits()."""
 
     def __post_init__(self) -> None:
         if not is_valid_le_spsm(self.spsm):

@@ -91,3 +91,32 @@ def data_out(frames: list[bytes]) -> list[tuple[int, bytes]]:
         for cid, payload in map(decode_basic_frame, frames)
         if cid != 0x0005
     ]
+
+
+def iut(
+    role: Role = Role.PERIPHERAL, server: CocServer | None = None, signaling_mtu: int = 23
+) -> L2capChannelManager:
+    """An implementation under test with a server on SPSM 0x0080 (or `server`)."""
+    manager = L2capChannelManager(role, signaling_mtu=signaling_mtu)
+    manager.register_server(server or CocServer(SPSM, mtu=100, mps=50, initial_credits=2))
+    return manager
+
+
+def open_from_tester(
+    manager: L2capChannelManager,
+    scid: int = 0x0040,
+    mtu: int = 100,
+    mps: int = 50,
+    credits: int = 5,
+) -> int:
+    """The lower tester opens an LE credit-based channel on SPSM 0x0080; returns the IUT's CID."""
+    from aioble_hci.l2cap.pdus import LeCreditBasedConnectionReq, LeCreditBasedConnectionRsp
+
+    manager.receive(c_frame(1, LeCreditBasedConnectionReq(SPSM, scid, mtu, mps, credits)))
+    ((_, rsp),) = signaling_out(manager.data_to_send())
+    assert isinstance(rsp, LeCreditBasedConnectionRsp) and rsp.result == 0, rsp
+    return rsp.destination_cid
+
+
+def kframe(cid: int, payload: bytes) -> bytes:
+    return encode_basic_frame(cid, payload)
