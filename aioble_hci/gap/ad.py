@@ -11,7 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from aioble_hci.gap.ad_structures import AdStructure, check_value_length, parse_structure
+from aioble_hci.gap.ad_structures import (
+    AdStructure,
+    Appearance,
+    Flags,
+    LocalName,
+    ManufacturerData,
+    ServiceData,
+    ServiceUuids,
+    TxPowerLevel,
+    check_value_length,
+    parse_structure,
+)
 from aioble_hci.gap.ad_types import LEGACY_MAX_LENGTH, AdFlags, AdType, LeRole, ad_type_name
 from aioble_hci.uuid import UUID
 
@@ -272,6 +283,42 @@ class AdvertisingData:
                     f"({rsp_used} of {rsp_max} octets used): shorten it or use extended advertising"
                 )
         return AdvertisingData.from_fields(adv), AdvertisingData.from_fields(rsp)
+
+
+def build_advertising_data(
+    *,
+    flags: AdFlags | int | None = AdFlags.LE_GENERAL_DISCOVERABLE_MODE
+    | AdFlags.BR_EDR_NOT_SUPPORTED,
+    services: Iterable[UUID] = (),
+    name: str | None = None,
+    appearance: int | None = None,
+    manufacturer: Iterable[tuple[int, bytes]] = (),
+    service_data: Iterable[tuple[UUID, bytes]] = (),
+    tx_power: int | None = None,
+) -> AdvertisingData:
+    """The usual payload, in the order phones filter on: flags, service UUIDs, name, the rest.
+
+    Service UUIDs go in one complete list per size (16, then 32, then 128 bits, each UUID in
+    the size it is kept in). Pass ``flags=None`` for a payload without Flags (non-discoverable
+    or scan response data).
+    """
+    items: list[AdStructure] = []
+    if flags is not None:
+        items.append(Flags(AdFlags(flags)))
+    by_size: dict[int, list[UUID]] = {16: [], 32: [], 128: []}
+    for uuid in services:
+        uuid = UUID(uuid)
+        by_size[uuid.size].append(uuid)
+    items.extend(ServiceUuids(tuple(u), size=s) for s, u in by_size.items() if u)
+    if name is not None:
+        items.append(LocalName(name))
+    if appearance:
+        items.append(Appearance(appearance))
+    if tx_power is not None:
+        items.append(TxPowerLevel(tx_power))
+    items.extend(ServiceData(UUID(u), d) for u, d in service_data)
+    items.extend(ManufacturerData(c, d) for c, d in manufacturer)
+    return AdvertisingData(items)
 
 
 def decode(data: bytes | bytearray | memoryview) -> AdvertisingData:

@@ -102,8 +102,20 @@ class LeRole(IntEnum):
 
 URI_SCHEMES: dict[int, str] = {
     0x01: "",
+    0x09: "coap:",
+    0x0A: "coaps:",
+    0x0C: "data:",
+    0x10: "file:",
+    0x11: "ftp:",
+    0x12: "geo:",
     0x16: "http:",
     0x17: "https:",
+    0x26: "mailto:",
+    0x45: "tel:",
+    0x4E: "urn:",
+    0x50: "ws:",
+    0x51: "wss:",
+    0xBB: "bluetooth:",
 }
 """URI scheme code points (Assigned Numbers 2.7) this host expands; others are kept as numbers.
 

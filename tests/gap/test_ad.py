@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from aioble_hci.address import Address, AddressType
-from aioble_hci.gap.ad import AdvertisingData, AdvertisingDataTooLong, decode, encode
+from aioble_hci.gap.ad import (
+    AdvertisingData,
+    AdvertisingDataTooLong,
+    build_advertising_data,
+    decode,
+    encode,
+)
 from aioble_hci.gap.ad_structures import (
     AdvertisingInterval,
     Appearance,
@@ -88,8 +94,15 @@ def test_uri_expands_known_scheme_and_keeps_unknown_code_point() -> None:
 
 
 def test_uri_without_abbreviation_spells_its_scheme() -> None:
-    uri = Uri.from_uri("mailto:x@example.com")
-    assert uri.scheme == 0x01 and uri.uri == "mailto:x@example.com"
+    uri = Uri.from_uri("x-custom:thing")
+    assert uri.scheme == 0x01 and uri.uri == "x-custom:thing"
+    assert uri.value() == b"\x01x-custom:thing"
+
+
+def test_uri_scheme_above_0x7f_encodes_as_utf8() -> None:
+    uri = Uri.from_uri("bluetooth:device")
+    assert uri.scheme == 0xBB and uri.value() == b"\xc2\xbbdevice"
+    assert roundtrip(uri) == uri
 
 
 def test_sixteen_bit_uuid_in_a_128_bit_list_is_widened_over_the_base_uuid() -> None:
@@ -247,3 +260,28 @@ def test_equal_payloads_compare_equal_and_hash_alike() -> None:
 
 def test_repr_names_the_types() -> None:
     assert "COMPLETE_LOCAL_NAME" in repr(AdvertisingData([LocalName("x")]))
+
+
+def test_build_groups_services_by_size_after_flags_and_before_the_name() -> None:
+    data = build_advertising_data(
+        services=[UUID(0x180F), UUID128, UUID(0x12345678), UUID(0x181A)],
+        name="MPY",
+        appearance=0x0340,
+        manufacturer=[(0x0059, b"\x01")],
+    )
+    assert data.structures == [
+        Flags(AdFlags.LE_GENERAL_DISCOVERABLE_MODE | AdFlags.BR_EDR_NOT_SUPPORTED),
+        ServiceUuids((UUID(0x180F), UUID(0x181A))),
+        ServiceUuids((UUID(0x12345678),)),
+        ServiceUuids((UUID128,)),
+        LocalName("MPY"),
+        Appearance(0x0340),
+        ManufacturerData(0x0059, b"\x01"),
+    ]
+
+
+def test_build_without_flags_for_scan_response_data() -> None:
+    data = build_advertising_data(
+        flags=None, name="x", tx_power=0, service_data=[(UUID(0xFEAA), b"\x10")]
+    )
+    assert data.structures == [LocalName("x"), TxPowerLevel(0), ServiceData(UUID(0xFEAA), b"\x10")]
