@@ -20,8 +20,11 @@ class UUID:
     """An immutable Bluetooth UUID, kept in the shortest form it was given in."""
 
     __slots__ = ("_le", "_full")
+    _le: bytes
+    _full: bytes
 
     def __init__(self, value: UUIDLike) -> None:
+        le: bytes
         if isinstance(value, UUID):
             le = value._le
         elif isinstance(value, int):
