@@ -25,7 +25,7 @@ LONG_VALUE = bytes(range(100))
 
 
 @dataclass
-class TestDb:
+class SampleDb:
     db: AttributeDatabase
     services: list[Service]
     plain: Characteristic  # read/write "BlueZ"
@@ -43,7 +43,7 @@ class TestDb:
     secondary: Service
 
 
-def make_test_db() -> TestDb:
+def make_test_db() -> SampleDb:
     plain = Characteristic(UUID(0xAA01), P.READ | P.WRITE | P.WRITE_WITHOUT_RESPONSE, value=b"BlueZ")
     long = Characteristic(UUID(0xAA02), P.READ | P.WRITE, value=LONG_VALUE)
     write_only = Characteristic(UUID(0xAA03), P.WRITE, value=b"w")
@@ -78,17 +78,17 @@ def make_test_db() -> TestDb:
     services = [gap_service("Test"), gatt, secondary, custom, long_uuid]
     custom.includes = [secondary]
     db = build_database(services)
-    return TestDb(
+    return SampleDb(
         db, services, plain, long, write_only, read_only, encrypted, authenticated_16,
         authorized, notify, small, gatt.characteristics[0], custom, long_uuid, secondary,
     )
 
 
 @pytest.fixture
-def tdb() -> TestDb:
+def tdb() -> SampleDb:
     return make_test_db()
 
 
 @pytest.fixture
-def server(tdb: TestDb) -> AttServer:
+def server(tdb: SampleDb) -> AttServer:
     return AttServer(tdb.db, connection="conn")
