@@ -3,7 +3,12 @@
 from aioble_hci.address import Address, AddressType
 from aioble_hci.hci import commands as c
 from aioble_hci.hci.constants import OpCode, StatusCode
-from aioble_hci.hci.events import CommandComplete, CommandStatus, NumberOfCompletedPackets, parse_event
+from aioble_hci.hci.events import (
+    CommandComplete,
+    CommandStatus,
+    NumberOfCompletedPackets,
+    parse_event,
+)
 
 
 def test_reset_encodes_as_opcode_and_zero_length():
