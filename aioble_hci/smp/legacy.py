@@ -88,7 +88,9 @@ class LegacyPairing:
             return  # the responder answers the initiator's confirm (2.3.5.5)
         self._local_confirm = self._confirm(self._random)
         if self._peer_confirm == self._local_confirm:
-            raise PairingError(PairingFailedReason.CONFIRM_VALUE_FAILED, "peer reflected our confirm")
+            raise PairingError(
+                PairingFailedReason.CONFIRM_VALUE_FAILED, "peer reflected our confirm"
+            )
         self._host.send(PairingConfirm(toolbox.swap(self._local_confirm)))
 
     def receive(self, pdu: SmpPdu) -> None:
@@ -98,7 +100,9 @@ class LegacyPairing:
             self._peer_confirm = toolbox.swap(pdu.confirm_value)
             if self._peer_confirm == self._local_confirm:
                 # SM/CEN/JW/BI-06-C, SM/CEN/PKE/BI-03-C: abort on our own confirm reflected.
-                raise PairingError(PairingFailedReason.CONFIRM_VALUE_FAILED, "peer reflected our confirm")
+                raise PairingError(
+                    PairingFailedReason.CONFIRM_VALUE_FAILED, "peer reflected our confirm"
+                )
             if self._ctx.initiator:
                 self._host.send(PairingRandom(toolbox.swap(self._random)))
             else:
@@ -119,7 +123,8 @@ class LegacyPairing:
             self._host.phase2_done(stk)
             return
         raise PairingError(
-            PairingFailedReason.UNSPECIFIED_REASON, f"unexpected {type(pdu).__name__} in legacy pairing"
+            PairingFailedReason.UNSPECIFIED_REASON,
+            f"unexpected {type(pdu).__name__} in legacy pairing",
         )
 
     def _ready_for_random(self) -> bool:

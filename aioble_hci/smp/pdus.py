@@ -168,7 +168,9 @@ class _PairingFeatures:
     def _parse(cls, body: bytes) -> _PairingFeatures:
         io, oob, auth, size, ikd, rkd = body
         if io not in IoCapability._value2member_map_:
-            raise SmpDecodeError(PairingFailedReason.INVALID_PARAMETERS, f"reserved IO capability {io}")
+            raise SmpDecodeError(
+                PairingFailedReason.INVALID_PARAMETERS, f"reserved IO capability {io}"
+            )
         if oob not in OobDataFlag._value2member_map_:
             raise SmpDecodeError(PairingFailedReason.INVALID_PARAMETERS, f"reserved OOB flag {oob}")
         return cls(IoCapability(io), OobDataFlag(oob), auth, size, ikd, rkd)

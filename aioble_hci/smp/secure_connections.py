@@ -152,7 +152,9 @@ class SecureConnectionsPairing:
             else:
                 self._host.emit(PasskeyRequest())
         if self._method is PairingMethod.OOB and self._peer_oob_flag and self._local_oob is None:
-            raise PairingError(PairingFailedReason.OOB_NOT_AVAILABLE, "peer has OOB data we never made")
+            raise PairingError(
+                PairingFailedReason.OOB_NOT_AVAILABLE, "peer has OOB data we never made"
+            )
         if self._ctx.initiator:
             self._send_public_key()
 
@@ -170,7 +172,9 @@ class SecureConnectionsPairing:
 
     def numeric_comparison_reply(self, accept: bool) -> None:
         if self._user_confirmed or self._method is not PairingMethod.NUMERIC_COMPARISON:
-            raise PairingError(PairingFailedReason.UNSPECIFIED_REASON, "no comparison was asked for")
+            raise PairingError(
+                PairingFailedReason.UNSPECIFIED_REASON, "no comparison was asked for"
+            )
         if not accept:
             raise PairingError(PairingFailedReason.NUMERIC_COMPARISON_FAILED, "user rejected")
         self._user_confirmed = True
@@ -198,8 +202,14 @@ class SecureConnectionsPairing:
 
     def _on_public_key(self, pdu: PairingPublicKey) -> None:
         x, y = toolbox.swap(pdu.x), toolbox.swap(pdu.y)
-        if x == toolbox.DEBUG_PUBLIC_X and y == toolbox.DEBUG_PUBLIC_Y and not self._allow_debug_keys:
-            raise PairingError(PairingFailedReason.AUTHENTICATION_REQUIREMENTS, "peer uses the debug key")
+        if (
+            x == toolbox.DEBUG_PUBLIC_X
+            and y == toolbox.DEBUG_PUBLIC_Y
+            and not self._allow_debug_keys
+        ):
+            raise PairingError(
+                PairingFailedReason.AUTHENTICATION_REQUIREMENTS, "peer uses the debug key"
+            )
         try:
             self._dh_key = self._pair.dh_key(x, y)
         except InvalidPublicKeyError as error:
@@ -228,7 +238,9 @@ class SecureConnectionsPairing:
         if self._peer_oob is None:
             return
         if toolbox.f4(self._peer_x, self._peer_x, self._peer_oob.r, 0) != self._peer_oob.c:
-            raise PairingError(PairingFailedReason.CONFIRM_VALUE_FAILED, "peer OOB confirm mismatch")
+            raise PairingError(
+                PairingFailedReason.CONFIRM_VALUE_FAILED, "peer OOB confirm mismatch"
+            )
 
     def _send_nonce(self) -> None:
         self._local_nonce = secrets.token_bytes(16)
@@ -248,12 +260,18 @@ class SecureConnectionsPairing:
             self._stage = _Stage.RANDOM
 
     def _on_confirm(self, confirm: bytes) -> None:
-        if self._ctx.initiator and self._method is PairingMethod.PASSKEY_ENTRY and self._local_confirm is None:
+        if (
+            self._ctx.initiator
+            and self._method is PairingMethod.PASSKEY_ENTRY
+            and self._local_confirm is None
+        ):
             raise PairingError(PairingFailedReason.UNSPECIFIED_REASON, "confirm before ours")
         if self._peer_confirm is not None:
             raise PairingError(PairingFailedReason.UNSPECIFIED_REASON, "second confirm in a round")
         if confirm == self._local_confirm:
-            raise PairingError(PairingFailedReason.CONFIRM_VALUE_FAILED, "peer reflected our confirm")
+            raise PairingError(
+                PairingFailedReason.CONFIRM_VALUE_FAILED, "peer reflected our confirm"
+            )
         self._peer_confirm = confirm
         if self._ctx.initiator:
             if self._method is not PairingMethod.PASSKEY_ENTRY:
@@ -304,7 +322,9 @@ class SecureConnectionsPairing:
         if self._method is PairingMethod.OOB:
             peer_r = self._peer_oob.r if self._peer_oob is not None else bytes(16)
             local_r = (
-                self._local_oob.data.r if self._local_oob is not None and self._peer_oob_flag else bytes(16)
+                self._local_oob.data.r
+                if self._local_oob is not None and self._peer_oob_flag
+                else bytes(16)
             )
             return peer_r, local_r
         return bytes(16), bytes(16)

@@ -293,7 +293,9 @@ class SmpSession:
             log.info("pairing with %s failed: %s", self.peer_address, error)
             self._fail(error.reason)
 
-    def _fail(self, reason: PairingFailedReason, *, send: bool = True, remote: bool = False) -> None:
+    def _fail(
+        self, reason: PairingFailedReason, *, send: bool = True, remote: bool = False
+    ) -> None:
         was_pairing = self.in_progress
         if send:
             self._out.pdus.append(PairingFailedPdu(reason).to_bytes())
@@ -316,7 +318,9 @@ class SmpSession:
             return
         if isinstance(pdu, SecurityRequest):
             if not self.central:
-                raise PairingError(PairingFailedReason.COMMAND_NOT_SUPPORTED, "Security Request to a peripheral")
+                raise PairingError(
+                    PairingFailedReason.COMMAND_NOT_SUPPORTED, "Security Request to a peripheral"
+                )
             if self.state is SmpState.IDLE:
                 self.emit(SecurityRequested(pdu.flags))
             else:
@@ -324,20 +328,29 @@ class SmpSession:
             return
         if isinstance(pdu, PairingRequest):
             if self.central:
-                raise PairingError(PairingFailedReason.COMMAND_NOT_SUPPORTED, "Pairing Request to a central")
+                raise PairingError(
+                    PairingFailedReason.COMMAND_NOT_SUPPORTED, "Pairing Request to a central"
+                )
             if self.state is not SmpState.IDLE:
-                raise PairingError(PairingFailedReason.UNSPECIFIED_REASON, "Pairing Request mid-pairing")
+                raise PairingError(
+                    PairingFailedReason.UNSPECIFIED_REASON, "Pairing Request mid-pairing"
+                )
             self._on_pairing_request(pdu)
             return
         if isinstance(pdu, PairingResponse):
             if self.state is not SmpState.WAIT_PAIRING_RESPONSE:
-                raise PairingError(PairingFailedReason.UNSPECIFIED_REASON, "unexpected Pairing Response")
+                raise PairingError(
+                    PairingFailedReason.UNSPECIFIED_REASON, "unexpected Pairing Response"
+                )
             self._on_pairing_response(pdu)
             return
         if self.state is SmpState.PHASE2 and self._phase2 is not None:
             self._phase2.receive(pdu)
             return
-        if self._receiver is not None and self.state in (SmpState.WAIT_ENCRYPTION, SmpState.KEY_DISTRIBUTION):
+        if self._receiver is not None and self.state in (
+            SmpState.WAIT_ENCRYPTION,
+            SmpState.KEY_DISTRIBUTION,
+        ):
             if self.central and not self._receiver.done:
                 self._receiver.receive(pdu)
                 if self.state is SmpState.KEY_DISTRIBUTION:
@@ -347,7 +360,9 @@ class SmpSession:
                 self._receiver.receive(pdu)
                 self._distribute()
                 return
-        raise PairingError(PairingFailedReason.UNSPECIFIED_REASON, f"unexpected {type(pdu).__name__}")
+        raise PairingError(
+            PairingFailedReason.UNSPECIFIED_REASON, f"unexpected {type(pdu).__name__}"
+        )
 
     # -- phase 1 ---------------------------------------------------------------------------------
     def _on_pairing_request(self, request: PairingRequest) -> None:
@@ -360,8 +375,12 @@ class SmpSession:
         offered_initiator, offered_responder = self._offered_keys()
         bonded = self.config.bonding and AuthReq.BONDING in request.flags
         if bonded:
-            initiator_keys = KeyDistribution.known(request.initiator_key_distribution) & offered_initiator
-            responder_keys = KeyDistribution.known(request.responder_key_distribution) & offered_responder
+            initiator_keys = (
+                KeyDistribution.known(request.initiator_key_distribution) & offered_initiator
+            )
+            responder_keys = (
+                KeyDistribution.known(request.responder_key_distribution) & offered_responder
+            )
         else:
             initiator_keys = responder_keys = KeyDistribution(0)
         oob_flag = self._oob_flag() if sc else OobDataFlag.OOB_AUTH_DATA_NOT_PRESENT
@@ -371,7 +390,12 @@ class SmpSession:
         if not bonded:
             auth &= ~AuthReq.BONDING
         response = PairingResponse(
-            self.config.io_capability, oob_flag, auth, self.config.max_key_size, initiator_keys, responder_keys
+            self.config.io_capability,
+            oob_flag,
+            auth,
+            self.config.max_key_size,
+            initiator_keys,
+            responder_keys,
         )
         self._start_phase2(request, response, key_size, sc, bonded)
         self.send(response)
@@ -402,11 +426,18 @@ class SmpSession:
     def _negotiate_sc(self, peer_flags: AuthReq) -> bool:
         sc = self.config.secure_connections and AuthReq.SC in peer_flags
         if self.config.sc_only and not sc:
-            raise PairingError(PairingFailedReason.AUTHENTICATION_REQUIREMENTS, "Secure Connections only")
+            raise PairingError(
+                PairingFailedReason.AUTHENTICATION_REQUIREMENTS, "Secure Connections only"
+            )
         return bool(sc)
 
     def _start_phase2(
-        self, request: PairingRequest, response: PairingResponse, key_size: int, sc: bool, bonded: bool
+        self,
+        request: PairingRequest,
+        response: PairingResponse,
+        key_size: int,
+        sc: bool,
+        bonded: bool,
     ) -> None:
         choice = select_method(
             secure_connections=sc,
@@ -419,7 +450,9 @@ class SmpSession:
         )
         self._check_policy(choice)
         initiator, responder = (
-            (self.local_address, self.peer_address) if self.central else (self.peer_address, self.local_address)
+            (self.local_address, self.peer_address)
+            if self.central
+            else (self.peer_address, self.local_address)
         )
         self._context = PairingContext(
             self.central, request, response, initiator, responder, choice, key_size
@@ -427,12 +460,12 @@ class SmpSession:
         self._sc = sc
         self._bonded = bonded
         if self.central:
-            self._local_kd = KeyDistribution.known(response.initiator_key_distribution) & KeyDistribution.known(
-                request.initiator_key_distribution
-            )
-            peer_kd = KeyDistribution.known(response.responder_key_distribution) & KeyDistribution.known(
-                request.responder_key_distribution
-            )
+            self._local_kd = KeyDistribution.known(
+                response.initiator_key_distribution
+            ) & KeyDistribution.known(request.initiator_key_distribution)
+            peer_kd = KeyDistribution.known(
+                response.responder_key_distribution
+            ) & KeyDistribution.known(request.responder_key_distribution)
         else:
             self._local_kd = KeyDistribution(response.responder_key_distribution)
             peer_kd = KeyDistribution(response.initiator_key_distribution)

@@ -159,9 +159,7 @@ def f5(w: bytes, n1: bytes, n2: bytes, a1: bytes, a2: bytes) -> tuple[bytes, byt
     return aes_cmac(t, b"\x00" + tail), aes_cmac(t, b"\x01" + tail)
 
 
-def f6(
-    w: bytes, n1: bytes, n2: bytes, r: bytes, io_cap: bytes, a1: bytes, a2: bytes
-) -> bytes:
+def f6(w: bytes, n1: bytes, n2: bytes, r: bytes, io_cap: bytes, a1: bytes, a2: bytes) -> bytes:
     """LE SC check value f6 (Vol 3 Part H, 2.2.8). MSB-first; ``io_cap`` = AuthReq, OOB, IO."""
     _check("W", w, 16)
     _check("IOcap", io_cap, 3)
@@ -248,9 +246,7 @@ class P256KeyPair:
         return self.private_key.exchange(ec.ECDH(), peer)
 
 
-DEBUG_PRIVATE_KEY = int(
-    "3f49f6d4a3c55f3874c9b3e3d2103f504aff607beb40b7995899b8a6cd3c1abd", 16
-)
+DEBUG_PRIVATE_KEY = int("3f49f6d4a3c55f3874c9b3e3d2103f504aff607beb40b7995899b8a6cd3c1abd", 16)
 """The SMP debug private key (Vol 3 Part H, 2.3.5.6.1): pairings using it are insecure."""
 DEBUG_PUBLIC_X = bytes.fromhex("20b003d2f297be2c5e2c83a7e9f9a5b9eff49111acf4fddbcc0301480e359de6")
 DEBUG_PUBLIC_Y = bytes.fromhex("dc809c49652aeb6d63329abf5a52155c766345c28fed3024741c8ed01589d28b")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,6 +96,8 @@ class Link:
         self.accept_comparison = accept_comparison
         self._queue: deque[tuple[Side, bytes]] = deque()
         self.encrypted = False
+        self.tamper: Callable[[Side, bytes], bytes | None] | None = None
+        """Rewrites (or drops, returning None) each PDU a side sends: the misbehaving peer."""
 
     def other(self, side: Side) -> Side:
         return self.peripheral if side is self.central else self.central
@@ -103,7 +106,9 @@ class Link:
         side.sent += out.pdus
         side.events += out.events
         for pdu in out.pdus:
-            self._queue.append((self.other(side), pdu))
+            delivered = self.tamper(side, pdu) if self.tamper else pdu
+            if delivered is not None:
+                self._queue.append((self.other(side), delivered))
         for event in out.events:
             if isinstance(event, PasskeyDisplay):
                 side.displayed = event.passkey
