@@ -1,0 +1,110 @@
+"""Signalling procedures between two managers: parameter updates, timeouts, rejects."""
+
+from __future__ import annotations
+
+import pytest
+
+from aioble_hci.l2cap.events import (
+    ChannelOpened,
+    ChannelOpenFailed,
+    CommandRejected,
+    ConnectionParameterUpdateAnswered,
+    ConnectionParameterUpdateRequested,
+    SignalingTimeout,
+)
+from aioble_hci.l2cap.manager import L2capChannelManager, L2capUsageError, Role
+from aioble_hci.l2cap.pdus import (
+    CommandRejectReason,
+    CommandRejectRsp,
+    LeCreditBasedConnectionReq,
+)
+
+from .helpers import SPSM, c_frame, make_link, of_type, signaling_out
+
+
+def test_connection_parameter_update_accepted_end_to_end() -> None:
+    link = make_link()
+    link.peripheral.request_connection_parameter_update(24, 40, 0, 400, now=0.0)
+    link.pump()
+    central_events, _ = link.take()
+    (asked,) = of_type(central_events, ConnectionParameterUpdateRequested)
+    link.central.answer_connection_parameter_update(asked.identifier, accept=True)
+    link.pump()
+    _, peripheral_events = link.take()
+    assert peripheral_events == [ConnectionParameterUpdateAnswered(True, 0)]
+
+
+def test_connection_parameter_update_rejected_end_to_end() -> None:
+    link = make_link()
+    link.peripheral.request_connection_parameter_update(24, 40, 0, 400, now=0.0)
+    link.pump()
+    central_events, _ = link.take()
+    (asked,) = of_type(central_events, ConnectionParameterUpdateRequested)
+    link.central.answer_connection_parameter_update(asked.identifier, accept=False)
+    link.pump()
+    _, peripheral_events = link.take()
+    assert peripheral_events == [ConnectionParameterUpdateAnswered(False, 1)]
+
+
+def test_answering_an_unknown_parameter_update_is_a_usage_error() -> None:
+    manager = L2capChannelManager(Role.CENTRAL)
+    with pytest.raises(L2capUsageError):
+        manager.answer_connection_parameter_update(42, accept=True)
+
+
+def test_central_cannot_request_a_parameter_update() -> None:
+    with pytest.raises(L2capUsageError):
+        L2capChannelManager(Role.CENTRAL).request_connection_parameter_update(24, 40, 0, 400)
+
+
+def test_connect_request_without_response_fails_after_rtx() -> None:
+    manager = L2capChannelManager(Role.CENTRAL)
+    cid = manager.connect_coc(SPSM, now=10.0)
+    manager.data_to_send()
+    assert manager.next_timeout() == 40.0
+    assert manager.handle_timeout(39.0) == []
+    events = manager.handle_timeout(40.0)
+    assert of_type(events, SignalingTimeout)[0].request == LeCreditBasedConnectionReq(
+        SPSM, cid, 512, 247, 8
+    )
+    assert of_type(events, ChannelOpenFailed)[0].cid == cid
+    assert manager.channels == {}
+
+
+def test_late_response_after_rtx_is_dropped() -> None:
+    manager = L2capChannelManager(Role.CENTRAL)
+    manager.connect_coc(SPSM, now=0.0)
+    ((identifier, _),) = signaling_out(manager.data_to_send())
+    manager.handle_timeout(30.0)
+    from aioble_hci.l2cap.pdus import LeCreditBasedConnectionRsp
+
+    late = manager.receive(c_frame(identifier, LeCreditBasedConnectionRsp(0x40, 64, 64, 1, 0)))
+    assert of_type(late, ChannelOpened) == []
+    assert manager.channels == {}
+
+
+def test_command_reject_of_our_connect_request_fails_the_channel() -> None:
+    manager = L2capChannelManager(Role.CENTRAL)
+    cid = manager.connect_coc(SPSM, now=0.0)
+    ((identifier, _),) = signaling_out(manager.data_to_send())
+    events = manager.receive(
+        c_frame(identifier, CommandRejectRsp(CommandRejectReason.COMMAND_NOT_UNDERSTOOD))
+    )
+    assert of_type(events, CommandRejected)[0].reason == 0
+    assert of_type(events, ChannelOpenFailed)[0].cid == cid
+    assert manager.channels == {}
+
+
+def test_parameter_update_sent_to_a_peripheral_comes_back_rejected() -> None:
+    """Two peripherals (a misconfigured peer): the Command Reject completes our request."""
+    link = make_link()
+    link.peripheral.request_connection_parameter_update(24, 40, 0, 400, now=0.0)
+    other = L2capChannelManager(Role.PERIPHERAL)
+    for frame in link.peripheral.data_to_send():
+        other.receive(frame)
+    events = [e for frame in other.data_to_send() for e in link.peripheral.receive(frame)]
+    assert of_type(events, CommandRejected)[0].reason == CommandRejectReason.COMMAND_NOT_UNDERSTOOD
+    assert of_type(events, ConnectionParameterUpdateAnswered) == [
+        ConnectionParameterUpdateAnswered(False, None)
+    ]
+    assert link.peripheral.next_timeout() is None
