@@ -246,7 +246,7 @@ def test_peripheral_security_request_makes_central_report_it() -> None:
 
 def test_fresh_passkey_each_pairing() -> None:
     """SM/CEN/PKE/BV-05-C, SM/CEN/SCPK/BV-05-C: a different random passkey every time."""
-    passkeys = set()
+    passkeys: set[int] = set()
     for _ in range(4):
         central = replace(
             CENTRAL, io_capability=IoCapability.DISPLAY_ONLY, mitm=True, secure_connections=False
@@ -260,8 +260,8 @@ def test_fresh_passkey_each_pairing() -> None:
 
 def test_sc_fresh_nonces_each_run() -> None:
     """SM/CEN/SCJW/BV-01-C, SM/PER/SCJW/BV-02-C: SC Just Works three times, fresh nonce each."""
-    nonces = set()
-    ltks = set()
+    nonces: set[bytes] = set()
+    ltks: set[bytes | None] = set()
     for _ in range(3):
         link = Link(CENTRAL, PERIPHERAL).pair()
         c, _ = both_complete(link)
