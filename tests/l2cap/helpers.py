@@ -58,7 +58,7 @@ def make_link(server: CocServer | None = None, on: Role = Role.PERIPHERAL) -> Li
     return link
 
 
-def of_type(events: list[L2capEvent], kind: type) -> list:  # type: ignore[type-arg]
+def of_type(events: list[L2capEvent], kind: type) -> list:
     return [e for e in events if isinstance(e, kind)]
 
 

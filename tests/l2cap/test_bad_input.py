@@ -38,11 +38,11 @@ from .helpers import (
 )
 
 
-def signals(manager: L2capChannelManager) -> list:  # type: ignore[type-arg]
+def signals(manager: L2capChannelManager) -> list:
     return [c for _, c in signaling_out(manager.data_to_send()) if not isinstance(c, FlowControlCreditInd)]
 
 
-def assert_channel_disconnected(manager: L2capChannelManager, cid: int, events: list) -> None:  # type: ignore[type-arg]
+def assert_channel_disconnected(manager: L2capChannelManager, cid: int, events: list) -> None:
     assert [e.cid for e in of_type(events, ChannelClosed)] == [cid]
     assert signals(manager) == [DisconnectionReq(0x0040, cid)]
     assert manager.receive(kframe(cid, b"\x01\x00Z")) == []  # data after the error is discarded

@@ -30,7 +30,7 @@ def open_channel(link: Link, mtu: int = 512, mps: int = 247, credits: int = 8) -
     return cid, accepted.cid
 
 
-def sdus_of(events: list, cid: int) -> list[bytes]:  # type: ignore[type-arg]
+def sdus_of(events: list, cid: int) -> list[bytes]:
     return [e.sdu for e in of_type(events, SduReceived) if e.cid == cid]
 
 

@@ -48,7 +48,7 @@ from .helpers import (
 VALID_CPU = ConnectionParameterUpdateReq(24, 40, 0, 400)
 
 
-def only_signal(manager: L2capChannelManager):  # type: ignore[no-untyped-def]
+def only_signal(manager: L2capChannelManager):
     ((identifier, command),) = signaling_out(manager.data_to_send())
     return identifier, command
 
@@ -154,7 +154,7 @@ def test_reused_scid_is_refused_as_already_allocated() -> None:
     assert len(manager.channels) == 1
 
 
-def _assert_disconnected(manager: L2capChannelManager, cid: int, events: list) -> None:  # type: ignore[type-arg]
+def _assert_disconnected(manager: L2capChannelManager, cid: int, events: list) -> None:
     assert [e.cid for e in of_type(events, ChannelClosed)] == [cid]
     assert of_type(events, SduReceived) == []
     sent = [c for _, c in signaling_out(manager.data_to_send())]

@@ -108,3 +108,30 @@ def test_parameter_update_sent_to_a_peripheral_comes_back_rejected() -> None:
         ConnectionParameterUpdateAnswered(False, None)
     ]
     assert link.peripheral.next_timeout() is None
+
+
+def test_ecfc_partial_refusal_opens_the_accepted_channels_only() -> None:
+    """The responder already uses one of our SCIDs' peers: that one fails, the rest open."""
+    from aioble_hci.l2cap.pdus import CreditBasedConnectionReq, CreditBasedConnectionRsp
+
+    manager = L2capChannelManager(Role.CENTRAL)
+    cids = manager.connect_ecfc(SPSM, 3, mtu=100, mps=64, now=0.0)
+    ((identifier, request),) = signaling_out(manager.data_to_send())
+    assert isinstance(request, CreditBasedConnectionReq) and list(request.source_cids) == cids
+    events = manager.receive(
+        c_frame(identifier, CreditBasedConnectionRsp(80, 64, 2, 0x0009, (0x0050, 0, 0x0051)))
+    )
+    assert [e.cid for e in of_type(events, ChannelOpened)] == [cids[0], cids[2]]
+    assert [(e.cid, e.result) for e in of_type(events, ChannelOpenFailed)] == [(cids[1], 0x0009)]
+    assert sorted(manager.channels) == [cids[0], cids[2]]
+
+
+def test_response_with_a_fixed_range_dcid_fails_the_channel() -> None:
+    from aioble_hci.l2cap.pdus import LeCreditBasedConnectionRsp
+
+    manager = L2capChannelManager(Role.CENTRAL)
+    cid = manager.connect_coc(SPSM, now=0.0)
+    ((identifier, _),) = signaling_out(manager.data_to_send())
+    events = manager.receive(c_frame(identifier, LeCreditBasedConnectionRsp(0x0004, 64, 64, 1, 0)))
+    assert of_type(events, ChannelOpenFailed)[0].cid == cid
+    assert manager.channels == {}

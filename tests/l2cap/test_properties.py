@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aioble_hci.l2cap.coc import SduReassembler, segment_sdu
-from aioble_hci.l2cap.events import ChannelClosed, FixedChannelData, SduReceived
+from aioble_hci.l2cap.events import ChannelClosed, ChannelOpened, FixedChannelData, SduReceived
 from aioble_hci.l2cap.manager import L2capChannelManager, Role
 from aioble_hci.l2cap.pdus import SignalingCode, decode_basic_frame, encode_basic_frame
 
@@ -103,7 +103,7 @@ def test_sdus_round_trip_between_two_managers(
     cid = link.central.connect_coc(SPSM, mtu=mtu, mps=mps, initial_credits=credits)
     link.pump()
     _, peripheral_events = link.take()
-    (peer,) = [e.cid for e in peripheral_events if hasattr(e, "peer_cid")]
+    (peer,) = [e.cid for e in of_type(peripheral_events, ChannelOpened)]
     for sdu in sdus:
         link.central.send_sdu(cid, sdu)
         link.peripheral.send_sdu(peer, sdu[:mtu])

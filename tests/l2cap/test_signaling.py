@@ -28,7 +28,7 @@ def make() -> tuple[SignalingChannel, list[bytes]]:
     return SignalingChannel(sent.append), sent
 
 
-def sent_command(frame: bytes):  # type: ignore[no-untyped-def]
+def sent_command(frame: bytes):
     cid, payload = decode_basic_frame(frame)
     assert cid == 0x0005
     raw = split_command(payload)
