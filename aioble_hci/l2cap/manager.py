@@ -375,7 +375,9 @@ class L2capChannelManager:
         count = len(req.source_cids)
         if refusal is not None or server is None:
             code = _ecfc_result(refusal if refusal is not None else _Refusal.SPSM_NOT_SUPPORTED)
-            self._signaling.respond(identifier, CreditBasedConnectionRsp(0, 0, 0, code, (0,) * count))
+            self._signaling.respond(
+                identifier, CreditBasedConnectionRsp(0, 0, 0, code, (0,) * count)
+            )
             return
         result = CreditBasedConnectionResult.ALL_CONNECTIONS_SUCCESSFUL
         dcids: list[int] = []
@@ -386,9 +388,7 @@ class L2capChannelManager:
             if not is_le_dynamic_cid(scid):
                 problem = CreditBasedConnectionResult.SOME_CONNECTIONS_REFUSED_INVALID_SOURCE_CID
             elif scid in seen or self._by_peer_cid(scid) is not None:
-                problem = (
-                    CreditBasedConnectionResult.SOME_CONNECTIONS_REFUSED_SOURCE_CID_ALREADY_ALLOCATED
-                )
+                problem = CreditBasedConnectionResult.SOME_CONNECTIONS_REFUSED_SOURCE_CID_ALREADY_ALLOCATED
             channel = None
             if problem is None:
                 channel = self._allocate(
@@ -454,7 +454,9 @@ class L2capChannelManager:
                 self._free(channel)
         elif isinstance(request, ConnectionParameterUpdateReq):
             assert isinstance(response, ConnectionParameterUpdateRsp)
-            accepted = response.result == ConnectionParameterUpdateResult.CONNECTION_PARAMETERS_ACCEPTED
+            accepted = (
+                response.result == ConnectionParameterUpdateResult.CONNECTION_PARAMETERS_ACCEPTED
+            )
             self._events.append(ConnectionParameterUpdateAnswered(accepted, response.result))
         elif isinstance(request, LeCreditBasedConnectionReq):
             assert isinstance(response, LeCreditBasedConnectionRsp)
@@ -609,9 +611,7 @@ class L2capChannelManager:
         self._tick(now)
         self._disconnect(self._open_channel(cid), "closed locally", by_peer=False)
 
-    def reconfigure(
-        self, cids: list[int], mtu: int, mps: int, now: float | None = None
-    ) -> None:
+    def reconfigure(self, cids: list[int], mtu: int, mps: int, now: float | None = None) -> None:
         """Ask the peer to accept a larger receive MTU/MPS for our enhanced channels."""
         if not 1 <= len(cids) <= MAX_ECFC_CHANNELS:
             raise L2capUsageError(f"reconfigure names 1 to {MAX_ECFC_CHANNELS} channels")
@@ -655,7 +655,9 @@ class L2capChannelManager:
             if channel.state is ChannelState.OPEN:
                 self._events.append(ChannelClosed(channel.local_cid, reason, False))
             elif channel.state is ChannelState.WAIT_CONNECT_RSP:
-                self._events.append(ChannelOpenFailed(channel.local_cid, channel.spsm, None, reason))
+                self._events.append(
+                    ChannelOpenFailed(channel.local_cid, channel.spsm, None, reason)
+                )
             self._free(channel)
         for pending in self._signaling.pending:
             self._signaling.forget(pending.identifier)

@@ -427,9 +427,7 @@ class CreditBasedConnectionRsp:
         mtu, mps, credits, result = struct.unpack_from("<HHHH", data)
         rest = len(data) - 8
         if rest % 2 or rest // 2 > MAX_ECFC_CHANNELS:
-            raise L2capDecodeError(
-                f"L2CAP_CREDIT_BASED_CONNECTION_RSP carries {rest} DCID octets"
-            )
+            raise L2capDecodeError(f"L2CAP_CREDIT_BASED_CONNECTION_RSP carries {rest} DCID octets")
         dcids = struct.unpack_from(f"<{rest // 2}H", data, 8)
         return cls(mtu, mps, credits, _result(CreditBasedConnectionResult, result), dcids)
 

@@ -118,7 +118,9 @@ class SignalingChannel:
         rtx_timeout: float = RTX_TIMEOUT,
     ) -> None:
         if mtu < LE_MIN_SIGNALING_MTU:
-            raise ValueError(f"LE signalling MTU must be at least {LE_MIN_SIGNALING_MTU}, got {mtu}")
+            raise ValueError(
+                f"LE signalling MTU must be at least {LE_MIN_SIGNALING_MTU}, got {mtu}"
+            )
         self._send = send
         self.mtu = mtu
         self.rtx_timeout = rtx_timeout
@@ -136,9 +138,7 @@ class SignalingChannel:
         """Send a request (or an indication, which gets no response); returns its identifier."""
         identifier = self._allocate_identifier()
         if command.CODE in _EXPECTED_RESPONSE:
-            self._pending[identifier] = PendingRequest(
-                identifier, command, now + self.rtx_timeout
-            )
+            self._pending[identifier] = PendingRequest(identifier, command, now + self.rtx_timeout)
         self._emit(identifier, command)
         return identifier
 
@@ -180,7 +180,9 @@ class SignalingChannel:
         expired = [p for p in self._pending.values() if p.deadline <= now]
         for pending in expired:
             del self._pending[pending.identifier]
-            log.warning("signalling request id=%d timed out: %s", pending.identifier, pending.command)
+            log.warning(
+                "signalling request id=%d timed out: %s", pending.identifier, pending.command
+            )
         return expired
 
     def forget(self, identifier: int) -> None:
@@ -242,13 +244,18 @@ class SignalingChannel:
     def _match_response(self, raw: RawCommand, command: AnyCommand) -> IncomingResponse | None:
         pending = self._pending.get(raw.identifier)
         if pending is None:
-            log.info("dropping unsolicited signalling response 0x%02X id=%d", raw.code, raw.identifier)
+            log.info(
+                "dropping unsolicited signalling response 0x%02X id=%d", raw.code, raw.identifier
+            )
             return None
         expected = _EXPECTED_RESPONSE[pending.command.CODE]
         if raw.code not in (expected, SignalingCode.L2CAP_COMMAND_REJECT_RSP):
             log.info(
                 "dropping response 0x%02X id=%d: request 0x%02X expects 0x%02X",
-                raw.code, raw.identifier, pending.command.CODE, expected,
+                raw.code,
+                raw.identifier,
+                pending.command.CODE,
+                expected,
             )
             return None
         del self._pending[raw.identifier]

@@ -86,11 +86,7 @@ def signaling_out(frames: list[bytes]) -> list[tuple[int, AnyCommand]]:
 
 def data_out(frames: list[bytes]) -> list[tuple[int, bytes]]:
     """Outgoing frames not on the signalling channel, as (cid, payload)."""
-    return [
-        (cid, payload)
-        for cid, payload in map(decode_basic_frame, frames)
-        if cid != 0x0005
-    ]
+    return [(cid, payload) for cid, payload in map(decode_basic_frame, frames) if cid != 0x0005]
 
 
 def iut(

@@ -39,7 +39,11 @@ from .helpers import (
 
 
 def signals(manager: L2capChannelManager) -> list:
-    return [c for _, c in signaling_out(manager.data_to_send()) if not isinstance(c, FlowControlCreditInd)]
+    return [
+        c
+        for _, c in signaling_out(manager.data_to_send())
+        if not isinstance(c, FlowControlCreditInd)
+    ]
 
 
 def assert_channel_disconnected(manager: L2capChannelManager, cid: int, events: list) -> None:
@@ -72,7 +76,9 @@ def test_l3_frame_on_unknown_fixed_cid_is_silently_discarded() -> None:
 def test_l3_att_and_smp_frames_are_handed_to_their_layers() -> None:
     """Counterpart of L3: the fixed channels that do exist reach their owners."""
     manager = iut()
-    assert manager.receive(bytes.fromhex("0300 0400 0a0300")) == [FixedChannelData(4, b"\x0a\x03\x00")]
+    assert manager.receive(bytes.fromhex("0300 0400 0a0300")) == [
+        FixedChannelData(4, b"\x0a\x03\x00")
+    ]
     assert manager.receive(bytes.fromhex("0100 0600 0b")) == [FixedChannelData(6, b"\x0b")]
 
 
@@ -256,7 +262,9 @@ def test_l15_disconnection_request_for_missing_dcid_is_rejected() -> None:
     manager = iut()
     manager.receive(c_frame(6, DisconnectionReq(0x0077, 0x0042)))
     assert signals(manager) == [
-        CommandRejectRsp(CommandRejectReason.INVALID_CID_IN_REQUEST, local_cid=0x0077, remote_cid=0x0042)
+        CommandRejectRsp(
+            CommandRejectReason.INVALID_CID_IN_REQUEST, local_cid=0x0077, remote_cid=0x0042
+        )
     ]
 
 

@@ -41,7 +41,11 @@ def test_central_opens_a_channel_with_negotiated_mtu_mps_and_credits() -> None:
     central_events, peripheral_events = link.take()
     (opened,) = of_type(central_events, ChannelOpened)
     assert (opened.cid, opened.mtu, opened.mps, opened.peer_mtu, opened.peer_mps) == (
-        cid, 200, 50, 300, 100,
+        cid,
+        200,
+        50,
+        300,
+        100,
     )
     assert opened.peer_credits == 4 and opened.initiator
     (accepted,) = of_type(peripheral_events, ChannelOpened)
@@ -153,7 +157,9 @@ def test_acceptor_refusal_is_reported_to_the_initiator() -> None:
     link.pump()
     central_events, _ = link.take()
     assert central_events == [
-        ChannelOpenFailed(cid, SPSM, LeCreditBasedConnectionResult.NO_RESOURCES_AVAILABLE, "refused by peer")
+        ChannelOpenFailed(
+            cid, SPSM, LeCreditBasedConnectionResult.NO_RESOURCES_AVAILABLE, "refused by peer"
+        )
     ]
     assert link.central.channels == {}
 

@@ -96,7 +96,10 @@ def test_unknown_signalling_command_is_rejected() -> None:
     """L2CAP/LE/REJ/BI-02-C: an unknown command gets Command Reject 0x0000."""
     manager = iut()
     manager.receive(raw_c_frame(0x1F, 0x21, b"\x01\x02"))
-    assert only_signal(manager) == (0x21, CommandRejectRsp(CommandRejectReason.COMMAND_NOT_UNDERSTOOD))
+    assert only_signal(manager) == (
+        0x21,
+        CommandRejectRsp(CommandRejectReason.COMMAND_NOT_UNDERSTOOD),
+    )
 
 
 # -- LE credit-based channels ---------------------------------------------------------------------
@@ -109,7 +112,9 @@ def test_connection_on_registered_spsm_succeeds() -> None:
     identifier, rsp = only_signal(manager)
     assert (identifier, rsp) == (
         1,
-        LeCreditBasedConnectionRsp(0x0040, 100, 50, 2, LeCreditBasedConnectionResult.CONNECTION_SUCCESSFUL),
+        LeCreditBasedConnectionRsp(
+            0x0040, 100, 50, 2, LeCreditBasedConnectionResult.CONNECTION_SUCCESSFUL
+        ),
     )
 
 
@@ -193,7 +198,9 @@ def test_disconnection_request_for_unknown_dcid_is_rejected() -> None:
     manager.receive(c_frame(4, DisconnectionReq(0x0055, 0x0040)))
     assert only_signal(manager) == (
         4,
-        CommandRejectRsp(CommandRejectReason.INVALID_CID_IN_REQUEST, local_cid=0x0055, remote_cid=0x0040),
+        CommandRejectRsp(
+            CommandRejectReason.INVALID_CID_IN_REQUEST, local_cid=0x0055, remote_cid=0x0040
+        ),
     )
 
 
@@ -218,7 +225,9 @@ def test_psm_requiring_authorization_refused_by_acceptor() -> None:
     """L2CAP/LE/CFC/BV-13-C: result 0x0006."""
     manager = iut(server=CocServer(SPSM, security=SecurityRequirement(authorization=True)))
     manager.receive(c_frame(1, LeCreditBasedConnectionReq(SPSM, 0x0040, 64, 30, 5)))
-    assert only_signal(manager)[1].result == LeCreditBasedConnectionResult.INSUFFICIENT_AUTHORIZATION
+    assert (
+        only_signal(manager)[1].result == LeCreditBasedConnectionResult.INSUFFICIENT_AUTHORIZATION
+    )
 
 
 def test_psm_requiring_larger_key_on_short_key_link() -> None:
@@ -292,7 +301,11 @@ def test_ecfc_request_with_unacceptable_parameters_is_refused() -> None:
     assert only_signal(manager) == (
         1,
         CreditBasedConnectionRsp(
-            0, 0, 0, CreditBasedConnectionResult.ALL_CONNECTIONS_REFUSED_UNACCEPTABLE_PARAMETERS, (0, 0)
+            0,
+            0,
+            0,
+            CreditBasedConnectionResult.ALL_CONNECTIONS_REFUSED_UNACCEPTABLE_PARAMETERS,
+            (0, 0),
         ),
     )
     assert manager.channels == {}

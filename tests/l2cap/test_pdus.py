@@ -38,10 +38,14 @@ EVERY_COMMAND = [
     ConnectionParameterUpdateReq(6, 12, 0, 100),
     ConnectionParameterUpdateRsp(1),
     LeCreditBasedConnectionReq(0x80, 0x40, 512, 247, 10),
-    LeCreditBasedConnectionRsp(0x41, 100, 50, 3, LeCreditBasedConnectionResult.CONNECTION_SUCCESSFUL),
+    LeCreditBasedConnectionRsp(
+        0x41, 100, 50, 3, LeCreditBasedConnectionResult.CONNECTION_SUCCESSFUL
+    ),
     FlowControlCreditInd(0x40, 7),
     CreditBasedConnectionReq(0x80, 64, 64, 1, (0x40, 0x41, 0x42, 0x43, 0x44)),
-    CreditBasedConnectionRsp(64, 64, 1, CreditBasedConnectionResult.ALL_CONNECTIONS_SUCCESSFUL, (0x40, 0)),
+    CreditBasedConnectionRsp(
+        64, 64, 1, CreditBasedConnectionResult.ALL_CONNECTIONS_SUCCESSFUL, (0x40, 0)
+    ),
     CreditBasedReconfigureReq(100, 64, (0x40,)),
     CreditBasedReconfigureRsp(CreditBasedReconfigureResult.RECONFIGURATION_SUCCESSFUL),
 ]

@@ -86,7 +86,10 @@ def test_unknown_code_gets_command_not_understood() -> None:
     """L4 / L2CAP/LE/REJ/BI-02-C at the signalling-channel level."""
     sig, sent = make()
     assert sig.receive(bytes.fromhex("20 05 0000")) is None
-    assert sent_command(sent[0]) == (5, CommandRejectRsp(CommandRejectReason.COMMAND_NOT_UNDERSTOOD))
+    assert sent_command(sent[0]) == (
+        5,
+        CommandRejectRsp(CommandRejectReason.COMMAND_NOT_UNDERSTOOD),
+    )
 
 
 def test_frame_over_signalling_mtu_gets_mtu_exceeded_with_our_mtu() -> None:
