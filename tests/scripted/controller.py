@@ -144,7 +144,7 @@ class ScriptedController:
     # --- the controller ---------------------------------------------------
 
     def _run(self) -> None:
-        while not self.closed:
+        while True:  # until the link reports EOF (the link closes itself on its reader's thread)
             try:
                 data = self._read()
             except OSError:
@@ -247,14 +247,23 @@ def open_pty_controller(config: ControllerConfig | None = None) -> tuple[Scripte
     import tty
 
     tty.setraw(slave)
-    state = {"closed": False}
+    state = {"closed": False, "master_open": True}
     write_lock = threading.Lock()
 
     def read() -> bytes:
+        # Only this (the controller's) thread closes the master, so its fd number
+        # cannot be reused by another pty while we still select on it.
         while not state["closed"]:
             ready, _, _ = select.select([master], [], [], 0.05)
             if ready:
-                return os.read(master, 4096)
+                try:
+                    return os.read(master, 4096)
+                except OSError:
+                    break
+        with write_lock:
+            if state["master_open"]:
+                state["master_open"] = False
+                os.close(master)
         return b""
 
     def write(data: bytes) -> None:
@@ -263,10 +272,12 @@ def open_pty_controller(config: ControllerConfig | None = None) -> tuple[Scripte
                 os.write(master, data)
 
     def close() -> None:
-        if not state["closed"]:
+        with write_lock:
+            if state["closed"]:
+                return
             state["closed"] = True
-            os.close(master)
             os.close(slave)
+        controller._thread.join(timeout=2.0)
 
     controller = ScriptedController(read, write, close, config)
     controller.slave_fd = slave  # type: ignore[attr-defined]

@@ -102,6 +102,8 @@ async def test_commands_go_by_control_transfer_and_split_events_are_joined() -> 
         board.feed(0x82, bytes.fromhex("01200300aabbcc"))
         got = {await asyncio.wait_for(packets.get(), 5) for _ in range(2)}
         assert got == {(PacketType.EVENT, bytes.fromhex("0e0401030c00")), (PacketType.ACL, bytes.fromhex("01200300aabbcc"))}
+        while not (board.control and board.bulk_out):  # the writer thread sends in order, soon
+            await asyncio.sleep(0.005)
         assert board.control == [(0x20, 0, 0, 0, bytes.fromhex("030c00"))]
         assert board.bulk_out == [(0x01, bytes.fromhex("0000040001020304"))]
     finally:
