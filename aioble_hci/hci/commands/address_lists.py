@@ -9,6 +9,26 @@ from aioble_hci.hci.commands.base import Command, ReturnParameters
 from aioble_hci.hci.constants import OpCode
 from aioble_hci.hci.fields import U8, U16, Bytes16, RandomAddress, Status, TypedAddress
 
+__all__ = [
+    "FilterAcceptListSize",
+    "LeAddDeviceToFilterAcceptList",
+    "LeAddDeviceToResolvingList",
+    "LeClearFilterAcceptList",
+    "LeClearResolvingList",
+    "LeReadFilterAcceptListSize",
+    "LeReadLocalResolvableAddress",
+    "LeReadPeerResolvableAddress",
+    "LeReadResolvingListSize",
+    "LeRemoveDeviceFromFilterAcceptList",
+    "LeRemoveDeviceFromResolvingList",
+    "LeSetAddressResolutionEnable",
+    "LeSetPrivacyMode",
+    "LeSetRandomAddress",
+    "LeSetResolvablePrivateAddressTimeout",
+    "ResolvableAddressReturn",
+    "ResolvingListSize",
+]
+
 
 @dataclass(frozen=True, slots=True)
 class LeSetRandomAddress(Command):
@@ -117,3 +137,27 @@ class LeSetPrivacyMode(Command):
     OPCODE: ClassVar[int] = OpCode.LE_SET_PRIVACY_MODE
     peer_identity_address: TypedAddress
     privacy_mode: U8 = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvableAddressReturn(ReturnParameters):
+    status: Status
+    resolvable_address: RandomAddress
+
+
+@dataclass(frozen=True, slots=True)
+class LeReadPeerResolvableAddress(Command):
+    """HCI_LE_Read_Peer_Resolvable_Address (Vol 4 Part E, 7.8.42)."""
+
+    OPCODE: ClassVar[int] = OpCode.LE_READ_PEER_RESOLVABLE_ADDRESS
+    RETURN = ResolvableAddressReturn
+    peer_identity_address: TypedAddress
+
+
+@dataclass(frozen=True, slots=True)
+class LeReadLocalResolvableAddress(Command):
+    """HCI_LE_Read_Local_Resolvable_Address (Vol 4 Part E, 7.8.43)."""
+
+    OPCODE: ClassVar[int] = OpCode.LE_READ_LOCAL_RESOLVABLE_ADDRESS
+    RETURN = ResolvableAddressReturn
+    peer_identity_address: TypedAddress

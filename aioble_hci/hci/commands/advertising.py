@@ -22,6 +22,34 @@ from aioble_hci.hci.fields import (
     VarBytes,
 )
 
+__all__ = [
+    "AdvertisingSet",
+    "LeClearAdvertisingSets",
+    "LeReadAdvertisingPhysicalChannelTxPower",
+    "LeReadMaximumAdvertisingDataLength",
+    "LeReadNumberOfSupportedAdvertisingSets",
+    "LeRemoveAdvertisingSet",
+    "LeSetAdvertisingData",
+    "LeSetAdvertisingEnable",
+    "LeSetAdvertisingParameters",
+    "LeSetAdvertisingSetRandomAddress",
+    "LeSetExtendedAdvertisingData",
+    "LeSetExtendedAdvertisingEnable",
+    "LeSetExtendedAdvertisingParameters",
+    "LeSetExtendedScanResponseData",
+    "LeSetScanResponseData",
+    "MAX_EXTENDED_DATA_FRAGMENT",
+    "MaximumAdvertisingDataLength",
+    "NumberOfSupportedAdvertisingSets",
+    "OPERATION_COMPLETE",
+    "OPERATION_FIRST",
+    "OPERATION_INTERMEDIATE",
+    "OPERATION_LAST",
+    "OPERATION_UNCHANGED",
+    "SelectedTxPower",
+    "TxPowerLevel",
+]
+
 # Operation values of LE Set Extended Advertising/Scan Response Data (Vol 4 Part E, 7.8.54)
 OPERATION_INTERMEDIATE = 0x00
 OPERATION_FIRST = 0x01

@@ -16,6 +16,31 @@ from aioble_hci.hci.constants import OpCode, StatusCode
 from aioble_hci.hci.errors import HciDecodeError
 from aioble_hci.hci.fields import S8, U8, U16, HciStruct, Status, TypedAddress, TypedAddressCodec
 
+__all__ = [
+    "Disconnect",
+    "InitiatingPhyParameters",
+    "LeConnectionUpdate",
+    "LeCreateConnection",
+    "LeCreateConnectionCancel",
+    "LeExtendedCreateConnection",
+    "LeReadMaximumDataLength",
+    "LeReadPhy",
+    "LeReadRemoteFeatures",
+    "LeReadSuggestedDefaultDataLength",
+    "LeRemoteConnectionParameterRequestNegativeReply",
+    "LeRemoteConnectionParameterRequestReply",
+    "LeSetDataLength",
+    "LeSetDefaultPhy",
+    "LeSetPhy",
+    "LeWriteSuggestedDefaultDataLength",
+    "MaximumDataLength",
+    "PhyReturn",
+    "ReadRemoteVersionInformation",
+    "ReadRssi",
+    "RssiReturn",
+    "SuggestedDefaultDataLength",
+]
+
 
 @dataclass(frozen=True, slots=True)
 class Disconnect(Command):

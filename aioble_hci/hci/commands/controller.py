@@ -22,6 +22,40 @@ from aioble_hci.hci.fields import (
     Status,
 )
 
+__all__ = [
+    "BdAddr",
+    "BufferSize",
+    "DEFAULT_EVENT_MASK",
+    "DEFAULT_LE_EVENT_MASK",
+    "HostBufferSize",
+    "HostCompletedPackets",
+    "HostNumberOfCompletedPackets",
+    "LeBufferSize",
+    "LeBufferSizeV2",
+    "LeHostSupportReturn",
+    "LeLocalSupportedFeatures",
+    "LeReadBufferSize",
+    "LeReadBufferSizeV2",
+    "LeReadLocalSupportedFeatures",
+    "LeReadSupportedStates",
+    "LeSetEventMask",
+    "LeSupportedStates",
+    "LocalSupportedCommands",
+    "LocalSupportedFeatures",
+    "LocalVersionInformation",
+    "ReadBdAddr",
+    "ReadBufferSize",
+    "ReadLeHostSupport",
+    "ReadLocalSupportedCommands",
+    "ReadLocalSupportedFeatures",
+    "ReadLocalVersionInformation",
+    "Reset",
+    "SetControllerToHostFlowControl",
+    "SetEventMask",
+    "SetEventMaskPage2",
+    "WriteLeHostSupport",
+]
+
 DEFAULT_EVENT_MASK = 0x00001FFFFFFFFFFF
 """Set_Event_Mask's value after reset (Vol 4 Part E, 7.3.1)."""
 

@@ -11,6 +11,14 @@ from aioble_hci.hci.constants import OpCode
 from aioble_hci.hci.errors import HciDecodeError
 from aioble_hci.hci.fields import U8, U16, HciStruct
 
+__all__ = [
+    "LeSetExtendedScanEnable",
+    "LeSetExtendedScanParameters",
+    "LeSetScanEnable",
+    "LeSetScanParameters",
+    "ScanningPhyParameters",
+]
+
 
 @dataclass(frozen=True, slots=True)
 class LeSetScanParameters(Command):

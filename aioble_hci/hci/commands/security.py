@@ -9,6 +9,16 @@ from aioble_hci.hci.commands.base import Command, ReturnParameters, StatusHandle
 from aioble_hci.hci.constants import OpCode
 from aioble_hci.hci.fields import U16, Bytes8, Bytes16, Status
 
+__all__ = [
+    "EncryptReturn",
+    "LeEnableEncryption",
+    "LeEncrypt",
+    "LeLongTermKeyRequestNegativeReply",
+    "LeLongTermKeyRequestReply",
+    "LeRand",
+    "RandReturn",
+]
+
 
 @dataclass(frozen=True, slots=True)
 class LeEnableEncryption(Command):

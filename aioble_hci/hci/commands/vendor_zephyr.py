@@ -26,6 +26,21 @@ from aioble_hci.hci.fields import (
     Status,
 )
 
+__all__ = [
+    "ZEPHYR_FW_VARIANTS",
+    "ZEPHYR_HW_PLATFORMS",
+    "ZephyrReadStaticAddresses",
+    "ZephyrReadSupportedCommands",
+    "ZephyrReadSupportedFeatures",
+    "ZephyrReadVersionInformation",
+    "ZephyrStaticAddress",
+    "ZephyrStaticAddresses",
+    "ZephyrSupportedCommands",
+    "ZephyrSupportedFeatures",
+    "ZephyrVersionInformation",
+    "ZephyrWriteBdAddr",
+]
+
 ZEPHYR_HW_PLATFORMS = {0x0001: "Intel", 0x0002: "Nordic", 0x0003: "NXP"}
 ZEPHYR_FW_VARIANTS = {
     0x00: "Standard Bluetooth controller",
