@@ -114,6 +114,8 @@ class Attribute:
     """For a CCCD: the value handle of its characteristic."""
     cccd_allowed: int = 0
     """For a CCCD: which bits (1 notify, 2 indicate) the characteristic's properties allow."""
+    per_connection: bool = False
+    """The value is kept per connection by the server (e.g. Client Supported Features)."""
 
     def read_value(self, connection: Any) -> bytes:
         """The value as a peer reads it (callback first, else the buffer, not cleared)."""

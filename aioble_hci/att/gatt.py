@@ -19,6 +19,7 @@ from aioble_hci.att.database import (
     ValueBuffer,
     WriteCallback,
 )
+from aioble_hci.att.hash import database_hash
 from aioble_hci.att.pdus import ATT_MAX_VALUE_LEN, uuid_att_bytes
 from aioble_hci.uuid import UUID
 
@@ -111,6 +112,7 @@ class Characteristic:
     write_callback: WriteCallback | None = None
     min_key_size: int = 0
     descriptors: list[Descriptor] = field(default_factory=list)
+    per_connection: bool = False
     declaration_handle: int = 0
     value_handle: int = 0
     cccd_handle: int = 0
@@ -222,8 +224,14 @@ def _add_characteristic(db: AttributeDatabase, ch: Characteristic) -> None:
             ch.read_callback,
             ch.write_callback,
             ch.min_key_size,
+            per_connection=ch.per_connection,
         )
     )
+    if ch.uuid == DATABASE_HASH and ch.read_callback is None:
+        value_attr = db.get(ch.value_handle)
+        assert value_attr is not None
+        value_attr.read_callback = lambda _conn: database_hash(db)
+        value_attr.fixed_length = True
     if ch.has_cccd:
         allowed = (CCCD_NOTIFY if ch.properties & CharacteristicProperties.NOTIFY else 0) | (
             CCCD_INDICATE if ch.properties & CharacteristicProperties.INDICATE else 0
@@ -293,11 +301,12 @@ def gap_service(
 
 
 def gatt_service(
-    *, service_changed: bool = True, database_hash: ReadCallback | None = None,
+    *, service_changed: bool = True, database_hash: bool = False,
     client_supported_features: bool = False,
 ) -> Service:
     """The GATT service 0x1801 (Vol 3 Part G 7): Service Changed (indicate) and, optionally,
-    Database Hash (read through `database_hash`) and Client Supported Features (stored per server).
+    Database Hash (computed from the database it is built into) and Client Supported Features
+    (kept per connection by the server). Robust caching needs both.
     """
     chars = []
     if service_changed:
@@ -311,14 +320,11 @@ def gatt_service(
                 CharacteristicProperties.READ | CharacteristicProperties.WRITE,
                 value=b"\x00",
                 max_len=1,
+                per_connection=True,
             )
         )
-    if database_hash is not None:
-        chars.append(
-            Characteristic(
-                DATABASE_HASH, CharacteristicProperties.READ, read_callback=database_hash
-            )
-        )
+    if database_hash:
+        chars.append(Characteristic(DATABASE_HASH, CharacteristicProperties.READ, value=bytes(16)))
     return Service(GATT_SERVICE, chars)
 
 

@@ -36,8 +36,12 @@ from aioble_hci.att.gatt import (
     CCCD_INDICATE,
     CCCD_NOTIFY,
     CHARACTERISTIC,
+    CLIENT_SUPPORTED_FEATURES,
+    DATABASE_HASH,
     PRIMARY_SERVICE,
     SECONDARY_SERVICE,
+    SERVICE_CHANGED,
+    service_changed_value,
 )
 from aioble_hci.att.pdus import ATT_DEFAULT_MTU, ATT_MAX_VALUE_LEN, ErrorCode, Opcode
 from aioble_hci.att.signing import verify
@@ -48,6 +52,7 @@ TRANSACTION_TIMEOUT = 30.0  # Vol 3 Part F 3.3.3
 DEFAULT_PREPARE_QUEUE_LIMIT = 32
 
 GROUP_TYPES = (PRIMARY_SERVICE, SECONDARY_SERVICE)
+_ALWAYS_ALLOWED = frozenset((Opcode.EXCHANGE_MTU_REQ, Opcode.HANDLE_VALUE_CFM))
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +96,8 @@ class AttServer:
         prepare_queue_limit: int = DEFAULT_PREPARE_QUEUE_LIMIT,
         cccd: dict[int, int] | None = None,
         signing_key: Callable[[], SigningKey | None] | None = None,
+        client_features: bytes = b"",
+        change_aware: bool = True,
     ) -> None:
         if rx_mtu < ATT_DEFAULT_MTU:
             raise ValueError(f"rx_mtu must be at least {ATT_DEFAULT_MTU}, got {rx_mtu}")
@@ -124,6 +131,12 @@ class AttServer:
             Opcode.HANDLE_VALUE_CFM: self._confirmation,
         }
         self._events: list[Any] = []
+        self._local: dict[int, bytes] = {}  # per-connection values (Client Supported Features)
+        csf = self._find(CLIENT_SUPPORTED_FEATURES)
+        if csf is not None and client_features:
+            self._local[csf.handle] = bytes(client_features)
+        self.change_aware = change_aware
+        self._out_of_sync_sent = False
 
     # ------------------------------------------------------------------ public API
 
@@ -156,6 +169,14 @@ class AttServer:
         if handler is None:  # a response, notification or indication: the client's business
             log.debug("server ignoring ATT opcode 0x%02x", opcode)
             return ServerOutput(None, events)
+        if not self.change_aware and opcode not in _ALWAYS_ALLOWED:
+            if not self._reads_database_hash(decoded):
+                if command:
+                    return ServerOutput(None, events)  # Vol 3 Part G 2.5.2.1: ignored
+                if not self._out_of_sync_sent:
+                    self._out_of_sync_sent = True
+                    return ServerOutput(_error(opcode, 0, ErrorCode.DATABASE_OUT_OF_SYNC), events)
+            self._mark_change_aware()
         try:
             response = handler(decoded, security)
         except _Reject as rej:
@@ -218,6 +239,34 @@ class AttServer:
             return None
         return self.indicate(value_handle, value, now)
 
+    @property
+    def robust_caching(self) -> bool:
+        """True when this client enabled Robust Caching in Client Supported Features bit 0."""
+        csf = self._find(CLIENT_SUPPORTED_FEATURES)
+        value = self._local.get(csf.handle, b"") if csf is not None else b""
+        return bool(value and value[0] & 0x01)
+
+    def client_features(self) -> bytes:
+        """Client Supported Features written by this client, for persisting a bonded peer."""
+        csf = self._find(CLIENT_SUPPORTED_FEATURES)
+        return self._local.get(csf.handle, b"") if csf is not None else b""
+
+    def database_changed(self) -> None:
+        """The database changed: a robust-caching client becomes change-unaware (Vol 3 Part G 2.5.2.1)."""
+        if self.robust_caching:
+            self.change_aware = False
+            self._out_of_sync_sent = False
+
+    def service_changed(self, start: int, end: int, now: float = 0.0) -> bytes | None:
+        """A Service Changed indication of start..end (Vol 3 Part G 7.1) if the client enabled it
+        and no indication is outstanding; else None."""
+        sc = self._find(SERVICE_CHANGED)
+        if sc is None or self.closed or self._indication is not None:
+            return None
+        if not self.subscription(sc.handle) & CCCD_INDICATE:
+            return None
+        return self.indicate(sc.handle, service_changed_value(start, end), now)
+
     def cccd_values(self) -> dict[int, int]:
         """CCCD values of this connection by CCCD handle, for persisting a bonded peer."""
         return {h: v for h, v in self._cccd.items() if v}
@@ -229,6 +278,21 @@ class AttServer:
         self._indication = None
 
     # ------------------------------------------------------------------ helpers
+
+    def _find(self, uuid: Any) -> Attribute | None:
+        return next((a for a in self.db if a.type == uuid), None)
+
+    def _reads_database_hash(self, pdu: Any) -> bool:
+        if isinstance(pdu, pdus.ReadByTypeReq):
+            return bool(pdu.attribute_type == DATABASE_HASH)
+        if isinstance(pdu, pdus.ReadReq):
+            attr = self.db.get(pdu.attribute_handle)
+            return attr is not None and attr.type == DATABASE_HASH
+        return False
+
+    def _mark_change_aware(self) -> None:
+        self.change_aware = True
+        self._out_of_sync_sent = False
 
     def _require_open(self) -> None:
         if self.closed:
@@ -253,6 +317,8 @@ class AttServer:
             raise _Reject(code, attr.handle)
         if attr.is_cccd:
             return self._cccd.get(attr.handle, 0).to_bytes(2, "little")
+        if attr.per_connection:
+            return self._local.get(attr.handle, attr.value.data)
         try:
             return attr.read_value(self.connection)
         except AttError as err:
@@ -271,6 +337,9 @@ class AttServer:
         if attr.is_cccd:
             self._write_cccd(attr, value)
             return
+        if attr.per_connection:
+            self._write_local(attr, value)
+            return
         try:
             if attr.write_callback is not None:
                 if len(value) > attr.value.max_len:
@@ -283,6 +352,18 @@ class AttServer:
             raise _Reject(err.code, attr.handle) from None
         snapshot = bytes(value) if attr.value.append else stored
         self._events.append(Written(self.connection, attr.handle, snapshot))
+
+    def _write_local(self, attr: Attribute, value: bytes) -> None:
+        """A per-connection value; Client Supported Features bits may not be cleared (7.2)."""
+        if len(value) > attr.value.max_len:
+            raise _Reject(ErrorCode.INVALID_ATTRIBUTE_VALUE_LENGTH, attr.handle)
+        old = self._local.get(attr.handle, attr.value.data)
+        if attr.type == CLIENT_SUPPORTED_FEATURES and any(
+            o & ~n for o, n in zip(old, value.ljust(len(old), b"\x00"), strict=False)
+        ):
+            raise _Reject(ErrorCode.VALUE_NOT_ALLOWED, attr.handle)
+        self._local[attr.handle] = bytes(value)
+        self._events.append(Written(self.connection, attr.handle, bytes(value)))
 
     def _write_cccd(self, attr: Attribute, value: bytes) -> None:
         """CCCD write (Vol 3 Part G 3.3.3.3): two octets, only bits the properties allow."""
@@ -521,6 +602,9 @@ class AttServer:
             return None
         handle = self._indication[0]
         self._indication = None
+        sc = self._find(SERVICE_CHANGED)
+        if sc is not None and handle == sc.handle:
+            self._mark_change_aware()
         self._events.append(IndicationConfirmed(self.connection, handle))
         return None
 

@@ -8,7 +8,7 @@ import pytest
 
 from aioble_hci.att import pdus
 from aioble_hci.att.client import AttClient
-from aioble_hci.att.database import SecurityState
+from aioble_hci.att.database import OPEN_LINK, SecurityState
 from aioble_hci.att.errors import AttError, AttTimeoutError, BearerClosedError
 from aioble_hci.att.events import (
     IndicationConfirmed,
@@ -51,7 +51,7 @@ from .conftest import LONG_VALUE, SampleDb
 class Link:
     """Client and server wired back to back; collects the server's events."""
 
-    def __init__(self, tdb: SampleDb, sec: SecurityState = SecurityState()) -> None:
+    def __init__(self, tdb: SampleDb, sec: SecurityState = OPEN_LINK) -> None:
         self.server = AttServer(tdb.db, connection="peer")
         self.client = AttClient(connection="server")
         self.sec = sec

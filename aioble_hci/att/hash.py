@@ -1,0 +1,37 @@
+"""GATT Database Hash (Vol 3 Part G 7.3): AES-CMAC with a zero key over the database layout.
+
+M concatenates, in handle order and in wire (little-endian) form: handle, type and value of
+service, include and characteristic declarations and of Extended Properties descriptors; handle
+and type of the User Description, CCCD, SCCD, Presentation and Aggregate Format descriptors. The
+CMAC output is carried as computed (most significant octet first), as BlueZ does.
+"""
+
+from __future__ import annotations
+
+from cryptography.hazmat.primitives.ciphers import algorithms
+from cryptography.hazmat.primitives.cmac import CMAC
+
+from aioble_hci.att.database import AttributeDatabase
+from aioble_hci.att.pdus import uuid_att_bytes
+from aioble_hci.uuid import UUID
+
+_WITH_VALUE = frozenset(UUID(u) for u in (0x2800, 0x2801, 0x2802, 0x2803, 0x2900))
+_WITHOUT_VALUE = frozenset(UUID(u) for u in (0x2901, 0x2902, 0x2903, 0x2904, 0x2905))
+
+
+def hash_input(db: AttributeDatabase) -> bytes:
+    """The message M of Vol 3 Part G 7.3.1."""
+    out = bytearray()
+    for attr in db:
+        if attr.type in _WITH_VALUE:
+            out += attr.handle.to_bytes(2, "little") + uuid_att_bytes(attr.type) + attr.value.data
+        elif attr.type in _WITHOUT_VALUE:
+            out += attr.handle.to_bytes(2, "little") + uuid_att_bytes(attr.type)
+    return bytes(out)
+
+
+def database_hash(db: AttributeDatabase) -> bytes:
+    """The 16-octet Database Hash value of `db`."""
+    mac = CMAC(algorithms.AES(bytes(16)))
+    mac.update(hash_input(db))
+    return mac.finalize()
