@@ -1,0 +1,286 @@
+"""Bond storage: a JSON file keyed by peer identity address, written atomically.
+
+A write goes to a temporary file in the same directory (mode 0600), is flushed and fsynced, then
+``os.replace``-d over the store and the directory is fsynced: a crash at any point leaves either
+the old file or the new one, never a mix. A corrupt file is never thrown away: it is copied to
+``<path>.corrupt`` (or ``.corrupt.N``), reported with a logged error, and the store starts from what
+could be read.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aioble_hci.address import Address
+from aioble_hci.smp.events import PairingComplete
+from aioble_hci.smp.toolbox import rpa_matches_le
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+
+
+class BondExistsError(ValueError):
+    """A bond for that identity address exists and replacing it was not allowed (P11)."""
+
+
+@dataclass(frozen=True)
+class Bond:
+    """The keys kept for one bonded peer (all keys on-air order, LSB-first).
+
+    ``ltk`` is the LE Secure Connections LTK (EDIV = Rand = 0). After legacy pairing ``peer_ltk``
+    (with ``peer_ediv``/``peer_rand``) is the key the peer distributed, used when we are central;
+    ``local_ltk`` the one we distributed, used when we are peripheral.
+    """
+
+    peer: Address
+    key_size: int
+    authenticated: bool
+    sc: bool
+    ltk: bytes | None = None
+    peer_ltk: bytes | None = None
+    peer_ediv: int = 0
+    peer_rand: bytes = bytes(8)
+    local_ltk: bytes | None = None
+    local_ediv: int = 0
+    local_rand: bytes = bytes(8)
+    peer_irk: bytes | None = None
+    peer_csrk: bytes | None = None
+    local_csrk: bytes | None = None
+
+    @classmethod
+    def from_pairing(cls, peer_address: Address, complete: PairingComplete) -> Bond:
+        """Keyed by the identity address the peer distributed, else the connection address."""
+        keys = complete.keys
+        return cls(
+            peer=keys.peer.identity_address or peer_address,
+            key_size=complete.key_size,
+            authenticated=complete.authenticated,
+            sc=complete.sc,
+            ltk=keys.ltk,
+            peer_ltk=keys.peer.ltk,
+            peer_ediv=keys.peer.ediv,
+            peer_rand=keys.peer.rand,
+            local_ltk=keys.local.ltk,
+            local_ediv=keys.local.ediv,
+            local_rand=keys.local.rand,
+            peer_irk=keys.peer.irk,
+            peer_csrk=keys.peer.csrk,
+            local_csrk=keys.local.csrk,
+        )
+
+    def central_key(self) -> tuple[bytes, int, bytes] | None:
+        """(LTK, EDIV, Rand) for HCI LE Enable Encryption when we are central, if any."""
+        if self.ltk is not None:
+            return self.ltk, 0, bytes(8)
+        if self.peer_ltk is not None:
+            return self.peer_ltk, self.peer_ediv, self.peer_rand
+        return None
+
+    def peripheral_key(self, ediv: int, rand: bytes) -> bytes | None:
+        """The LTK answering an LE Long Term Key Request when we are peripheral, if it matches."""
+        if self.ltk is not None and ediv == 0 and rand == bytes(8):
+            return self.ltk
+        if self.local_ltk is not None and ediv == self.local_ediv and rand == self.local_rand:
+            return self.local_ltk
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        def h(value: bytes | None) -> str | None:
+            return None if value is None else value.hex()
+
+        return {
+            "peer": _address_key(self.peer),
+            "key_size": self.key_size,
+            "authenticated": self.authenticated,
+            "sc": self.sc,
+            "ltk": h(self.ltk),
+            "peer_ltk": h(self.peer_ltk),
+            "peer_ediv": self.peer_ediv,
+            "peer_rand": self.peer_rand.hex(),
+            "local_ltk": h(self.local_ltk),
+            "local_ediv": self.local_ediv,
+            "local_rand": self.local_rand.hex(),
+            "peer_irk": h(self.peer_irk),
+            "peer_csrk": h(self.peer_csrk),
+            "local_csrk": h(self.local_csrk),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Bond:
+        def key(name: str, size: int = 16) -> bytes | None:
+            value = data.get(name)
+            if value is None:
+                return None
+            raw = bytes.fromhex(value)
+            if len(raw) != size:
+                raise ValueError(f"{name} must be {size} octets, got {len(raw)}")
+            return raw
+
+        def rand(name: str) -> bytes:
+            return key(name, 8) or bytes(8)
+
+        key_size = int(data["key_size"])
+        if not 7 <= key_size <= 16:
+            raise ValueError(f"key_size {key_size} out of range 7..16")
+        return cls(
+            peer=Address.parse(data["peer"]),
+            key_size=key_size,
+            authenticated=bool(data["authenticated"]),
+            sc=bool(data["sc"]),
+            ltk=key("ltk"),
+            peer_ltk=key("peer_ltk"),
+            peer_ediv=int(data.get("peer_ediv", 0)),
+            peer_rand=rand("peer_rand"),
+            local_ltk=key("local_ltk"),
+            local_ediv=int(data.get("local_ediv", 0)),
+            local_rand=rand("local_rand"),
+            peer_irk=key("peer_irk"),
+            peer_csrk=key("peer_csrk"),
+            local_csrk=key("local_csrk"),
+        )
+
+
+def _address_key(address: Address) -> str:
+    kind = "public" if address.is_public else "random"
+    return f"{address}/{kind}"
+
+
+class BondStore:
+    """Bonds in a JSON file at ``path``; every change is saved atomically before returning."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._bonds: dict[str, Bond] = {}
+        self.load()
+
+    # -- queries ---------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._bonds)
+
+    def bonds(self) -> list[Bond]:
+        return list(self._bonds.values())
+
+    def get(self, address: Address) -> Bond | None:
+        """The bond for this identity address."""
+        return self._bonds.get(_address_key(address))
+
+    def resolve(self, address: Address) -> Bond | None:
+        """The bond for an identity address, or for a resolvable private address via the IRKs."""
+        bond = self.get(address)
+        if bond is not None or not address.is_resolvable:
+            return bond
+        for candidate in self._bonds.values():
+            if candidate.peer_irk is not None and rpa_matches_le(candidate.peer_irk, address.value):
+                return candidate
+        return None
+
+    # -- changes ---------------------------------------------------------------------------------
+    def put(self, bond: Bond, *, replace: bool = True) -> None:
+        """Store a bond; with ``replace=False`` an existing bond for that identity is kept (P11)."""
+        key = _address_key(bond.peer)
+        if not replace and key in self._bonds:
+            raise BondExistsError(f"a bond for {key} exists; delete it first to pair again")
+        self._bonds[key] = bond
+        self.save()
+
+    def delete(self, address: Address) -> bool:
+        """Remove the bond for ``address`` (identity or resolvable); False if there was none."""
+        bond = self.resolve(address)
+        if bond is None:
+            return False
+        del self._bonds[_address_key(bond.peer)]
+        self.save()
+        return True
+
+    # -- file ------------------------------------------------------------------------------------
+    def load(self) -> None:
+        """Read the file; a missing file is an empty store, a corrupt one is kept aside."""
+        self._bonds = {}
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            log.info("no bond store at %s yet: starting empty", self.path)
+            return
+        try:
+            data = json.loads(text)
+            entries = data["bonds"]
+            if not isinstance(entries, dict):
+                raise TypeError("'bonds' is not an object")
+        except (ValueError, KeyError, TypeError) as error:
+            kept = self._keep_corrupt_copy()
+            log.error(
+                "bond store %s is corrupt (%s): kept a copy at %s and started empty; "
+                "pair again or restore the bonds from the copy",
+                self.path,
+                error,
+                kept,
+            )
+            return
+        bad = 0
+        for key, entry in entries.items():
+            try:
+                bond = Bond.from_json(entry)
+            except (ValueError, KeyError, TypeError) as error:
+                bad += 1
+                log.error("bond %s in %s is unreadable (%s): skipped", key, self.path, error)
+                continue
+            self._bonds[_address_key(bond.peer)] = bond
+        if bad:
+            kept = self._keep_corrupt_copy()
+            log.error("kept the original bond store %s at %s", self.path, kept)
+
+    def save(self) -> None:
+        """Write atomically: temp file in the same directory, fsync, replace, fsync directory."""
+        directory = self.path.parent
+        directory.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "version": FORMAT_VERSION,
+            "bonds": {key: bond.to_json() for key, bond in sorted(self._bonds.items())},
+        }
+        fd, temp_name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
+        try:
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(payload, handle, indent=2)
+                handle.write("\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp_name, self.path)
+        except BaseException:
+            try:
+                os.unlink(temp_name)
+            except FileNotFoundError:
+                pass
+            raise
+        _fsync_directory(directory)
+
+    def _keep_corrupt_copy(self) -> Path:
+        target = self.path.with_name(self.path.name + ".corrupt")
+        n = 0
+        while target.exists():
+            n += 1
+            target = self.path.with_name(f"{self.path.name}.corrupt.{n}")
+        shutil.copy2(self.path, target)
+        os.chmod(target, 0o600)
+        return target
+
+
+def _fsync_directory(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:  # e.g. platforms without directory handles
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
