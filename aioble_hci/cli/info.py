@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aioble_hci.host.startup import ControllerInfo
+if TYPE_CHECKING:  # imported lazily so `aioble-hci --help` never depends on the host importing
+    from aioble_hci.host.startup import ControllerInfo
 
 
 def register(subparsers: Any) -> None:

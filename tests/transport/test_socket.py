@@ -74,6 +74,8 @@ async def test_unix_socket_transport_reports_loss_on_eof(tmp_path) -> None:
     await transport.open()
     transport.send(PacketType.COMMAND, RESET)
     assert await asyncio.wait_for(packets.get(), 5) == (PacketType.EVENT, RESET_COMPLETE)
+    while not controllers:  # the accepting thread appends right after starting the controller
+        await asyncio.sleep(0.005)
     controllers[0].close()
     reason = await asyncio.wait_for(lost, 5)
     assert "closed the connection" in str(reason)
