@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aioble_hci.att import pdus
@@ -61,6 +61,8 @@ class SigningKey:
 
     csrk: bytes
     last_sign_counter: int = -1
+    authenticated: bool = False
+    """The CSRK came from an authenticated (MITM) pairing: it meets authentication needs."""
 
 
 @dataclass(slots=True)
@@ -183,6 +185,9 @@ class AttServer:
             response = None if command else _error(opcode, rej.handle, rej.code)
         except AttError as err:
             response = None if command else _error(opcode, err.handle, err.code)
+        except Exception:  # an application callback failed: answer, keep serving
+            log.exception("ATT server failed on opcode 0x%02x", opcode)
+            response = None if command else _error(opcode, 0, ErrorCode.UNLIKELY_ERROR)
         return ServerOutput(response, self._events)
 
     def notify(self, handle: int, value: bytes) -> bytes:
@@ -201,6 +206,21 @@ class AttServer:
             )
         self._indication = (handle, now)
         return pdus.HandleValueInd(handle, bytes(value[: self.mtu - 3])).encode()
+
+    def notify_multiple(self, values: list[tuple[int, bytes]]) -> bytes:
+        """A Multiple Handle Value Notification (Vol 3 Part F 3.4.7.4) holding as many whole
+        (handle, value) tuples as fit in ATT_MTU; raises ValueError if not even the first fits."""
+        self._require_open()
+        room = self.mtu - 1
+        fitting: list[tuple[int, bytes]] = []
+        for handle, value in values:
+            if 4 + len(value) > room:
+                break
+            fitting.append((handle, bytes(value)))
+            room -= 4 + len(value)
+        if not fitting:
+            raise ValueError("the first value does not fit in ATT_MTU")
+        return pdus.MultipleHandleValueNtf(tuple(fitting)).encode()
 
     @property
     def indication_pending(self) -> bool:
@@ -542,6 +562,8 @@ class AttServer:
         attr = self._attr(cmd.attribute_handle)
         self._last_sign_counter = counter
         self._events.append(SignCounterUpdated(self.connection, counter))
+        if not sec.encrypted:  # the CSRK stands in for the link key (Vol 3 Part C 10.4.2)
+            sec = replace(sec, encrypted=True, authenticated=key.authenticated, key_size=16)
         self._write_value(attr, cmd.attribute_value, sec)
 
     def _prepare_write(self, req: pdus.PrepareWriteReq, sec: SecurityState) -> bytes:

@@ -494,3 +494,31 @@ def test_signed_write_from_peer_without_csrk_is_dropped(server: AttServer) -> No
 def test_responses_sent_to_the_server_are_ignored(server: AttServer) -> None:
     assert ask(server, "0b 0102") is None
     assert ask(server, "1e") is None  # confirmation without indication
+
+
+def test_signed_write_needing_authentication_with_unauthenticated_key_is_dropped(tdb) -> None:  # type: ignore[no-untyped-def]
+    """GAP/SEC/CSIGN/BI-04-C: insufficient authentication -> dropped."""
+    tdb.db.get(0x10).permissions |= AttPermissions.WRITE_AUTHENTICATED
+    csrk = bytes(range(16))
+    server = AttServer(tdb.db, signing_key=lambda: SigningKey(csrk, 0, authenticated=False))
+    body = bytes.fromhex("d21000") + b"hi"
+    events = server.receive(body + sign(csrk, body, 1), OPEN).events
+    assert not any(isinstance(e, Written) for e in events)
+    trusted = AttServer(tdb.db, signing_key=lambda: SigningKey(csrk, 0, authenticated=True))
+    assert Written(None, 0x10, b"hi") in trusted.receive(body + sign(csrk, body, 1), OPEN).events
+
+
+def test_failing_read_callback_answers_unlikely_error_and_keeps_serving(tdb) -> None:  # type: ignore[no-untyped-def]
+    def broken(conn: object) -> bytes:
+        raise RuntimeError("application bug")
+
+    tdb.db.get(0x10).read_callback = broken
+    server = AttServer(tdb.db)
+    assert ask(server, "0a 1000") == error(0x0A, 0, 0x0E)
+    assert ask(server, "0a 1600") == "0b72"
+
+
+def test_multiple_handle_value_notification_keeps_whole_tuples_within_mtu(server: AttServer) -> None:
+    pdu = server.notify_multiple([(0x10, bytes(8)), (0x12, bytes(8)), (0x14, bytes(8))])
+    assert len(pdu) <= 23
+    assert pdus.decode(pdu) == pdus.MultipleHandleValueNtf(((0x10, bytes(8)),))
