@@ -25,6 +25,7 @@ ZEPHYR_COMPANY_IDS = (0x05F1, 0x0059)  # The Linux Foundation (Zephyr), Nordic S
 # Supported_Commands octet/bit (Vol 4 Part E, 6.27)
 LE_READ_BUFFER_SIZE_V1_BIT = (25, 1)
 LE_READ_BUFFER_SIZE_V2_BIT = (41, 5)
+ZEPHYR_READ_STATIC_ADDRESSES_BIT = (1, 0)  # in Zephyr Read Supported Commands' bitmap
 
 # Set_Event_Mask bits (Vol 4 Part E, 7.3.1): bit n enables event code n+1.
 DEFAULT_EVENT_MASK = (
@@ -74,6 +75,7 @@ class ControllerInfo:
     le_features: int = 0
     bd_addr: Address | None = None
     static_addresses: list[Address] = field(default_factory=list)
+    zephyr_supported_commands: bytes = b""
     acl_data_packet_length: int = 0
     total_num_acl_data_packets: int = 0
     iso_data_packet_length: int = 0
@@ -174,11 +176,17 @@ async def _read_buffer_sizes(send: SendCommand, info: ControllerInfo) -> None:
 
 
 async def _read_zephyr_static_addresses(send: SendCommand, info: ControllerInfo) -> None:
-    from aioble_hci.host.errors import HciCommandError
+    """Zephyr vendor commands: check Read Supported Commands (octet 1 bit 0), then read the addresses."""
+    from aioble_hci.host.errors import HciCommandError, HciTimeoutError
 
     try:
+        vendor = await send(cmd.ZephyrReadSupportedCommands())
+        info.zephyr_supported_commands = bytes(vendor.supported_commands)
+        if not info.zephyr_supported_commands[ZEPHYR_READ_STATIC_ADDRESSES_BIT[0]] >> ZEPHYR_READ_STATIC_ADDRESSES_BIT[1] & 1:
+            log.info("controller does not offer Zephyr Read Static Addresses")
+            return
         ret = await send(cmd.ZephyrReadStaticAddresses())
-    except HciCommandError as exc:
+    except (HciCommandError, HciTimeoutError) as exc:
         log.info("controller has no Zephyr static address: %s", exc)
         return
     info.static_addresses = [Address(a.address.value, AddressType.RANDOM) for a in ret.addresses]

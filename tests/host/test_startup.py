@@ -19,6 +19,7 @@ async def test_init_sequence_runs_in_order_and_reads_the_zephyr_static_address(s
         OpCode.LE_READ_BUFFER_SIZE,
         OpCode.SET_EVENT_MASK,
         OpCode.LE_SET_EVENT_MASK,
+        OpCode.ZEPHYR_READ_SUPPORTED_COMMANDS,
         OpCode.ZEPHYR_READ_STATIC_ADDRESSES,
     ]
     info = host.controller_info
@@ -53,3 +54,17 @@ async def test_controller_with_public_address_is_not_asked_for_static_addresses(
     assert host.controller_info.address is not None
     assert str(host.controller_info.address) == "11:22:33:44:55:66"
     assert host.controller_info.has_public_address
+
+
+async def test_zephyr_controller_without_static_address_command_has_no_address(scripted_host) -> None:
+    host, controller = await scripted_host(ControllerConfig(static_address=b""))
+    assert OpCode.ZEPHYR_READ_SUPPORTED_COMMANDS in controller.opcodes()
+    assert OpCode.ZEPHYR_READ_STATIC_ADDRESSES not in controller.opcodes()
+    assert host.controller_info.address is None
+
+
+async def test_nordic_controller_that_rejects_zephyr_commands_still_starts(scripted_host) -> None:
+    host, controller = await scripted_host(ControllerConfig(manufacturer=0x0059, zephyr_vendor_commands=False))
+    assert host.controller_info.manufacturer_name.startswith("Nordic")
+    assert controller.opcodes()[-1] == OpCode.ZEPHYR_READ_SUPPORTED_COMMANDS
+    assert host.controller_info.static_addresses == []

@@ -52,6 +52,7 @@ class ControllerConfig:
     static_address: bytes = STATIC_ADDRESS
     le_features: int = 0x0000_0000_0000_41FF
     buffer_size_v2: bool = False
+    zephyr_vendor_commands: bool = True
     auto_complete_acl: bool = True
     silent_opcodes: set[int] = field(default_factory=set)
 
@@ -230,7 +231,13 @@ class ScriptedController:
             ret = ok + struct.pack("<HBHB", c.acl_size, c.acl_buffers, 0, 0)
         elif opcode == 0x1005:
             ret = ok + struct.pack("<HBHH", 0, 0, 0, 0)
-        elif opcode == 0xFC09 and c.manufacturer in (0x05F1, 0x0059):
+        elif opcode == 0xFC02 and c.zephyr_vendor_commands:
+            vendor = bytearray(64)
+            vendor[0] = 0b0000_0111  # Read Version Information, Supported Commands, Supported Features
+            if c.static_address:
+                vendor[1] = 0b0000_0001  # Read Static Addresses
+            ret = ok + bytes(vendor)
+        elif opcode == 0xFC09 and c.zephyr_vendor_commands and c.static_address:
             ret = ok + bytes((1,)) + c.static_address + bytes(16)
         elif opcode == 0x200D:
             self._write(command_status(c.num_command_packets, opcode, 0))
