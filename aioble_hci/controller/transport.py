@@ -1,0 +1,186 @@
+"""The `virtual` and `air[:PATH]` transports.
+
+`virtual` puts a fresh VirtualController on the process's default Air (or on a
+given Air, for tests). `air[:PATH]` speaks H4 over a Unix socket to a hub
+(hub.py), starting one in the background when none answers; every process on
+the same socket shares one air. Importing this module registers both schemes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from pathlib import Path
+
+from aioble_hci.address import Address
+from aioble_hci.controller.air import Air
+from aioble_hci.controller.controller import VirtualController
+from aioble_hci.controller.hub import HubError, default_socket_path, ensure_hub
+from aioble_hci.hci.h4 import H4DesyncError, H4Framer, encode
+from aioble_hci.hci.packets import PacketType
+from aioble_hci.transport.base import Transport, TransportError
+
+log = logging.getLogger(__name__)
+
+_default_air: Air | None = None
+_default_air_lock = threading.Lock()
+
+
+def default_air() -> Air:
+    """The process's shared in-process air (its own thread), made on first use."""
+    global _default_air
+    with _default_air_lock:
+        if _default_air is None:
+            _default_air = Air()
+        return _default_air
+
+
+class VirtualTransport(Transport):
+    """A VirtualController on an in-process Air; packets cross threads with call_soon_threadsafe."""
+
+    def __init__(self, spec: str = "virtual", air: Air | None = None, address: Address | None = None) -> None:
+        super().__init__(spec)
+        self._air = air
+        self._address = address
+        self.controller: VirtualController | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def open(self) -> None:
+        if self.controller is not None:
+            return
+        loop = asyncio.get_running_loop()
+        self._loop = loop
+        air = self._air or default_air()
+        self._air = air
+        if air.loop is loop:
+            controller = VirtualController(air, self._address)
+        else:
+            made: asyncio.Future[VirtualController] = asyncio.wrap_future(
+                asyncio.run_coroutine_threadsafe(_make(air, self._address), air.loop)
+            )
+            controller = await made
+        controller.attach(self._from_controller)
+        self.controller = controller
+        log.info("virtual controller %r on %r", controller, air)
+
+    def _from_controller(self, packet_type: PacketType, payload: bytes) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        with contextlib.suppress(RuntimeError):  # the host loop is shutting down
+            loop.call_soon_threadsafe(self._deliver, packet_type, payload)
+
+    def send(self, packet_type: PacketType, payload: bytes) -> None:
+        if self.controller is None:
+            raise TransportError(f"{self.spec} is not open")
+        self.controller.receive(packet_type, payload)
+
+    async def close(self) -> None:
+        controller, self.controller = self.controller, None
+        if controller is not None:
+            controller.attach(None)
+            controller.power_off()
+
+
+async def _make(air: Air, address: Address | None) -> VirtualController:
+    return VirtualController(air, address)
+
+
+class AirTransport(Transport):
+    """H4 over a Unix socket to the shared-air hub."""
+
+    def __init__(self, spec: str, path: Path | None = None, start_hub: bool = True) -> None:
+        super().__init__(spec)
+        self.path = path or default_socket_path()
+        self.start_hub = start_hub
+        self._writer: asyncio.StreamWriter | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._closing = False
+
+    async def open(self) -> None:
+        if self.start_hub:
+            try:
+                await asyncio.to_thread(ensure_hub, self.path)
+            except (HubError, OSError) as exc:
+                raise TransportError(f"{self.spec}: cannot start the shared air hub: {exc}") from exc
+        try:
+            reader, self._writer = await asyncio.open_unix_connection(str(self.path))
+        except OSError as exc:
+            raise TransportError(
+                f"{self.spec}: no air hub answers on {self.path} ({exc.strerror or exc}); "
+                "start one with `aioble-hci air --socket PATH`"
+            ) from exc
+        self._task = asyncio.get_running_loop().create_task(self._read(reader), name=f"read {self.spec}")
+
+    async def _read(self, reader: asyncio.StreamReader) -> None:
+        framer = H4Framer()
+        reason: BaseException | None = None
+        try:
+            while True:
+                data = await reader.read(65536)
+                if not data:
+                    reason = TransportError(f"{self.spec}: the air hub closed the connection")
+                    break
+                while True:
+                    try:
+                        packets = framer.feed(data)
+                    except H4DesyncError as exc:
+                        for packet in framer.take_ready():
+                            self._deliver(*packet)
+                        self._desync(exc)
+                        data = b""
+                        continue
+                    for packet in packets:
+                        self._deliver(*packet)
+                    break
+        except (ConnectionError, OSError) as exc:
+            reason = TransportError(f"{self.spec}: connection to the air hub failed: {exc}")
+        if not self._closing:
+            log.error("%s", reason)
+            self._lost(reason)
+
+    def send(self, packet_type: PacketType, payload: bytes) -> None:
+        if self._writer is None or self._closing or self._writer.is_closing():
+            raise TransportError(f"{self.spec} is not open")
+        self._writer.write(encode(packet_type, payload))
+
+    async def close(self) -> None:
+        if self._closing:
+            return
+        self._closing = True
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._writer is not None:
+            self._writer.close()
+            with contextlib.suppress(Exception):
+                await self._writer.wait_closed()
+
+
+def make_virtual_transport(spec: str) -> Transport:
+    """Factory for `virtual`: a fresh controller on the process's default air."""
+    if spec.strip().lower() != "virtual":
+        raise TransportError(f"bad transport spec {spec!r}: `virtual` takes no options")
+    return VirtualTransport(spec)
+
+
+def make_air_transport(spec: str) -> Transport:
+    """Factory for `air[:PATH]`: a controller on the shared air behind the hub at PATH."""
+    _, sep, rest = spec.strip().partition(":")
+    path = Path(rest).expanduser() if sep and rest else None
+    return AirTransport(spec, path)
+
+
+def _register() -> None:
+    try:
+        from aioble_hci.transport import register_scheme
+    except ImportError:  # the transport registry is not there: factories are still importable
+        return
+    register_scheme("virtual", make_virtual_transport)
+    register_scheme("air", make_air_transport)
+
+
+_register()
