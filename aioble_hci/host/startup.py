@@ -54,7 +54,7 @@ LE_COMMANDS_OF_INTEREST: dict[str, tuple[int, int]] = {
     "LE Add Device To Resolving List": (34, 3),
     "LE Set Address Resolution Enable": (35, 1),
     "LE Set PHY": (35, 6),
-    "LE Set Extended Advertising Parameters": (36, 5),
+    "LE Set Extended Advertising Parameters": (36, 2),
     "LE Set Extended Scan Parameters": (37, 5),
     "LE Extended Create Connection": (37, 7),
     "LE Read Buffer Size [v2]": LE_READ_BUFFER_SIZE_V2_BIT,
