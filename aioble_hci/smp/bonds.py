@@ -76,6 +76,19 @@ class Bond:
             local_csrk=keys.local.csrk,
         )
 
+    @property
+    def security_level(self) -> int:
+        """LE Security Mode 1 level the keys give (Vol 3 Part C, 10.2.1): 4 authenticated LE SC
+        with a 16-octet key, 3 authenticated, 2 unauthenticated."""
+        if self.authenticated and self.sc and self.key_size == 16:
+            return 4
+        return 3 if self.authenticated else 2
+
+    def satisfies(self, level: int, min_key_size: int = 7) -> bool:
+        """Whether encrypting with these keys meets ``level`` and the key size, or re-pairing is
+        needed (S18, Zephyr CVE-2022-2993)."""
+        return self.security_level >= level and self.key_size >= min_key_size
+
     def central_key(self) -> tuple[bytes, int, bytes] | None:
         """(LTK, EDIV, Rand) for HCI LE Enable Encryption when we are central, if any."""
         if self.ltk is not None:

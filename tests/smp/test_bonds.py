@@ -176,3 +176,24 @@ def test_refusing_to_overwrite_an_existing_identity(tmp_path: Path) -> None:
     with pytest.raises(BondExistsError):
         store.put(sample_bond(ltk=bytes(16)), replace=False)
     assert store.get(PEER) == sample_bond()
+
+
+@pytest.mark.parametrize(
+    ("authenticated", "sc", "key_size", "level"),
+    [
+        (False, False, 16, 2),
+        (False, True, 16, 2),
+        (True, False, 16, 3),
+        (True, True, 15, 3),
+        (True, True, 16, 4),
+    ],
+)
+def test_s18_stored_key_security_level_truth_table(
+    authenticated: bool, sc: bool, key_size: int, level: int
+) -> None:
+    """S18 (CVE-2022-2993): decide per required level whether stored keys suffice."""
+    bond = sample_bond(authenticated=authenticated, sc=sc, key_size=key_size)
+    assert bond.security_level == level
+    for required in (1, 2, 3, 4):
+        assert bond.satisfies(required) is (level >= required)
+    assert not bond.satisfies(2, min_key_size=key_size + 1)
