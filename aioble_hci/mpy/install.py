@@ -1,0 +1,71 @@
+"""Put the MicroPython shims into this process, and take them out again."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import sys
+import time
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import ModuleType
+from typing import Any, TextIO
+
+from aioble_hci.mpy import asyncio_ext, ticks
+
+SHIMS_DIR = str(Path(__file__).resolve().parent / "shims")
+
+# Names we added to an existing module, so uninstall() removes exactly those.
+_added: list[tuple[ModuleType, str]] = []
+
+
+def print_exception(exc: BaseException, file: TextIO | None = None) -> None:
+    """MicroPython's `sys.print_exception(exc, file=sys.stdout)`: print a traceback to `file`."""
+    traceback.print_exception(type(exc), exc, exc.__traceback__, file=file or sys.stdout)
+
+
+def _patch(module: ModuleType, names: dict[str, Any]) -> None:
+    for name, value in names.items():
+        if not hasattr(module, name):
+            setattr(module, name, value)
+            _added.append((module, name))
+
+
+def install(line_buffered_stdout: bool = False) -> None:
+    """Make MicroPython's extra modules and functions available in this process (idempotent).
+
+    With `line_buffered_stdout`, stdout flushes at every newline, as MicroPython's console does,
+    which a harness reading lines through a pipe relies on.
+    """
+    if SHIMS_DIR not in sys.path:
+        sys.path.insert(0, SHIMS_DIR)
+    _patch(time, ticks.EXTENSIONS)
+    _patch(asyncio, asyncio_ext.EXTENSIONS)
+    _patch(sys, {"print_exception": print_exception})
+    if line_buffered_stdout and isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(line_buffering=True)
+
+
+def uninstall() -> None:
+    """Undo install(): the path entry, the added names and the imported shim modules."""
+    while SHIMS_DIR in sys.path:
+        sys.path.remove(SHIMS_DIR)
+    while _added:
+        module, name = _added.pop()
+        if hasattr(module, name):
+            delattr(module, name)
+    for name, module in list(sys.modules.items()):
+        if getattr(module, "__file__", None) and str(module.__file__).startswith(SHIMS_DIR):
+            del sys.modules[name]
+
+
+@contextmanager
+def installed() -> Iterator[None]:
+    """install() for the duration of a with block."""
+    install()
+    try:
+        yield
+    finally:
+        uninstall()
