@@ -118,13 +118,14 @@ class VirtualController:
 
     def receive(self, packet_type: PacketType | int, payload: bytes) -> None:
         """Take one packet from the host; thread-safe, handled on the air's loop."""
-        self.air.call(self._on_packet, int(packet_type), bytes(payload))
+        self.air.call(self.process, int(packet_type), bytes(payload))
 
     def power_off(self) -> None:
         """The controller vanishes from the air (thread-safe): its peers see a supervision timeout."""
-        self.air.call(self._power_off)
+        self.air.call(self.vanish)
 
-    def _power_off(self) -> None:
+    def vanish(self) -> None:
+        """power_off, on the air's loop."""
         if not self.powered:
             return
         self.powered = False
@@ -134,7 +135,8 @@ class VirtualController:
         self.air.remove(self)
         self._sink = None
 
-    def _on_packet(self, packet_type: int, payload: bytes) -> None:
+    def process(self, packet_type: int, payload: bytes) -> None:
+        """receive, on the air's loop: handle one packet from the host now."""
         if not self.powered:
             return
         try:

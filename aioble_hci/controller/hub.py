@@ -107,11 +107,11 @@ class Hub:
                 if not data:
                     break
                 for packet_type, payload in _frames(framer, data):
-                    controller._on_packet(packet_type, payload)
+                    controller.process(packet_type, payload)
         except (ConnectionError, OSError) as exc:
             log.info("air hub: client connection failed: %s", exc)
         finally:
-            controller._power_off()
+            controller.vanish()
             writer.close()
             self.clients -= 1
             if self.clients == 0:
