@@ -77,9 +77,8 @@ class Initiator:
         if central_handle is None or peripheral_handle is None:
             return
         self.pending = None
-        peer_type, peer_address = ctl.privacy.resolve(pdu.address_type, pdu.address)
-        central = Connection(ctl, central_handle, Role.CENTRAL, peer_type, peer_address)
-        peripheral = Connection(pdu.advertiser, peripheral_handle, Role.PERIPHERAL, own[0], own[1])
+        central = _end(ctl, central_handle, Role.CENTRAL, pdu.address_type, pdu.address)
+        peripheral = _end(pdu.advertiser, peripheral_handle, Role.PERIPHERAL, own[0], own[1])
         ctl.connections[central_handle] = central
         pdu.advertiser.connections[peripheral_handle] = peripheral
         link = Link(ctl.air, central, peripheral, request.interval_min, request.latency, request.timeout)
@@ -87,6 +86,15 @@ class Initiator:
         send_connection_complete(central, request.extended)
         send_connection_complete(peripheral, not adv.legacy)
         pdu.advertiser.advertising.connected(adv, peripheral_handle)
+
+
+def _end(ctl: VirtualController, handle: int, role: Role, peer_type: int, peer: bytes) -> Connection:
+    """One end of a new connection, with the peer's identity when its RPA resolves (Vol 6 Part B, 6.4)."""
+    resolved_type, resolved = ctl.privacy.resolve(peer_type, peer)
+    conn = Connection(ctl, handle, role, resolved_type, resolved)
+    if resolved_type >= 2:
+        conn.peer_rpa = peer
+    return conn
 
 
 def _complete_event(ctl: VirtualController, fields: ev.ConnectionCompleteFields, extended: bool) -> None:
@@ -109,6 +117,7 @@ def send_connection_complete(conn: Connection, extended: bool) -> None:
         interval=link.interval,
         latency=link.latency,
         timeout=link.timeout,
+        peer_rpa=conn.peer_rpa,
     )
     _complete_event(conn.controller, fields, extended)
     conn.controller.send_le_event(LeSub.CHANNEL_SELECTION_ALGORITHM, ev.le_channel_selection_algorithm(conn.handle, 1))

@@ -64,7 +64,11 @@ def random_static_address() -> bytes:
 
 
 class VirtualController:
-    """An LE controller on an Air. `address` is a public or random static Address (random when None)."""
+    """An LE controller on an Air. `address` is a public or random static Address (random when None).
+
+    Construct it on the air's loop (or before that loop runs); afterwards only
+    `receive` and `power_off` may be called from other threads.
+    """
 
     def __init__(self, air: Air, address: Address | None = None) -> None:
         self.air = air

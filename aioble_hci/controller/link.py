@@ -35,6 +35,7 @@ class Connection:
     peer_address_type: int
     peer_address: bytes
     link: Link | None = None
+    peer_rpa: bytes = bytes(6)  # the peer's resolvable private address when its identity was resolved
     tx: deque[tuple[int, bytes]] = field(default_factory=deque)
     encrypted: bool = False
     ltk: bytes | None = None  # the key this end used for the current encryption

@@ -91,3 +91,19 @@ async def test_filter_accept_list_scanning_hears_only_listed_advertisers(make_ho
     assert legacy_report(await scanner.le_event(0x02))[2] == bytes.fromhex("111111111111")
     await scanner.ok(0x200C, b"\x00\x00")
     assert scanner.pending(0x3E, 0x02) == []
+
+
+async def test_connection_to_resolved_rpa_reports_identity_and_the_rpa(make_host):
+    advertiser, central = await make_host(), await make_host("11:11:11:11:11:11/public")
+    irk = bytes(range(0x20, 0x30))
+    rpa = make_rpa(irk)
+    identity = bytes.fromhex("665544332211")
+    await advertiser.ok(0x2005, rpa)
+    await advertiser.advertise(adv_type=0, own=1)
+    await central.ok(0x2027, struct.pack("<B6s16s16s", 0, identity, irk, bytes(16)))
+    await central.ok(0x202D, b"\x01")
+    await central.command(0x200D, central.create_connection_params((0, identity)))
+    status, _h, role, peer_type, peer, _local_rpa, peer_rpa, *_ = struct.unpack(
+        "<BHBB6s6s6sHHHB", await central.le_event(0x0A)
+    )
+    assert (status, role, peer_type, peer, peer_rpa) == (0, 0, 0x02, identity, rpa)
