@@ -148,3 +148,15 @@ def test_concurrent_ensure_hub_starts_exactly_one_hub_that_exits_when_idle(socke
     assert log.count("serving virtual controllers") == 1
     wait_until(lambda: not path.exists(), "idle hub exit")  # probing would count as a client
     assert not hub_answers(path)
+
+
+async def test_air_transport_starts_a_hub_on_demand_and_gets_a_controller(socket_dir):
+    path = socket_dir / "air.sock"
+    transport = AirTransport(f"air:{path}", path)  # no hub yet: open() starts one in the background
+    await transport.open()
+    host = RawHost(TransportAdapter(transport))  # type: ignore[arg-type]
+    await host.init()
+    version = await host.ok(0x1001)
+    assert struct.unpack_from("<H", version, 4)[0] == 0x05F1
+    await transport.close()
+    wait_until(lambda: "serving virtual controllers" in Path(str(path) + ".log").read_text(), "hub log")
