@@ -1,0 +1,8 @@
+# instance0 cannot run here and skips the whole test before next().
+def instance0():
+    multitest.skip()
+
+
+def instance1():
+    multitest.next()
+    print("never compared")
