@@ -11,7 +11,7 @@
         ret = await handle.send_command_async(ReadBdAddr())
 
 `open_host` starts a `HostThread` (the host's own loop on a daemon thread), opens
-the transport named by the spec (or `AIOBLE_HCI_TRANSPORT` when spec is None) and
+the transport named by the spec (or `AIOBLE_HCI_TRANSPORT` when spec is None, else the shared virtual air) and
 runs the init sequence there. Keyword arguments are `HostConfig` fields
 (`command_timeout`, `capture_path`, ...). Everything the handle does runs on the
 host thread; `run`/`call` submit your own coroutines to it (e.g. to use `Host`
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
@@ -36,14 +37,30 @@ T = TypeVar("T")
 ENV_TRANSPORT = "AIOBLE_HCI_TRANSPORT"
 
 
+DEFAULT_SPEC = "air"
+
+_DEFAULT_NOTICE = (
+    "aioble-hci: using a virtual controller on the shared air ({path}); "
+    "to use a real controller set {env}, e.g. {env}=serial:/dev/ttyACM0 or {env}=usb\n"
+)
+
+
 def resolve_spec(spec: str | None) -> str:
-    """The spec to use: the argument, else AIOBLE_HCI_TRANSPORT, else an error saying how to choose one."""
+    """The spec to use: the argument, else AIOBLE_HCI_TRANSPORT, else the shared virtual air.
+
+    When falling back to the shared air, say so on an interactive stderr, with how to
+    choose a real dongle; scripts and test harnesses comparing output see nothing.
+    """
     if spec:
         return spec
     env = os.environ.get(ENV_TRANSPORT)
     if env:
         return env
-    raise TransportError(f"no transport given: pass a spec (e.g. -t serial:/dev/ttyACM0) or set {ENV_TRANSPORT}")
+    if sys.stderr is not None and sys.stderr.isatty():
+        from aioble_hci.controller.hub import default_socket_path
+
+        sys.stderr.write(_DEFAULT_NOTICE.format(path=default_socket_path(), env=ENV_TRANSPORT))
+    return DEFAULT_SPEC
 
 
 class HostHandle:
