@@ -30,7 +30,7 @@ from aioble_hci.host.host import Host, HostConfig
 from aioble_hci.host.startup import ControllerInfo
 from aioble_hci.host.thread import HostThread
 from aioble_hci.transport import open_transport
-from aioble_hci.transport.base import Transport, TransportError
+from aioble_hci.transport.base import Transport
 
 T = TypeVar("T")
 
