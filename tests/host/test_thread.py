@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from aioble_hci.hci import commands as cmd
-from aioble_hci.host.api import open_host, open_host_async
+from aioble_hci.host.api import open_host, open_host_async, resolve_spec
 from aioble_hci.host.thread import HostThread
 from aioble_hci.transport import TransportError
 from tests.scripted.controller import open_pty_controller
@@ -84,10 +84,14 @@ def test_open_host_reads_the_spec_from_the_environment(monkeypatch) -> None:
     controller.close()
 
 
-def test_open_host_without_any_spec_says_how_to_choose_one(monkeypatch) -> None:
+def test_no_spec_and_no_environment_means_the_shared_air(monkeypatch) -> None:
     monkeypatch.delenv("AIOBLE_HCI_TRANSPORT", raising=False)
-    with pytest.raises(TransportError, match="AIOBLE_HCI_TRANSPORT"):
-        open_host()
+    assert resolve_spec(None) == "air"
+
+
+def test_environment_spec_wins_over_the_default(monkeypatch) -> None:
+    monkeypatch.setenv("AIOBLE_HCI_TRANSPORT", "serial:/dev/ttyACM7")
+    assert resolve_spec(None) == "serial:/dev/ttyACM7"
 
 
 def test_open_host_failure_stops_its_thread() -> None:
