@@ -11,7 +11,10 @@ import socket
 from pathlib import Path
 
 INSTANCE_DEF = re.compile(r"^def instance([0-9]+)\(\):", re.MULTILINE)
-USES_BLUETOOTH = re.compile(r"^\s*(?:import|from)\s+(?:aioble|bluetooth)\b", re.MULTILINE)
+USES_BLUETOOTH = re.compile(
+    r"^\s*(?:from\s+(?:aioble|bluetooth)\b|import\s+(?:[\w.]+\s*,\s*)*(?:aioble|bluetooth)\b)",
+    re.MULTILINE,
+)
 
 _INJECTED_SOURCE = (Path(__file__).resolve().parent / "injected.py").read_text()
 

@@ -1,11 +1,12 @@
+# ruff: noqa: F821  (multitest, and the globals set by other instances, are injected by the runner)
 # Two instances: globals from instance0, then a broadcast/wait handshake both ways.
 import sys
 
 sys.path.append("")
 
-from micropython import const
-
 import time
+
+from micropython import const
 
 ANSWER = const(42)
 

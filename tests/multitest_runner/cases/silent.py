@@ -1,3 +1,4 @@
+# ruff: noqa: F821  (multitest, and the globals set by other instances, are injected by the runner)
 # instance1 goes quiet forever after its first line: the silence rule must end the test.
 import time
 

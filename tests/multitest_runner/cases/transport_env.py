@@ -1,3 +1,4 @@
+# ruff: noqa: F821  (multitest, and the globals set by other instances, are injected by the runner)
 # Shows the controller each instance was given, and that each has its own working directory.
 import os
 
