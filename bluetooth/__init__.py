@@ -38,3 +38,12 @@ __all__ = [
     "FLAG_WRITE_AUTHENTICATED",
     "FLAG_WRITE_AUTHORIZED",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``bluetooth.BLE`` is imported on first use, so ``import bluetooth`` starts and loads nothing heavy."""
+    if name == "BLE":
+        from bluetooth.ble import BLE
+
+        return BLE
+    raise AttributeError(f"module 'bluetooth' has no attribute {name!r}")

@@ -1,0 +1,243 @@
+"""The state behind one ``bluetooth.BLE``: activation, configuration, connections and IRQ dispatch.
+
+Lives on the host loop (see `runtime` for the threading contract). IRQ handlers
+are called inline, on the host thread, one event at a time, with copied data;
+whatever they call back into runs at once on the same thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import logging
+import os
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aioble_hci.address import Address, AddressType
+from aioble_hci.facade.irq import Irq
+from aioble_hci.facade.runtime import Pending, Runtime
+from aioble_hci.gap import privacy
+from aioble_hci.hci import commands as cmd
+from aioble_hci.hci import events as ev
+from aioble_hci.hci.constants import StatusCode
+from aioble_hci.host.errors import HciError
+from aioble_hci.host.host import Host
+
+log = logging.getLogger(__name__)
+
+IrqHandler = Callable[[int, tuple[Any, ...]], Any]
+
+DEFAULT_MTU = 256  # NimBLE's preferred ATT MTU in MicroPython builds
+DEFAULT_RXBUF = 256
+ADDR_MODE_PUBLIC, ADDR_MODE_RANDOM, ADDR_MODE_RPA, ADDR_MODE_NRPA = 0, 1, 2, 3
+
+
+def address_bytes(address: Address) -> bytes:
+    """MicroPython's address form: display order (most significant octet first)."""
+    return bytes(reversed(address.value))
+
+
+def address_type(address: Address) -> int:
+    """0 public, 1 random (identity types reported by address resolution fold onto these)."""
+    return int(address.type) & 1
+
+
+@dataclass
+class Settings:
+    """What ``config()`` sets; survives ``active(False)``."""
+
+    gap_name: bytes = b"MPY NIMBLE"
+    mtu: int = DEFAULT_MTU
+    rxbuf: int = DEFAULT_RXBUF
+    addr_mode: int | None = None
+    bond: bool = True
+    mitm: bool = False
+    le_secure: bool = True
+    io: int = 3
+
+
+@dataclass
+class LinkState:
+    """One connection as the low-level API sees it."""
+
+    handle: int
+    central: bool  # we are the central (IRQ 7/8) or the peripheral (IRQ 1/2)
+    peer: Address
+    extra: dict[str, Any] = field(default_factory=dict)  # per-bearer state (gatt, l2cap)
+
+    @property
+    def peer_tuple(self) -> tuple[int, bytes]:
+        return address_type(self.peer), address_bytes(self.peer)
+
+
+class LowLevelStack:
+    """Everything ``bluetooth.BLE`` does, on the host loop. Bearer glue registers through `listeners`."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        runtime.stack = self
+        self.settings = Settings()
+        self.active = False
+        self.handler: IrqHandler | None = None
+        self.links: dict[int, LinkState] = {}
+        self.own_address: Address | None = None
+        self._static: Address | None = None
+        self.local_irk: bytes | None = None
+        self._subscribed = False
+        self.on_deactivate: list[Callable[[], None]] = []
+        self.on_link_up_pre: list[Callable[[Any], None]] = []  # every LE Connection Complete, before IRQs
+        self.on_link_up: list[Callable[[LinkState], None]] = []
+        self.on_link_down: list[Callable[[LinkState, int], None]] = []
+        self.on_event_hooks: list[tuple[type, Callable[[Any], None]]] = []
+
+    @property
+    def host(self) -> Host:
+        host = self.runtime.host
+        if host is None or not self.active:
+            raise OSError(errno.EPERM, "BLE is not active")
+        return host
+
+    # --- IRQ delivery ----------------------------------------------------------
+
+    def irq(self, event: int, data: tuple[Any, ...] = ()) -> Any:
+        """Call the application's handler (host thread); returns its result, None when inactive."""
+        handler = self.handler
+        if not self.active or handler is None:
+            return None
+        try:
+            return handler(int(event), data)
+        except Exception:  # MicroPython prints and carries on
+            print("Uncaught exception in IRQ callback handler")
+            traceback.print_exc()
+            return None
+
+    # --- activation ------------------------------------------------------------
+
+    def activate(self) -> Pending | None:
+        """Host loop: subscribe to the host's events (once) and program our own address."""
+        host = self.runtime.host
+        assert host is not None
+        if not self._subscribed:
+            self._subscribed = True
+            host.on_event(ev.LeConnectionComplete, self._on_connection_complete)
+            host.on_event(ev.LeEnhancedConnectionComplete, self._on_connection_complete)
+            host.on_event(ev.DisconnectionComplete, self._on_disconnection)
+            for event_class, callback in self.on_event_hooks:
+                host.on_event(event_class, callback)
+        if self.active:
+            return None
+        self.active = True
+        return Pending(self.runtime.ops.submit(self._program_address))
+
+    async def _program_address(self) -> None:
+        host = self.runtime.host
+        assert host is not None
+        info = host.controller_info
+        mode = self.settings.addr_mode
+        if mode is None:
+            mode = ADDR_MODE_PUBLIC if info.has_public_address else ADDR_MODE_RANDOM
+        if mode == ADDR_MODE_PUBLIC:
+            if not info.has_public_address:
+                raise OSError(errno.EINVAL, "this controller has no public address; use addr_mode=1")
+            assert info.bd_addr is not None
+            self.own_address = info.bd_addr
+            return
+        if mode == ADDR_MODE_RANDOM:
+            if self._static is None:
+                self._static = info.static_address or privacy.generate_static_address()
+            address = self._static
+        elif mode == ADDR_MODE_RPA:
+            address = privacy.generate_rpa(self._irk())
+        else:
+            address = privacy.generate_nrpa()
+        await host.send_command(cmd.LeSetRandomAddress(random_address=address))
+        self.own_address = address
+
+    def _irk(self) -> bytes:
+        if self.local_irk is None:
+            self.local_irk = os.urandom(16)
+        return self.local_irk
+
+    @property
+    def own_address_type(self) -> int:
+        """Own_Address_Type for advertising, scanning and initiating (Vol 4 Part E, 7.8.5)."""
+        return 0 if self.own_address is None or self.own_address.is_public else 1
+
+    def deactivate(self) -> Pending | None:
+        """Host loop: stop delivering events at once, then tear down the radio's activity."""
+        if not self.active:
+            return None
+        self.active = False
+        for callback in list(self.on_deactivate):
+            try:
+                callback()
+            except Exception:
+                log.exception("deactivation hook %r failed", callback)
+        return Pending(self.runtime.ops.submit(self._teardown))
+
+    async def _teardown(self) -> None:
+        host = self.runtime.host
+        if host is None:
+            return
+        for command in (cmd.LeSetAdvertisingEnable(advertising_enable=0), cmd.LeSetScanEnable(le_scan_enable=0),
+                        cmd.LeCreateConnectionCancel()):
+            try:
+                await host.send_command(command)
+            except HciError:
+                pass  # nothing of that kind was running
+        waits = []
+        for handle, conn in list(host.connections.items()):
+            try:
+                await host.send_command(cmd.Disconnect(connection_handle=handle))
+                waits.append(conn.closed.wait())
+            except HciError:
+                log.debug("disconnect 0x%03x on deactivation failed", handle)
+        if waits:
+            try:
+                await asyncio.wait_for(asyncio.gather(*waits), 2.0)
+            except TimeoutError:
+                log.warning("links still up 2 s after active(False)")
+        self.links.clear()
+
+    # --- connections -------------------------------------------------------------
+
+    def _on_connection_complete(self, event: Any) -> None:
+        for callback in list(self.on_link_up_pre):
+            callback(event)
+        if event.status != StatusCode.SUCCESS:
+            return
+        link = LinkState(event.connection_handle, central=event.role == 0, peer=event.peer_address)
+        if not self.active:
+            return
+        self.links[link.handle] = link
+        for callback in list(self.on_link_up):
+            callback(link)
+        code = Irq.PERIPHERAL_CONNECT if link.central else Irq.CENTRAL_CONNECT
+        self.irq(code, (link.handle, *link.peer_tuple))
+
+    def _on_disconnection(self, event: Any) -> None:
+        if event.status != StatusCode.SUCCESS:
+            return
+        link = self.links.pop(event.connection_handle, None)
+        if link is None:
+            return
+        for callback in list(self.on_link_down):
+            try:
+                callback(link, int(event.reason))
+            except Exception:
+                log.exception("link-down hook %r failed", callback)
+        code = Irq.PERIPHERAL_DISCONNECT if link.central else Irq.CENTRAL_DISCONNECT
+        self.irq(code, (link.handle, *link.peer_tuple))
+
+
+def mac(stack: LowLevelStack) -> tuple[int, bytes]:
+    """``config('mac')``: (addr_type, MSB-first bytes) of the address in use."""
+    if not stack.active or stack.own_address is None:
+        raise OSError(errno.EPERM, "BLE is not active")
+    return address_type(stack.own_address), address_bytes(stack.own_address)
+
+
+__all__ = ["LowLevelStack", "LinkState", "Settings", "address_bytes", "address_type", "mac", "AddressType"]

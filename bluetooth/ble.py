@@ -1,0 +1,192 @@
+"""MicroPython's low-level ``bluetooth.BLE`` on aioble-hci (MicroPython docs/library/bluetooth.rst).
+
+``BLE()`` is one object per runtime (the process's default one unless a test
+injects ``_runtime``). Every method may be called from the application's thread
+(it is marshalled to the host thread, which it waits for) or from an IRQ handler,
+which runs on the host thread: there the call runs at once and anything that
+needs an HCI round trip is started, not awaited (see aioble_hci.facade.runtime).
+Arguments are checked in the calling thread, so errors are raised to the caller.
+"""
+
+from __future__ import annotations
+
+import errno
+from typing import Any, ClassVar
+
+from aioble_hci.facade.gap_ll import (
+    DEFAULT_CONNECT_SCAN_MS,
+    DEFAULT_SCAN_INTERVAL_US,
+    DEFAULT_SCAN_WINDOW_US,
+    Gap,
+)
+from aioble_hci.facade.runtime import Runtime, default_runtime
+from aioble_hci.facade.stack import LowLevelStack, mac
+
+_SETTABLE = ("gap_name", "mtu", "rxbuf", "addr_mode", "bond", "mitm", "le_secure", "io")
+
+
+def _buffer(value: Any) -> bytes:
+    """The octets of a buffer-protocol object; a str counts as its UTF-8 octets (as in MicroPython)."""
+    if isinstance(value, str):
+        return value.encode()
+    try:
+        return bytes(memoryview(value))
+    except TypeError:
+        raise TypeError("object with buffer protocol required") from None
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    raise TypeError(f"can't convert {type(value).__name__} to int")
+
+
+class BLE:
+    """The Bluetooth Low Energy radio, with MicroPython's method names, arguments and IRQ codes."""
+
+    _instances: ClassVar[dict[int, BLE]] = {}
+
+    def __new__(cls, _runtime: Runtime | None = None) -> BLE:
+        runtime = _runtime or default_runtime()
+        existing = cls._instances.get(id(runtime))
+        if existing is not None and existing._runtime is runtime:
+            return existing
+        self = super().__new__(cls)
+        self._runtime = runtime
+        self._stack = LowLevelStack(runtime)
+        self._gap = Gap(self._stack)
+        cls._instances[id(runtime)] = self
+        return self
+
+    def __init__(self, _runtime: Runtime | None = None) -> None:
+        pass  # all state is made once, in __new__
+
+    _runtime: Runtime
+    _stack: LowLevelStack
+    _gap: Gap
+
+    def _call(self, fn: Any, *args: Any) -> Any:
+        if not self._stack.active:
+            raise OSError(errno.EPERM, "BLE is not active")
+        return self._runtime.invoke(fn, *args)
+
+    # --- power and configuration ---------------------------------------------------
+
+    def active(self, active: Any = None) -> bool:
+        """Query, or turn the radio on (blocks until the host is initialised) or off."""
+        if active is not None:
+            if active:
+                if not self._runtime.in_host_thread():
+                    self._runtime.open()
+                self._runtime.invoke(self._stack.activate)
+            elif self._runtime.opened:
+                self._runtime.invoke(self._stack.deactivate)
+        return self._stack.active
+
+    def config(self, *args: Any, **kwargs: Any) -> Any:
+        """``config('name')`` queries one value; ``config(name=value, ...)`` sets values."""
+        if args and kwargs:
+            raise TypeError("can't specify pos and kw args")
+        if len(args) > 1:
+            raise TypeError("must query one param")
+        settings = self._stack.settings
+        if args:
+            name = args[0]
+            if name == "mac":
+                return self._call(mac, self._stack)
+            if name in ("gap_name", "mtu", "rxbuf"):
+                return getattr(settings, name)
+            if name == "addr_mode":
+                return settings.addr_mode if settings.addr_mode is not None else (
+                    0 if self._stack.own_address is not None and self._stack.own_address.is_public else 1)
+            if name in ("bond", "mitm", "le_secure", "io"):
+                return getattr(settings, name)
+            raise ValueError("unknown config param")
+        for name in kwargs:
+            if name not in _SETTABLE:
+                raise ValueError("unknown config param")
+        for name, value in kwargs.items():
+            if name == "gap_name":
+                settings.gap_name = _buffer(value)
+            elif name == "mtu":
+                mtu = _int(value)
+                if not 23 <= mtu <= 517:
+                    raise OSError(errno.EINVAL, "mtu must be 23..517")
+                settings.mtu = mtu
+            elif name == "rxbuf":
+                settings.rxbuf = _int(value)
+            elif name == "addr_mode":
+                mode = _int(value)
+                if mode not in (0, 1, 2, 3):
+                    raise ValueError("addr_mode must be 0 public, 1 random, 2 RPA or 3 NRPA")
+                settings.addr_mode = mode
+                if self._stack.active:
+                    self._runtime.invoke(self._reprogram_address)
+            elif name == "io":
+                io = _int(value)
+                if io not in (0, 1, 2, 3, 4):
+                    raise ValueError("io must be 0..4")
+                settings.io = io
+            else:
+                setattr(settings, name, bool(value))
+        return None
+
+    def _reprogram_address(self) -> Any:
+        from aioble_hci.facade.runtime import Pending
+
+        return Pending(self._runtime.ops.submit(self._stack._program_address))
+
+    def irq(self, handler: Any) -> None:
+        """Set the event handler ``handler(event, data)``; None removes it."""
+        if handler is not None and not callable(handler):
+            raise TypeError("handler must be callable or None")
+        self._stack.handler = handler
+
+    # --- GAP -----------------------------------------------------------------------
+
+    def gap_advertise(self, interval_us: Any, adv_data: Any = None, *, resp_data: Any = None,
+                      connectable: Any = True) -> None:
+        """Advertise (legacy PDUs) every interval_us; None stops. adv_data None keeps the previous payload."""
+        interval = None if interval_us is None else _int(interval_us)
+        adv = None if adv_data is None else _buffer(adv_data)
+        resp = None if resp_data is None else _buffer(resp_data)
+        if (adv is not None and len(adv) > 31) or (resp is not None and len(resp) > 31):
+            raise OSError(errno.EINVAL, "advertising payload longer than 31 bytes")
+        self._call(self._gap.advertise, interval, adv, resp, bool(connectable))
+
+    def gap_scan(self, duration_ms: Any, interval_us: Any = DEFAULT_SCAN_INTERVAL_US,
+                 window_us: Any = DEFAULT_SCAN_WINDOW_US, active: Any = False) -> None:
+        """Scan for duration_ms (0 = until stopped); None stops (SCAN_DONE is raised at once)."""
+        duration = None if duration_ms is None else _int(duration_ms)
+        interval, window = _int(interval_us), _int(window_us)
+        if duration is not None and window > interval:
+            raise OSError(errno.EINVAL, "window_us must not exceed interval_us")
+        self._call(self._gap.scan, duration, interval, window, bool(active))
+
+    def gap_connect(self, addr_type: Any, addr: Any = None, scan_duration_ms: Any = DEFAULT_CONNECT_SCAN_MS,
+                    min_conn_interval_us: Any = None, max_conn_interval_us: Any = None) -> None:
+        """Connect as central (default interval 30-50 ms); gap_connect(None) cancels an attempt."""
+        if addr_type is None:
+            self._call(self._gap.cancel_connect)
+            return
+        peer = _buffer(addr)
+        if len(peer) != 6:
+            raise ValueError("invalid addr")
+        self._call(self._gap.connect, _int(addr_type), peer, _int(scan_duration_ms),
+                   None if min_conn_interval_us is None else _int(min_conn_interval_us),
+                   None if max_conn_interval_us is None else _int(max_conn_interval_us))
+
+    def gap_disconnect(self, conn_handle: Any) -> bool:
+        """True if a disconnection was started, False if the handle is not connected."""
+        if not self._stack.active:
+            return False
+        return bool(self._runtime.invoke(self._disconnect, _int(conn_handle)))
+
+    def _disconnect(self, conn_handle: int) -> Any:
+        started, pending = self._gap.disconnect(conn_handle)
+        if pending is not None:
+            pending.value = started
+            return pending
+        return started

@@ -1,0 +1,109 @@
+"""active(), config() and irq() of bluetooth.BLE."""
+
+from __future__ import annotations
+
+import pytest
+
+import bluetooth
+from aioble_hci.controller.air import Air
+from bluetooth.ble import BLE
+from tests.bluetooth_ble.conftest import make_ble
+
+
+def test_importing_bluetooth_does_not_load_the_host() -> None:
+    import subprocess
+    import sys
+
+    code = "import bluetooth, sys; print('aioble_hci.host.host' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+    assert bluetooth.BLE is BLE
+
+
+def test_ble_is_one_object_per_runtime(air: Air) -> None:
+    ble, runtime, _ = make_ble(air)
+    try:
+        assert BLE(_runtime=runtime) is ble
+    finally:
+        runtime.close()
+
+
+def test_active_turns_the_radio_on_and_off(air: Air) -> None:
+    ble, runtime, _ = make_ble(air)
+    try:
+        assert ble.active() is False
+        assert ble.active(True) is True
+        assert ble.active() is True
+        assert ble.active(False) is False
+        assert ble.active(1) is True
+    finally:
+        ble.active(False)
+        runtime.close()
+
+
+def test_mac_is_the_random_static_address_msb_first_and_stable_across_reactivation(air: Air) -> None:
+    ble, runtime, _ = make_ble(air)
+    try:
+        ble.active(True)
+        addr_type, addr = ble.config("mac")
+        assert addr_type == 1 and isinstance(addr, bytes) and len(addr) == 6
+        assert addr[0] & 0xC0 == 0xC0  # static random: the two most significant bits set
+        assert eval(repr(ble.config("mac"))) == (addr_type, addr)
+        ble.active(False)
+        ble.active(True)
+        assert ble.config("mac") == (addr_type, addr)
+    finally:
+        ble.active(False)
+        runtime.close()
+
+
+def test_mac_while_inactive_is_an_oserror(air: Air) -> None:
+    ble, runtime, _ = make_ble(air)
+    try:
+        with pytest.raises(OSError):
+            ble.config("mac")
+    finally:
+        runtime.close()
+
+
+def test_config_defaults_and_settings(air: Air) -> None:
+    ble, runtime, _ = make_ble(air)
+    try:
+        assert ble.config("mtu") == 256
+        ble.config(mitm=True, le_secure=True, bond=False)  # allowed while inactive
+        assert (ble.config("mitm"), ble.config("bond")) == (True, False)
+        ble.config(gap_name="name")
+        assert ble.config("gap_name") == b"name"
+        ble.config(mtu=100)
+        assert ble.config("mtu") == 100
+        ble.config(rxbuf=2000)
+        assert ble.config("rxbuf") == 2000
+    finally:
+        runtime.close()
+
+
+def test_config_errors_have_micropython_messages(air: Air) -> None:
+    ble, runtime, _ = make_ble(air)
+    try:
+        with pytest.raises(TypeError, match="can't specify pos and kw args"):
+            ble.config("mtu", mtu=50)
+        with pytest.raises(TypeError, match="must query one param"):
+            ble.config("mtu", "gap_name")
+        with pytest.raises(ValueError, match="unknown config param"):
+            ble.config("nope")
+        with pytest.raises(ValueError, match="unknown config param"):
+            ble.config(nope=1)
+        with pytest.raises(TypeError):
+            ble.config(mtu="x")
+    finally:
+        runtime.close()
+
+
+def test_gap_calls_while_inactive_raise_oserror(air: Air) -> None:
+    ble, runtime, _ = make_ble(air)
+    try:
+        with pytest.raises(OSError):
+            ble.gap_advertise(100_000)
+        assert ble.gap_disconnect(0) is False
+    finally:
+        runtime.close()
