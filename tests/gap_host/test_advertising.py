@@ -1,0 +1,167 @@
+"""Advertising on the real Host over HCI bytes, seen by scanners on the same virtual air."""
+
+from __future__ import annotations
+
+import pytest
+
+from aioble_hci.gap.ad import AdvertisingData
+from aioble_hci.gap.ad_structures import LocalName, ManufacturerData
+from aioble_hci.gap.scan_results import LegacyEventType
+from aioble_hci.hci.constants import StatusCode
+from aioble_hci.host.gap import PHY_2M, PHY_CODED, AdvertisingParameters, GapConfig, ScanParameters
+from tests.gap_host.conftest import WAIT, MakeGap
+from tests.gap_host.helpers import Reports, barrier
+
+LEGACY = GapConfig(force_legacy=True)
+ADV = AdvertisingData([LocalName("adv-one")]).encode()
+RSP = AdvertisingData([ManufacturerData(0x05F1, b"rsp")]).encode()
+
+
+async def test_controller_with_extended_advertising_gets_extended_commands_unless_forced_legacy(make_gap: MakeGap) -> None:
+    extended = await make_gap()
+    legacy = await make_gap(LEGACY)
+    assert extended.caps.extended_advertising and extended.caps.extended_scanning and extended.caps.extended_connect
+    assert not (legacy.caps.extended_advertising or legacy.caps.extended_scanning or legacy.caps.extended_connect)
+
+
+@pytest.mark.parametrize("advertiser_config", [LEGACY, GapConfig()], ids=["legacy-commands", "extended-commands"])
+async def test_connectable_advertising_is_reported_as_adv_ind(make_gap: MakeGap, advertiser_config: GapConfig) -> None:
+    adv, scanner = await make_gap(advertiser_config), await make_gap(LEGACY)
+    reports = Reports(scanner)
+    await adv.advertise(ADV)
+    await scanner.start_scan()
+    (report,) = (await reports.wait_for(reports.from_(adv)))[:1]
+    assert report.legacy_event_type == LegacyEventType.ADV_IND
+    assert report.data == ADV and report.address == adv.address
+
+
+@pytest.mark.parametrize("advertiser_config", [LEGACY, GapConfig()], ids=["legacy-commands", "extended-commands"])
+async def test_scannable_advertising_gives_scan_response_to_active_scanner(make_gap: MakeGap, advertiser_config: GapConfig) -> None:
+    adv, scanner = await make_gap(advertiser_config), await make_gap(LEGACY)
+    reports = Reports(scanner)
+    await adv.advertise(ADV, RSP, AdvertisingParameters(connectable=False))
+    session = await scanner.scan(ScanParameters(active=True))
+    rsp = await reports.wait_for(lambda r: r.legacy_event_type == LegacyEventType.SCAN_RSP)
+    assert rsp[0].data == RSP
+    assert reports.matching(lambda r: r.legacy_event_type == LegacyEventType.ADV_SCAN_IND)[0].data == ADV
+    async with session:
+        async for entry in session:
+            if entry.scan_response is not None and entry.adv_data is not None:
+                break
+    assert entry.name == "adv-one" and entry.manufacturer_data == {0x05F1: b"rsp"}
+    assert not scanner.scanner.scanning  # leaving the session stopped the scan
+
+
+async def test_passive_scanner_gets_no_scan_response(make_gap: MakeGap) -> None:
+    adv, scanner = await make_gap(LEGACY), await make_gap(LEGACY)
+    reports = Reports(scanner)
+    await adv.advertise(ADV, RSP)
+    await scanner.start_scan(ScanParameters(active=False))
+    await reports.wait_for(lambda r: r.legacy_event_type == LegacyEventType.ADV_IND)
+    await barrier(scanner)
+    assert not reports.matching(lambda r: r.scan_response)
+
+
+async def test_non_connectable_advertising_is_reported_as_adv_nonconn_ind(make_gap: MakeGap) -> None:
+    adv, scanner = await make_gap(LEGACY), await make_gap(LEGACY)
+    reports = Reports(scanner)
+    await adv.advertise(ADV, params=AdvertisingParameters(connectable=False))
+    await scanner.start_scan()
+    report = (await reports.wait_for(reports.from_(adv)))[0]
+    assert report.legacy_event_type == LegacyEventType.ADV_NONCONN_IND
+
+
+@pytest.mark.parametrize("advertiser_config", [LEGACY, GapConfig()], ids=["legacy-commands", "extended-commands"])
+async def test_directed_advertising_reaches_only_its_target(make_gap: MakeGap, advertiser_config: GapConfig) -> None:
+    adv, target, other = await make_gap(advertiser_config), await make_gap(LEGACY), await make_gap(LEGACY)
+    target_reports, other_reports = Reports(target), Reports(other)
+    await other.start_scan()
+    await adv.advertise(params=AdvertisingParameters(directed_to=target.address))
+    await target.start_scan()
+    report = (await target_reports.wait_for(target_reports.from_(adv)))[0]
+    assert report.legacy_event_type == LegacyEventType.ADV_DIRECT_IND and report.directed
+    await barrier(other)
+    assert not other_reports.matching(other_reports.from_(adv))
+
+
+async def test_long_extended_data_is_fragmented_and_reassembled(make_gap: MakeGap) -> None:
+    adv, scanner = await make_gap(), await make_gap()
+    reports = Reports(scanner)
+    data = AdvertisingData([ManufacturerData(0xFFFF, bytes(range(200))), ManufacturerData(0xFFFE, bytes(200)),
+                            LocalName("long")]).encode()  # 418 bytes: two HCI fragments
+    aset = await adv.advertise(data, params=AdvertisingParameters(connectable=False))
+    assert not aset.legacy_pdus
+    await scanner.start_scan()
+    report = (await reports.wait_for(reports.from_(adv)))[0]
+    assert report.data == data and not report.legacy
+    assert report.legacy_event_type == LegacyEventType.ADV_NONCONN_IND
+
+
+async def test_extended_scannable_set_long_scan_response_merged_for_active_scanner(make_gap: MakeGap) -> None:
+    adv, scanner = await make_gap(), await make_gap()
+    rsp = AdvertisingData([LocalName("x" * 40), ManufacturerData(0x0001, bytes(200)), ManufacturerData(0x0002, bytes(100))]).encode()
+    await adv.advertise(ADV, rsp, AdvertisingParameters(connectable=False, legacy=False))
+    async with await scanner.scan(ScanParameters(active=True)) as session:
+        async for entry in session:
+            if entry.scan_response is not None:
+                break
+    assert entry.scan_response == rsp and entry.adv_data == ADV and entry.name == "adv-one"
+
+
+async def test_several_extended_sets_advertise_at_once(make_gap: MakeGap) -> None:
+    adv, scanner = await make_gap(), await make_gap()
+    reports = Reports(scanner)
+    first = await adv.advertise(AdvertisingData([LocalName("one")]).encode(), params=AdvertisingParameters(sid=1))
+    second = await adv.advertise(AdvertisingData([LocalName("two")]).encode() + bytes(40),
+                                 params=AdvertisingParameters(connectable=False, sid=2))
+    assert first.handle != second.handle and first.active and second.active
+    await scanner.start_scan()
+    await reports.wait_for(lambda r: AdvertisingData.decode(r.data).name == "one")
+    two = await reports.wait_for(lambda r: AdvertisingData.decode(r.data).name == "two")
+    assert two[0].sid == 2 and not two[0].legacy
+
+
+async def test_extended_set_on_le_2m_secondary_phy(make_gap: MakeGap) -> None:
+    adv, scanner = await make_gap(), await make_gap()
+    reports = Reports(scanner)
+    await adv.advertise(ADV, params=AdvertisingParameters(connectable=False, secondary_phy=PHY_2M))
+    await scanner.start_scan()
+    report = (await reports.wait_for(reports.from_(adv)))[0]
+    assert report.secondary_phy == PHY_2M and not report.legacy
+
+
+async def test_coded_phy_refused_when_the_controller_lacks_it(make_gap: MakeGap) -> None:
+    adv = await make_gap()
+    with pytest.raises(ValueError, match="LE Coded"):
+        await adv.advertise(ADV, params=AdvertisingParameters(primary_phy=PHY_CODED, secondary_phy=PHY_CODED))
+
+
+async def test_forced_legacy_refuses_data_longer_than_31_bytes(make_gap: MakeGap) -> None:
+    adv = await make_gap(LEGACY)
+    with pytest.raises(ValueError, match="at most 31"):
+        await adv.advertise(bytes(40))
+
+
+@pytest.mark.parametrize("advertiser_config", [LEGACY, GapConfig()], ids=["host-timer", "controller-duration"])
+async def test_advertising_duration_ends_with_advertising_timeout(make_gap: MakeGap, advertiser_config: GapConfig) -> None:
+    adv = await make_gap(advertiser_config)
+    aset = await adv.advertise(ADV, params=AdvertisingParameters(duration=0.01))
+    assert await aset.wait_stopped(WAIT) == StatusCode.ADVERTISING_TIMEOUT
+    assert not aset.active
+
+
+async def test_extended_max_events_ends_with_limit_reached(make_gap: MakeGap) -> None:
+    adv = await make_gap()
+    aset = await adv.advertise(ADV, params=AdvertisingParameters(max_events=2))
+    assert await aset.wait_stopped(WAIT) == StatusCode.LIMIT_REACHED
+
+
+async def test_stopped_set_is_no_longer_heard(make_gap: MakeGap) -> None:
+    adv, scanner = await make_gap(LEGACY), await make_gap(LEGACY)
+    aset = await adv.advertise(ADV)
+    await aset.stop()
+    assert not aset.active and await aset.wait_stopped(WAIT) is None
+    reports = Reports(scanner)
+    await scanner.start_scan()
+    await barrier(scanner)
+    assert not reports.matching(reports.from_(adv))
