@@ -135,3 +135,16 @@ def test_command_line_refuses_a_missing_test_file(tmp_path: Path, capsys) -> Non
 def test_default_private_air_is_an_aioble_hci_air_hub() -> None:
     result = run_case("transport_env.py", [InstanceSpec.parse("air")] * 2)
     assert result.verdict == "pass", result.diff()
+
+
+def test_exec_instance_of_aioble_hci_mpy_gets_the_shims_as_the_docs_wrapper_does() -> None:
+    specs = [InstanceSpec.parse(f"exec:{sys.executable} -m aioble_hci.mpy")] * 2
+    assert run_case("exchange.py", specs).verdict == "pass"
+
+
+def test_very_verbose_traces_each_line_with_its_instance(capsys) -> None:
+    assert main(["multitest", "-vv", "-i", "none", "-i", "none", str(CASES / "metrics.py")]) == 0
+    out = capsys.readouterr().out
+    assert " i0 : OUTPUT_METRIC throughput 123 B/s" in out
+    assert " i1 : measured too" in out
+    assert "### TEST ###" in out
