@@ -106,13 +106,17 @@ async def _connect(
         _connecting[device] = connection
     try:
         with DeviceTimeout(None, timeout_ms):
-            ble.gap_connect(
-                device.addr_type,
-                device.addr,
-                scan_duration_ms,
-                min_conn_interval_us,
-                max_conn_interval_us,
-            )
+            # None means "the LL's default" (2000 ms scan, 30-50 ms interval): leave those out.
+            options = {
+                name: value
+                for name, value in (
+                    ("scan_duration_ms", scan_duration_ms),
+                    ("min_conn_interval_us", min_conn_interval_us),
+                    ("max_conn_interval_us", max_conn_interval_us),
+                )
+                if value is not None
+            }
+            ble.gap_connect(device.addr_type, device.addr, **options)
             while connection._conn_handle is None:
                 await connection._event.wait()
     finally:

@@ -140,7 +140,7 @@ def to_bytes(data: Any) -> Any:
 
 
 # The singleton low-level object. Constructing it must not power the radio (aioble-api.md §0).
-ble = bluetooth.BLE()  # type: ignore[attr-defined,unused-ignore]
+ble: Any = bluetooth.BLE()  # type: ignore[attr-defined,operator,unused-ignore]
 
 IrqHandler = Callable[[int, Any], Any]
 ShutdownHandler = Callable[[], None]

@@ -107,8 +107,8 @@ class FakeBLE:
         else:
             self.scanning = True
 
-    def gap_connect(self, *args: Any) -> None:
-        self._record("gap_connect", *args)
+    def gap_connect(self, addr_type: Any, addr: Any = None, **options: Any) -> None:
+        self._record("gap_connect", addr_type, addr, options)
 
     def gap_disconnect(self, conn_handle: int) -> bool:
         self._record("gap_disconnect", conn_handle)

@@ -64,9 +64,22 @@ async def test_connection_attribute_defaults(env: Env) -> None:
 
 async def test_connect_calls_gap_connect_with_ll_defaults_and_registers(env: Env) -> None:
     conn = await outgoing_connection(env, conn_handle=65)
-    assert env.fake.called("gap_connect") == [(0, PEER, None, None, None)]
+    assert env.fake.called("gap_connect") == [(0, PEER, {})]
     assert env.mod("device").DeviceConnection._connected[65] is conn
     assert conn.device.addr == PEER
+
+
+async def test_connect_passes_explicit_options_by_name(env: Env) -> None:
+    task = asyncio.ensure_future(
+        env.aioble.Device(0, PEER).connect(scan_duration_ms=5000, min_conn_interval_us=7500)
+    )
+    await until(lambda: env.fake.called("gap_connect"))
+    assert env.fake.called("gap_connect") == [
+        (0, PEER, {"scan_duration_ms": 5000, "min_conn_interval_us": 7500})
+    ]
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
 
 
 async def test_connect_returns_existing_connection(env: Env) -> None:
