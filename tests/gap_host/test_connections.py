@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import pytest
 
@@ -18,10 +19,20 @@ from aioble_hci.host.gap import (
     GapConfig,
     ParameterLimits,
 )
+from aioble_hci.host.host import Host
 from tests.gap_host.conftest import WAIT, MakeGap
 
 LEGACY = GapConfig(force_legacy=True)
 TEST_CID = 0x0030
+
+
+def echo(host: Host) -> Callable[[Connection, bytes], None]:
+    """A fixed-channel handler sending every PDU back, tagged."""
+
+    def handler(conn: Connection, pdu: bytes) -> None:
+        host.send_l2cap(conn.handle, TEST_CID, b"echo:" + pdu)
+
+    return handler
 
 
 async def connected_pair(make_gap: MakeGap, central_config: GapConfig | None = None,
@@ -107,8 +118,7 @@ async def test_sixteen_connections_from_one_central_exchange_data_and_disconnect
     central.host.register_fixed_channel(TEST_CID, on_central_pdu)
     links: list[tuple[Connection, Gap, Connection]] = []
     for peripheral in peripherals:
-        peripheral.host.register_fixed_channel(  # echo back, tagged
-            TEST_CID, lambda c, pdu, host=peripheral.host: host.send_l2cap(c.handle, TEST_CID, b"echo:" + pdu))
+        peripheral.host.register_fixed_channel(TEST_CID, echo(peripheral.host))
         aset = await peripheral.advertise(bytes((2, 0x01, 0x06)))
         assert peripheral.address is not None
         conn = await central.connect(peripheral.address, timeout=WAIT)
