@@ -72,7 +72,13 @@ async def test_rpa_rotates_at_its_timeout(make_gap: MakeGap) -> None:
     gap = await make_gap(GapConfig(address_mode=AddressMode.RPA, irk=IRK, rpa_timeout=0.01))
     changes: list[Address] = []
     two = asyncio.Event()
-    gap.addresses.on_changed(lambda a: (changes.append(a), len(changes) >= 2 and two.set()))
+
+    def changed(address: Address) -> None:
+        changes.append(address)
+        if len(changes) >= 2:
+            two.set()
+
+    gap.addresses.on_changed(changed)
     await asyncio.wait_for(two.wait(), WAIT)
     assert changes[0] != changes[1] and all(rpa_matches(a, IRK) for a in changes)
 
