@@ -1,0 +1,56 @@
+"""The SMP bearer: pairing, bonding, encryption and privacy for a Host (Core Vol 3 Part H).
+
+    smp = await attach_smp(host, SmpHostConfig(bond_path="bonds.json"))
+    result = await smp.pair(conn, bond=True, mitm=True)      # method and security level
+    smp.on_security_changed(lambda conn, state: ...)         # encrypted/authenticated/bonded/key_size
+
+- ``bearer``: ``Smp`` (one per Host), ``attach_smp``/``get_smp``.
+- ``config``: ``SmpHostConfig`` (policy, bond and IRK paths, headless answers).
+- ``prompts``: ``Prompts`` (coroutines), ``HeadlessPrompts``, ``CallbackPrompts`` + ``PasskeyAction``.
+- ``state``: ``SecurityState`` (per link), ``PairingResult``.
+- ``privacy``: controller resolving list, ``set_private_address``; ``identity``: the local IRK file.
+- ``errors``: ``PairingFailedError``, ``EncryptionError``, ``LinkLostError``, ``NoBondError``.
+"""
+
+from aioble_hci.host.smp.bearer import (
+    IDENTITY_KEY,
+    LOCAL_ADDRESS_KEY,
+    SECURITY_KEY,
+    Smp,
+    attach_smp,
+    get_smp,
+)
+from aioble_hci.host.smp.config import SmpHostConfig, default_bond_path, default_data_dir
+from aioble_hci.host.smp.errors import (
+    EncryptionError,
+    LinkLostError,
+    NoBondError,
+    PairingFailedError,
+    SmpError,
+)
+from aioble_hci.host.smp.prompts import CallbackPrompts, HeadlessPrompts, PasskeyAction, Prompts
+from aioble_hci.host.smp.state import PairingResult, SecurityState, security_level
+
+__all__ = [
+    "IDENTITY_KEY",
+    "LOCAL_ADDRESS_KEY",
+    "SECURITY_KEY",
+    "CallbackPrompts",
+    "EncryptionError",
+    "HeadlessPrompts",
+    "LinkLostError",
+    "NoBondError",
+    "PairingFailedError",
+    "PairingResult",
+    "PasskeyAction",
+    "Prompts",
+    "SecurityState",
+    "Smp",
+    "SmpError",
+    "SmpHostConfig",
+    "attach_smp",
+    "default_bond_path",
+    "default_data_dir",
+    "get_smp",
+    "security_level",
+]

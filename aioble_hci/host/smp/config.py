@@ -1,0 +1,59 @@
+"""Settings of the SMP bearer: the pairing policy, where bonds and the local IRK live, prompts.
+
+Files default to the user's data directory (``$XDG_DATA_HOME/aioble-hci``, else
+``~/.local/share/aioble-hci``): ``bonds.json`` and ``local_irk.json``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aioble_hci.address import Address
+from aioble_hci.smp.config import SecurityConfig
+
+
+def default_data_dir() -> Path:
+    """Where aioble-hci keeps per-user state (XDG Base Directory layout)."""
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(base) / "aioble-hci"
+
+
+def default_bond_path() -> Path:
+    return default_data_dir() / "bonds.json"
+
+
+def default_irk_path() -> Path:
+    return default_data_dir() / "local_irk.json"
+
+
+@dataclass
+class SmpHostConfig:
+    """How the SMP bearer behaves on one host.
+
+    ``security`` is the default pairing policy (its ``identity`` is filled in from the local IRK
+    and identity address). ``auto_encrypt``: as central, encrypt with a stored LTK as soon as a
+    bonded peer connects. ``accept_security_request``: as central, pair when a peripheral asks
+    and no good-enough bond exists. ``passkey``: what headless passkey entry types (None fails
+    the entry). ``accept_numeric_comparison``: the headless answer to Numeric Comparison.
+    ``resolving_list``: load bonded peers' IRKs into the controller's resolving list when it has
+    one. ``identity_address``: our identity address, else the controller's public address.
+    """
+
+    security: SecurityConfig = field(default_factory=SecurityConfig)
+    bond_path: Path | str | None = None
+    irk_path: Path | str | None = None
+    identity_address: Address | None = None
+    auto_encrypt: bool = True
+    accept_security_request: bool = True
+    passkey: int | None = None
+    accept_numeric_comparison: bool = True
+    resolving_list: bool = True
+    repeated_attempts_interval: float = 2.0
+
+    def resolved_bond_path(self) -> Path:
+        return Path(self.bond_path) if self.bond_path is not None else default_bond_path()
+
+    def resolved_irk_path(self) -> Path:
+        return Path(self.irk_path) if self.irk_path is not None else default_irk_path()

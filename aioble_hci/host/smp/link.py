@@ -1,0 +1,40 @@
+"""What the SMP bearer keeps per LE connection."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from aioble_hci.address import Address, AddressType
+from aioble_hci.host.connection import Connection
+from aioble_hci.host.smp.state import KeyInfo, PairingResult, SecurityState
+from aioble_hci.smp.bonds import Bond
+from aioble_hci.smp.session import SmpSession
+
+
+def on_air_peer_address(conn: Connection) -> Address:
+    """The address the peer used on air (its RPA if the controller resolved it), as c1/f5/f6 need."""
+    if conn.peer_resolvable_address is not None:
+        return conn.peer_resolvable_address
+    address = conn.peer_address
+    return Address(address.value, AddressType(int(address.type) & 1))
+
+
+@dataclass(eq=False)
+class SmpLink:
+    """Security of one connection: its SMP session, encryption state and waiting callers."""
+
+    conn: Connection
+    identity: Address | None = None
+    bond: Bond | None = None
+    session: SmpSession | None = None
+    security: SecurityState = field(default_factory=SecurityState)
+    pending_key: KeyInfo | None = None
+    pairing: asyncio.Future[PairingResult] | None = None
+    encrypting: asyncio.Future[SecurityState] | None = None
+    timer: asyncio.TimerHandle | None = None
+    tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    def waiting(self) -> list[asyncio.Future[Any]]:
+        return [f for f in (self.pairing, self.encrypting) if f is not None and not f.done()]
