@@ -11,7 +11,9 @@ from aioble_hci.controller.transport import VirtualTransport
 from aioble_hci.hci import commands as cmd
 from aioble_hci.hci import events as ev
 from aioble_hci.host.connection import Connection
+from aioble_hci.host.gatt import Gatt
 from aioble_hci.host.host import Host
+from aioble_hci.host.l2cap import L2capBearer
 
 WAIT = 5.0  # a guard against hangs, never a timing assertion
 
@@ -70,3 +72,23 @@ async def connect(central: Host, peripheral: Host) -> tuple[Connection, Connecti
 
 def _is_connection(event: object) -> bool:
     return isinstance(event, (ev.LeConnectionComplete, ev.LeEnhancedConnectionComplete))
+
+
+@dataclass
+class Stack:
+    """A Host with its L2CAP and GATT bearers, and its side of the connection."""
+
+    host: Host
+    l2cap: L2capBearer
+    gatt: Gatt
+    connection: Connection
+
+
+async def connected_stacks(central: Host, peripheral: Host, preferred_mtu: int = 256) -> tuple[Stack, Stack]:
+    """Attach L2CAP and GATT to both Hosts and connect them: (central, peripheral)."""
+    stacks = []
+    for host in (central, peripheral):
+        l2cap = L2capBearer(host).attach()
+        stacks.append((host, l2cap, Gatt(host, l2cap, preferred_mtu).attach()))
+    c_conn, p_conn = await connect(central, peripheral)
+    return Stack(*stacks[0], c_conn), Stack(*stacks[1], p_conn)

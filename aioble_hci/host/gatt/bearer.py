@@ -1,0 +1,168 @@
+"""One ATT bearer (the fixed channel 0x0004 of one LE connection): server and client side.
+
+Core Vol 3 Part F 3.2.11: a PDU a client sends (requests, commands, confirmations) goes to the
+`AttServer`; what a server sends (responses, notifications, indications) goes to the
+`AttClient`. Both sides share one ATT_MTU: whichever side's Exchange MTU finishes, the
+other learns the value too (Vol 3 Part F 3.4.2). Transaction timeouts run on loop timers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from aioble_hci.att import client as client_module
+from aioble_hci.att import server as server_module
+from aioble_hci.att.client import AttClient
+from aioble_hci.att.database import OPEN_LINK, SecurityState
+from aioble_hci.att.events import MtuChanged, ProcedureFinished
+from aioble_hci.att.pdus import Opcode
+from aioble_hci.att.procedures import Procedure
+from aioble_hci.att.server import AttServer
+from aioble_hci.host.connection import Connection
+
+log = logging.getLogger(__name__)
+
+SERVER_BOUND = frozenset(
+    op for op in Opcode if op.name.endswith(("_REQ", "_CMD")) or op == Opcode.HANDLE_VALUE_CFM
+)
+"""Opcodes a client sends; every other known opcode is for our client."""
+CLIENT_BOUND = frozenset(op for op in Opcode if op not in SERVER_BOUND)
+
+Send = Callable[[Connection, bytes], None]
+Emit = Callable[[Any], None]
+
+
+class AttBearer:
+    """The ATT state of one connection; every method runs on the host loop."""
+
+    def __init__(
+        self, connection: Connection, server: AttServer, send: Send, emit: Emit, preferred_mtu: int
+    ) -> None:
+        self.connection = connection
+        self.server = server
+        self.client = AttClient(connection=connection, rx_mtu=preferred_mtu)
+        self.security: SecurityState = OPEN_LINK
+        self.closed = False
+        self._send = send
+        self._emit = emit
+        self._futures: dict[int, tuple[Procedure, asyncio.Future[Any]]] = {}
+        self._timers: set[asyncio.TimerHandle] = set()
+        self.indication_lock = asyncio.Lock()
+
+    @property
+    def mtu(self) -> int:
+        return self.client.mtu
+
+    def replace_server(self, server: AttServer) -> None:
+        """A new database was registered: keep the negotiated MTU."""
+        server.mtu = self.server.mtu
+        self.server.close()
+        self.server = server
+
+    # -- incoming ------------------------------------------------------------------------------
+
+    def receive(self, pdu: bytes) -> None:
+        if self.closed or not pdu:
+            return
+        now = _now()
+        if pdu[0] in CLIENT_BOUND:
+            self._client_events(self.client.receive(pdu, now))
+            self._flush_client()
+            return
+        output = self.server.receive(pdu, self.security, now)
+        if output.response is not None:
+            self._send(self.connection, output.response)
+        self._server_events(output.events)
+
+    # -- client side ---------------------------------------------------------------------------
+
+    def submit(self, procedure: Procedure) -> asyncio.Future[Any]:
+        """Queue a GATT procedure; the future gets its result or its error."""
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._futures[id(procedure)] = (procedure, future)
+        try:
+            self.client.submit(procedure, _now())
+        except Exception:
+            del self._futures[id(procedure)]
+            raise
+        self._client_events(self.client.events())
+        self._flush_client()
+        return future
+
+    def send_command(self, pdu: bytes) -> None:
+        """A PDU that needs no response (Write Command, Signed Write Command)."""
+        self._send(self.connection, pdu)
+
+    def _flush_client(self) -> None:
+        out = self.client.data_to_send()
+        for pdu in out:
+            self._send(self.connection, pdu)
+            if pdu[0] in SERVER_BOUND and pdu[0] != Opcode.HANDLE_VALUE_CFM:
+                self._arm(self._poll_client, client_module.TRANSACTION_TIMEOUT)
+
+    def _client_events(self, events: list[Any]) -> None:
+        for event in events:
+            if isinstance(event, ProcedureFinished):
+                entry = self._futures.pop(id(event.procedure), None)
+                if entry is not None and not entry[1].done():
+                    proc = entry[0]
+                    if proc.error is not None:
+                        entry[1].set_exception(proc.error)
+                    else:
+                        entry[1].set_result(proc.result)
+                continue
+            if isinstance(event, MtuChanged):
+                self.server.mtu = event.mtu
+            self._emit(event)
+
+    def _poll_client(self) -> None:
+        self._client_events(self.client.poll(_now()))
+
+    # -- server side ---------------------------------------------------------------------------
+
+    def send_server_pdu(self, pdu: bytes, indication: bool = False) -> None:
+        self._send(self.connection, pdu)
+        if indication:
+            self._arm(self._poll_server, server_module.TRANSACTION_TIMEOUT)
+
+    def _server_events(self, events: list[Any]) -> None:
+        for event in events:
+            if isinstance(event, MtuChanged):
+                self.client.mtu = event.mtu
+            self._emit(event)
+
+    def _poll_server(self) -> None:
+        self._server_events(self.server.poll(_now()))
+
+    # -- timers and closing --------------------------------------------------------------------
+
+    def _arm(self, callback: Callable[[], None], delay: float) -> None:
+        loop = asyncio.get_running_loop()
+        handle: asyncio.TimerHandle | None = None
+
+        def fire() -> None:
+            if handle is not None:
+                self._timers.discard(handle)
+            if not self.closed:
+                callback()
+
+        handle = loop.call_later(delay + 1e-3, fire)
+        self._timers.add(handle)
+
+    def close(self) -> None:
+        """The link is gone: fail pending procedures, stop the timers."""
+        if self.closed:
+            return
+        self.closed = True
+        for timer in self._timers:
+            timer.cancel()
+        self._timers.clear()
+        self.server.close()
+        self._client_events(self.client.close())
+
+
+def _now() -> float:
+    return asyncio.get_running_loop().time()

@@ -1,0 +1,143 @@
+"""`Gatt`: ATT/GATT for every connection of a Host, on top of the L2CAP bearer.
+
+It creates an `AttBearer` when the Host reports a connection and closes it on disconnection,
+feeds each bearer the ATT PDUs the L2CAP manager passes on (fixed channel 0x0004), and keeps the
+link's security state per connection (from Encryption Change, refined by the SMP bearer with
+`set_link_security`). ATT_MTU is 23 until an exchange; the preferred MTU defaults to 256
+(NimBLE's). There is no automatic MTU exchange on connect.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aioble_hci.att.database import SecurityState
+from aioble_hci.hci import events as ev
+from aioble_hci.hci.constants import StatusCode
+from aioble_hci.host.connection import Connection
+from aioble_hci.host.gatt.bearer import AttBearer
+from aioble_hci.host.gatt.client import GattClient
+from aioble_hci.host.gatt.hub import EventHub
+from aioble_hci.host.gatt.server import GattServer, _BearerClosed
+from aioble_hci.host.host import Host
+from aioble_hci.host.l2cap import L2capBearer
+from aioble_hci.l2cap.pdus import FixedCid
+from aioble_hci.l2cap.spsm import LinkSecurity
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PREFERRED_MTU = 256
+
+
+class Gatt:
+    """GATT server and clients of one Host; construct on the host loop, then `attach()`.
+
+    Events (`events.on(cls, callback)` / `await events.wait_for(cls)`): `Written`,
+    `SubscriptionChanged`, `IndicationConfirmed`, `MtuChanged` (either side's exchange),
+    `TransactionTimedOut`, `NotificationReceived`, `IndicationReceived`.
+    """
+
+    def __init__(self, host: Host, l2cap: L2capBearer, preferred_mtu: int = DEFAULT_PREFERRED_MTU) -> None:
+        if not 23 <= preferred_mtu <= 517:
+            raise ValueError(f"preferred MTU {preferred_mtu} outside 23-517")
+        self.host = host
+        self.l2cap = l2cap
+        self.preferred_mtu = preferred_mtu
+        self.events = EventHub()
+        self._bearers: dict[int, AttBearer] = {}
+        self._clients: dict[int, GattClient] = {}
+        self.server = GattServer(self)
+
+    def attach(self) -> Gatt:
+        self.l2cap.register_fixed_channel(FixedCid.ATT, self._on_pdu)
+        self.host.on_event(ev.LeConnectionComplete, self._on_connected)
+        self.host.on_event(ev.LeEnhancedConnectionComplete, self._on_connected)
+        self.host.on_event(ev.DisconnectionComplete, self._on_disconnected)
+        self.host.on_event(ev.EncryptionChange, self._on_encryption)
+        for conn in list(self.host.connections.values()):
+            self.bearer(conn)
+        return self
+
+    # -- per connection ------------------------------------------------------------------------
+
+    def bearer(self, connection: Connection) -> AttBearer:
+        """The ATT bearer of a connection (made on first use)."""
+        bearer = self._bearers.get(connection.handle)
+        if bearer is None or bearer.connection is not connection:
+            if not connection.connected:
+                raise ConnectionError(f"{connection!r} is not connected")
+            bearer = AttBearer(
+                connection,
+                self.server.new_att_server(connection),
+                self._send,
+                self.events.emit,
+                self.preferred_mtu,
+            )
+            if connection.encrypted:
+                bearer.security = SecurityState(encrypted=True, key_size=16)
+            self._bearers[connection.handle] = bearer
+            self._clients.pop(connection.handle, None)
+        return bearer
+
+    def bearers(self) -> list[AttBearer]:
+        return [b for b in self._bearers.values() if not b.closed]
+
+    def client(self, connection: Connection) -> GattClient:
+        """The GATT client of a connection."""
+        bearer = self.bearer(connection)
+        client = self._clients.get(connection.handle)
+        if client is None or client.connection is not connection:
+            client = self._clients[connection.handle] = GattClient(bearer)
+        return client
+
+    def mtu(self, connection: Connection) -> int:
+        return self.bearer(connection).mtu
+
+    def set_link_security(
+        self,
+        connection: Connection,
+        *,
+        encrypted: bool,
+        authenticated: bool = False,
+        key_size: int = 16,
+        bonded: bool = False,
+        authorized: bool = False,
+    ) -> None:
+        """The SMP bearer reports the link's security: ATT permissions and L2CAP SPSM checks use it."""
+        size = key_size if encrypted else 0
+        self.bearer(connection).security = SecurityState(encrypted, authenticated, size, authorized, bonded)
+        self.l2cap.set_link_security(connection, LinkSecurity(encrypted, authenticated, size))
+
+    # -- host callbacks ------------------------------------------------------------------------
+
+    def _send(self, connection: Connection, pdu: bytes) -> None:
+        if connection.connected:
+            self.l2cap.send_fixed(connection, FixedCid.ATT, pdu)
+
+    def _on_pdu(self, connection: Connection, pdu: bytes) -> None:
+        self.bearer(connection).receive(pdu)
+
+    def _on_connected(self, event: Any) -> None:
+        conn = self.host.connections.get(event.connection_handle)
+        if event.status == StatusCode.SUCCESS and conn is not None:
+            self.bearer(conn)
+
+    def _on_disconnected(self, event: Any) -> None:
+        if event.status != StatusCode.SUCCESS:
+            return
+        bearer = self._bearers.pop(event.connection_handle, None)
+        self._clients.pop(event.connection_handle, None)
+        if bearer is not None:
+            bearer.close()
+            self.events.emit(_BearerClosed(bearer.connection))
+
+    def _on_encryption(self, event: Any) -> None:
+        bearer = self._bearers.get(event.connection_handle)
+        if bearer is None or event.status != StatusCode.SUCCESS:
+            return
+        old = bearer.security
+        if event.encryption_enabled:
+            bearer.security = SecurityState(True, old.authenticated, old.key_size or 16, old.authorized, old.bonded)
+        else:
+            bearer.security = SecurityState(bonded=old.bonded)
