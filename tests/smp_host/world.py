@@ -102,6 +102,7 @@ class World:
         security: SecurityConfig | None = None,
         typed: int | None = None,
         accept: bool = True,
+        headless: bool = False,
         **config: Any,
     ) -> Station:
         host = Host(VirtualTransport("virtual", air=self.air, address=address))
@@ -113,7 +114,7 @@ class World:
             irk_path=self.tmp_path / f"{name}-irk.json",
             **config,
         )
-        smp = await attach_smp(host, smp_config, user)
+        smp = await attach_smp(host, smp_config, None if headless else user)
         station = Station(host, smp, user, address)
         smp.on_security_changed(lambda conn, state: station.security_updates.append(state))
         smp.on_pairing_finished(lambda conn, result, error: station.pairings.append((result, error)))

@@ -21,7 +21,7 @@ from aioble_hci.hci import commands as cmd
 from aioble_hci.hci import events as ev
 from aioble_hci.hci.constants import StatusCode
 from aioble_hci.host.connection import Connection, Role
-from aioble_hci.host.errors import HciError
+from aioble_hci.host.errors import ControllerLostError, HciError
 from aioble_hci.host.host import Host
 from aioble_hci.host.smp.config import SmpHostConfig
 from aioble_hci.host.smp.errors import (
@@ -126,7 +126,7 @@ class Smp:
         return lambda: self._security_listeners.remove(callback) if callback in self._security_listeners else None
 
     def on_pairing_finished(self, callback: PairingCallback) -> Callable[[], None]:
-        """``callback(conn, result, error)`` when a pairing in either role ends."""
+        """``callback(conn, result, error)`` when a pairing in either role ends (not re-encryptions)."""
         self._pairing_listeners.append(callback)
         return lambda: self._pairing_listeners.remove(callback) if callback in self._pairing_listeners else None
 
@@ -316,8 +316,11 @@ class Smp:
     @staticmethod
     def _task_done(link: SmpLink, task: asyncio.Task[Any]) -> None:
         link.tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.warning("SMP task on %r failed: %s", link.conn, task.exception())
+        if task.cancelled() or task.exception() is None:
+            return
+        error = task.exception()
+        level = logging.DEBUG if isinstance(error, (ControllerLostError, SmpError)) else logging.WARNING
+        log.log(level, "SMP task on %r failed: %s", link.conn, error)
 
     # -- session output --------------------------------------------------------------------------
     def _apply(self, link: SmpLink, out: SmpOutput) -> None:
@@ -439,6 +442,8 @@ class Smp:
                 future.set_exception(error)
             else:
                 future.set_result(result)  # type: ignore[arg-type]
+        if result is not None and result.method is None:
+            return  # encryption with a stored key: not a pairing
         for callback in list(self._pairing_listeners):
             try:
                 callback(link.conn, result, error)
