@@ -8,7 +8,7 @@ from pathlib import Path
 
 from aioble_hci.address import Address, AddressType
 from aioble_hci.gap.privacy import rpa_matches
-from aioble_hci.host.gap import AddressMode, GapConfig, ScanParameters
+from aioble_hci.host.gap import AddressMode, AdvertisingParameters, GapConfig, ScanParameters
 from tests.gap_host.conftest import WAIT, MakeGap
 from tests.gap_host.helpers import Reports
 
@@ -102,3 +102,17 @@ async def test_gap_service_values_for_the_gatt_bearer(make_gap: MakeGap) -> None
     assert (gap.device_name, gap.appearance) == ("thermo-2", 0x0300)
     assert gap.ppcp == bytes.fromhex("ffffffff0000ffff")
     assert not gap.central_address_resolution
+
+
+async def test_running_extended_set_takes_the_rotated_rpa(make_gap: MakeGap) -> None:
+    adv = await make_gap(GapConfig(address_mode=AddressMode.RPA, irk=IRK))
+    scanner = await make_gap()
+    reports = Reports(scanner)
+    first = adv.address
+    assert first is not None
+    await adv.advertise(b"", params=AdvertisingParameters(interval_min=0x20))
+    await scanner.start_scan()
+    await reports.wait_for(lambda r: r.address.value == first.value)
+    second = await adv.addresses.rotate()
+    assert second is not None
+    await reports.wait_for(lambda r: r.address.value == second.value)  # same set, new address, no restart

@@ -176,6 +176,19 @@ class Advertiser:
         self.sets: dict[int, AdvertisingSet] = {}
         self._max_data_length: int | None = None
         self._lock = asyncio.Lock()
+        addresses.on_changed(self._address_changed)
+
+    def _address_changed(self, address: Address) -> None:
+        """A rotated private address: running extended sets take it too (Vol 4 Part E, 7.8.52)."""
+        running = [s.handle for s in self.sets.values() if s.active and not s.legacy_commands]
+        if running and self.addresses.own_address_type == OWN_ADDRESS_RANDOM:
+            task = asyncio.get_running_loop().create_task(self._readdress(running, address))
+            task.add_done_callback(_log_failure)
+
+    async def _readdress(self, handles: list[int], address: Address) -> None:
+        for handle in handles:
+            await self.host.send_command(cmd.LeSetAdvertisingSetRandomAddress(
+                advertising_handle=handle, random_address=address))
 
     @property
     def legacy_active(self) -> bool:
@@ -376,3 +389,8 @@ class Advertiser:
         elif event.status == StatusCode.ADVERTISING_TIMEOUT:
             adv._finish(StatusCode.ADVERTISING_TIMEOUT)  # high duty cycle directed advertising ran out
             self._on_idle()
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("updating the advertising sets' random address failed: %s", task.exception())
