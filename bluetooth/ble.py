@@ -13,14 +13,19 @@ from __future__ import annotations
 import errno
 from typing import Any, ClassVar
 
+from aioble_hci.facade.att_ll import AttBearers
 from aioble_hci.facade.gap_ll import (
     DEFAULT_CONNECT_SCAN_MS,
     DEFAULT_SCAN_INTERVAL_US,
     DEFAULT_SCAN_WINDOW_US,
     Gap,
 )
+from aioble_hci.facade.gattc_ll import GattClient
+from aioble_hci.facade.gatts_ll import GattServer
 from aioble_hci.facade.runtime import Runtime, default_runtime
 from aioble_hci.facade.stack import LowLevelStack, mac
+from aioble_hci.uuid import UUID as CoreUUID
+from bluetooth._uuid import UUID
 
 _SETTABLE = ("gap_name", "mtu", "rxbuf", "addr_mode", "bond", "mitm", "le_secure", "io")
 
@@ -33,6 +38,10 @@ def _buffer(value: Any) -> bytes:
         return bytes(memoryview(value))
     except TypeError:
         raise TypeError("object with buffer protocol required") from None
+
+
+def _core_uuid(value: Any) -> CoreUUID:
+    return CoreUUID.from_le_bytes(bytes(value if isinstance(value, UUID) else UUID(value)))
 
 
 def _int(value: Any) -> int:
@@ -57,6 +66,9 @@ class BLE:
         self._runtime = runtime
         self._stack = LowLevelStack(runtime)
         self._gap = Gap(self._stack)
+        bearers = AttBearers(self._stack, lambda: self._gatts.db)
+        self._gatts = GattServer(self._stack, bearers)
+        self._gattc = GattClient(self._stack, bearers)
         cls._instances[id(runtime)] = self
         return self
 
@@ -66,6 +78,8 @@ class BLE:
     _runtime: Runtime
     _stack: LowLevelStack
     _gap: Gap
+    _gatts: GattServer
+    _gattc: GattClient
 
     def _call(self, fn: Any, *args: Any) -> Any:
         if not self._stack.active:
@@ -190,3 +204,57 @@ class BLE:
             pending.value = started
             return pending
         return started
+
+    # --- GATT server ------------------------------------------------------------------
+
+    def gatts_register_services(self, services_definition: Any) -> tuple[tuple[int, ...], ...]:
+        """Replace the local database; returns, per service, its value and user-descriptor handles."""
+        for service in services_definition:
+            if len(service) < 2:
+                raise ValueError("a service is (uuid, (characteristic, ...))")
+        return self._call(self._gatts.register, services_definition, _core_uuid)
+
+    def gatts_read(self, value_handle: Any) -> bytes:
+        """The stored value (an append-mode buffer is cleared by reading)."""
+        return self._call(self._gatts.read, _int(value_handle))
+
+    def gatts_write(self, value_handle: Any, data: Any, send_update: Any = False) -> None:
+        """Store a value; with send_update, notify or indicate each subscribed client (per its CCCD)."""
+        self._call(self._gatts.write, _int(value_handle), _buffer(data), bool(send_update))
+
+    def gatts_notify(self, conn_handle: Any, value_handle: Any, data: Any = None) -> None:
+        """Notify (whatever the CCCD); data None sends the stored value; truncated to ATT_MTU-3."""
+        self._call(self._gatts.notify, _int(conn_handle), _int(value_handle),
+                   None if data is None else _buffer(data))
+
+    def gatts_indicate(self, conn_handle: Any, value_handle: Any, data: Any = None) -> None:
+        """Indicate (whatever the CCCD); GATTS_INDICATE_DONE follows the confirmation."""
+        self._call(self._gatts.indicate, _int(conn_handle), _int(value_handle),
+                   None if data is None else _buffer(data))
+
+    def gatts_set_buffer(self, value_handle: Any, len: Any, append: Any = False) -> None:  # noqa: A002
+        """Size the buffer for remote writes (emptying it); append accumulates writes until read."""
+        self._call(self._gatts.set_buffer, _int(value_handle), _int(len), bool(append))
+
+    # --- GATT client ------------------------------------------------------------------
+
+    def gattc_discover_services(self, conn_handle: Any, uuid: Any = None) -> None:
+        self._call(self._gattc.discover_services, _int(conn_handle), None if uuid is None else _core_uuid(uuid))
+
+    def gattc_discover_characteristics(self, conn_handle: Any, start_handle: Any, end_handle: Any,
+                                       uuid: Any = None) -> None:
+        self._call(self._gattc.discover_characteristics, _int(conn_handle), _int(start_handle), _int(end_handle),
+                   None if uuid is None else _core_uuid(uuid))
+
+    def gattc_discover_descriptors(self, conn_handle: Any, start_handle: Any, end_handle: Any) -> None:
+        self._call(self._gattc.discover_descriptors, _int(conn_handle), _int(start_handle), _int(end_handle))
+
+    def gattc_read(self, conn_handle: Any, value_handle: Any) -> None:
+        self._call(self._gattc.read, _int(conn_handle), _int(value_handle))
+
+    def gattc_write(self, conn_handle: Any, value_handle: Any, data: Any, mode: Any = 0) -> None:
+        """mode 0 write without response, 1 write with response (GATTC_WRITE_DONE); truncated to ATT_MTU-3."""
+        self._call(self._gattc.write, _int(conn_handle), _int(value_handle), _buffer(data), _int(mode))
+
+    def gattc_exchange_mtu(self, conn_handle: Any) -> None:
+        self._call(self._gattc.exchange_mtu, _int(conn_handle))

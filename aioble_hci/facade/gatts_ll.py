@@ -1,0 +1,192 @@
+"""The GATT server of the low-level API: gatts_register_services and the gatts_* calls.
+
+Layout per characteristic: declaration, value, CCCD (only for notify/indicate),
+then the user descriptors (aioble-api.md 8.7); the GAP (0x1800) and GATT (0x1801)
+services come first. Value buffers hold 20 bytes and silently truncate remote
+writes (NimBLE parity); a local write grows them.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+from typing import Any
+
+from aioble_hci.att.database import AttPermissions, AttributeDatabase
+from aioble_hci.att.errors import AttError, IndicationPendingError
+from aioble_hci.att.events import IndicationConfirmed, MtuChanged, TransactionTimedOut, Written
+from aioble_hci.att.gatt import (
+    Characteristic,
+    CharacteristicProperties,
+    Descriptor,
+    Service,
+    build_database,
+    gap_service,
+    gatt_service,
+)
+from aioble_hci.facade.att_ll import AttBearers, AttLink
+from aioble_hci.facade.irq import STATUS_NOT_CONNECTED, STATUS_TIMEOUT, Irq
+from aioble_hci.facade.stack import LinkState, LowLevelStack
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BUFFER = 20
+
+FLAG_READ = 0x0002
+FLAG_WRITE_NO_RESPONSE = 0x0004
+FLAG_WRITE = 0x0008
+_SECURITY = {
+    0x0200: AttPermissions.READ_ENCRYPTED,
+    0x0400: AttPermissions.READ_AUTHENTICATED,
+    0x0800: AttPermissions.READ_AUTHORIZED,
+    0x1000: AttPermissions.WRITE_ENCRYPTED,
+    0x2000: AttPermissions.WRITE_AUTHENTICATED,
+    0x4000: AttPermissions.WRITE_AUTHORIZED,
+}
+
+
+def permissions(flags: int) -> AttPermissions:
+    """ATT permissions from MicroPython's FLAG_* bits (bits above 0xFFFF, e.g. aioble's capture, ignored)."""
+    perms = AttPermissions.NONE
+    if flags & FLAG_READ:
+        perms |= AttPermissions.READABLE
+    if flags & (FLAG_WRITE | FLAG_WRITE_NO_RESPONSE):
+        perms |= AttPermissions.WRITEABLE
+    for bit, perm in _SECURITY.items():
+        if flags & bit:
+            perms |= perm
+    return perms
+
+
+def parse_definition(definition: Any, to_core: Any) -> list[Service]:
+    """The att.gatt model of ``((uuid, ((uuid, flags[, ((uuid, flags), ...)]), ...)), ...)``."""
+    services = []
+    for service_def in definition:
+        uuid, chars = service_def[0], service_def[1]
+        model = Service(to_core(uuid))
+        for char_def in chars:
+            flags = int(char_def[1]) & 0xFFFF
+            descriptors = [
+                Descriptor(to_core(d[0]), permissions(int(d[1])), max_len=DEFAULT_BUFFER)
+                for d in (char_def[2] if len(char_def) > 2 else ())
+            ]
+            model.characteristics.append(Characteristic(
+                to_core(char_def[0]), CharacteristicProperties(flags & 0xFF), permissions(flags),
+                max_len=DEFAULT_BUFFER, truncate=True, descriptors=descriptors))
+        services.append(model)
+    return services
+
+
+class GattServer:
+    """The local database and the gatts_* operations."""
+
+    def __init__(self, stack: LowLevelStack, bearers: AttBearers) -> None:
+        self.stack = stack
+        self.bearers = bearers
+        self.db = AttributeDatabase()
+        self._pending_indications: dict[int, int] = {}  # conn -> value handle
+        self.register([], lambda u: u)
+        bearers.server_events = self._events
+        stack.on_link_down.append(self._link_down)
+        stack.on_deactivate.append(self._clear)
+
+    def _clear(self) -> None:
+        self.register([], lambda u: u)
+        self._pending_indications.clear()
+
+    # --- registration ---------------------------------------------------------------
+
+    def register(self, definition: Any, to_core: Any) -> tuple[tuple[int, ...], ...]:
+        services = parse_definition(definition, to_core)
+        gap = gap_service()
+        gap.characteristics[0].read_callback = lambda conn: self.stack.settings.gap_name
+        db = build_database([gap, gatt_service(), *services])
+        for service in services:
+            for char in service.characteristics:
+                for handle in (char.value_handle, *(d.handle for d in char.descriptors)):
+                    attr = db.get(handle)
+                    assert attr is not None
+                    attr.value.truncate = True
+                    attr.read_callback = self._read_callback(handle)
+        self.db = db
+        for att in self.bearers.links.values():
+            att.server.db = db
+        return tuple(tuple(h for c in s.characteristics for h in (c.value_handle, *(d.handle for d in c.descriptors)))
+                     for s in services)
+
+    def _read_callback(self, handle: int) -> Any:
+        def read(connection: Any) -> bytes:
+            status = self.stack.irq(Irq.GATTS_READ_REQUEST, (connection.handle, handle))
+            if status:
+                raise AttError(int(status), handle)
+            attr = self.db.get(handle)
+            return attr.value.data if attr is not None else b""
+
+        return read
+
+    # --- local access -----------------------------------------------------------------
+
+    def _attr(self, handle: int) -> Any:
+        attr = self.db.get(handle)
+        if attr is None:
+            raise OSError(errno.EINVAL, f"no attribute with handle {handle}")
+        return attr
+
+    def read(self, handle: int) -> bytes:
+        return self._attr(handle).value.take()
+
+    def write(self, handle: int, value: bytes, send_update: bool) -> None:
+        self._attr(handle).value.set(value)
+        if not send_update:
+            return
+        for conn, att in list(self.bearers.links.items()):
+            cccd = att.server.subscription(handle)
+            if cccd & 1:
+                self.notify(conn, handle, value)
+            elif cccd & 2:
+                self.indicate(conn, handle, value)
+
+    def set_buffer(self, handle: int, length: int, append: bool) -> None:
+        buffer = self._attr(handle).value
+        buffer.max_len = length
+        buffer.append = append
+        buffer.data = b""
+
+    def notify(self, conn: int, handle: int, data: bytes | None) -> None:
+        att = self.bearers.get(conn)
+        value = self._attr(handle).value.data if data is None else data
+        self.bearers.send(att, att.server.notify(handle, value))
+
+    def indicate(self, conn: int, handle: int, data: bytes | None) -> None:
+        att = self.bearers.get(conn)
+        value = self._attr(handle).value.data if data is None else data
+        try:
+            pdu = att.server.indicate(handle, value, self.bearers.now())
+        except IndicationPendingError as exc:
+            raise OSError(errno.EALREADY, str(exc)) from None
+        self._pending_indications[conn] = handle
+        self.bearers.send(att, pdu)
+
+    # --- events -----------------------------------------------------------------------------
+
+    def _events(self, att: AttLink, events: list[Any]) -> None:
+        conn = att.link.handle
+        for event in events:
+            if isinstance(event, Written):
+                self.stack.irq(Irq.GATTS_WRITE, (conn, event.handle))
+            elif isinstance(event, IndicationConfirmed):
+                self._pending_indications.pop(conn, None)
+                self.stack.irq(Irq.GATTS_INDICATE_DONE, (conn, event.handle, 0))
+            elif isinstance(event, TransactionTimedOut):
+                handle = self._pending_indications.pop(conn, None)
+                if handle is not None:
+                    self.stack.irq(Irq.GATTS_INDICATE_DONE, (conn, handle, STATUS_TIMEOUT))
+            elif isinstance(event, MtuChanged):
+                att.set_mtu(event.mtu)
+                self.stack.irq(Irq.MTU_EXCHANGED, (conn, event.mtu))
+
+    def _link_down(self, link: LinkState, reason: int) -> None:
+        handle = self._pending_indications.pop(link.handle, None)
+        if handle is not None:
+            self.stack.irq(Irq.GATTS_INDICATE_DONE, (link.handle, handle, STATUS_NOT_CONNECTED))
+
