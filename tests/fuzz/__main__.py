@@ -1,0 +1,7 @@
+"""`python -m tests.fuzz`: see runner.py."""
+
+import sys
+
+from .runner import main
+
+sys.exit(main())
