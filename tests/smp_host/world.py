@@ -92,6 +92,7 @@ class World:
         self.air = Air(loop=asyncio.get_running_loop(), fast=True)
         self.board = Board()
         self.stations: list[Station] = []
+        self.hosts: list[Host] = []
 
     async def station(
         self,
@@ -121,13 +122,21 @@ class World:
         self.stations.append(station)
         return station
 
+    async def bare_host(self, address: Address) -> Host:
+        """A Host with no SMP bearer: the test plays its SMP peer with raw PDUs."""
+        host = Host(VirtualTransport("virtual", air=self.air, address=address))
+        await host.start()
+        self.hosts.append(host)
+        return host
+
     async def close(self) -> None:
+        for host in self.hosts:
+            await host.close()
         for station in self.stations:
             await station.host.close()
 
 
-async def advertise(peripheral: Station, own_address_type: int = 0) -> None:
-    host = peripheral.host
+async def advertise(host: Host, own_address_type: int = 0) -> None:
     await host.send_command(LeSetAdvertisingParameters(
         advertising_interval_min=0x20, advertising_interval_max=0x20, own_address_type=own_address_type))
     await host.send_command(LeSetAdvertisingData(advertising_data=b"\x02\x01\x06"))
@@ -149,7 +158,7 @@ async def connect(
     peripheral_own_type: int = 0,
 ) -> tuple[Connection, Connection]:
     """Peripheral advertises, central initiates to ``target`` (default the peripheral's address)."""
-    await advertise(peripheral, peripheral_own_type)
+    await advertise(peripheral.host, peripheral_own_type)
     await central.host.send_command(LeCreateConnection(
         peer_address=target or peripheral.address, own_address_type=central_own_type))
     await until(lambda: bool(central.host.connections and peripheral.host.connections))
