@@ -639,3 +639,37 @@ class L2capBearer:
         task: asyncio.Task[Any] = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+def use_gap(bearer: L2capBearer, gap: Any) -> None:
+    """Let the GAP bearer decide and run Connection Parameter Updates (its limits and procedure)."""
+    from aioble_hci.host.gap.config import ConnectionParameters
+
+    def policy(conn: Connection, req: l2ev.ConnectionParameterUpdateRequested) -> bool:
+        return bool(gap.accept_l2cap_parameter_request(conn, req.interval_min, req.interval_max, req.latency, req.timeout))
+
+    async def update(conn: Connection, req: l2ev.ConnectionParameterUpdateRequested) -> None:
+        params = ConnectionParameters(
+            interval_min=req.interval_min,
+            interval_max=req.interval_max,
+            latency=req.latency,
+            supervision_timeout=req.timeout,
+        )
+        await gap.update_connection(conn, params)
+
+    bearer.parameter_update_policy = policy
+    bearer.update_connection = update
+
+
+def attach_l2cap(host: Host) -> L2capBearer:
+    """The Host's L2capBearer, made and attached on first call (on the host loop) and kept as
+    `host.l2cap`; wired to the GAP bearer when `host.gap` exists."""
+    existing = getattr(host, "l2cap", None)
+    if isinstance(existing, L2capBearer):
+        return existing
+    bearer = L2capBearer(host).attach()
+    gap = getattr(host, "gap", None)
+    if gap is not None:
+        use_gap(bearer, gap)
+    setattr(host, "l2cap", bearer)  # noqa: B010 - Host has no typed slot for bearers yet
+    return bearer

@@ -10,7 +10,7 @@
 from aioble_hci.host.gatt.bearer import AttBearer
 from aioble_hci.host.gatt.client import GattClient
 from aioble_hci.host.gatt.hub import EventHub
-from aioble_hci.host.gatt.layer import DEFAULT_PREFERRED_MTU, Gatt
+from aioble_hci.host.gatt.layer import DEFAULT_PREFERRED_MTU, Gatt, attach_gatt, use_smp
 from aioble_hci.host.gatt.server import GattServer
 
-__all__ = ["DEFAULT_PREFERRED_MTU", "AttBearer", "EventHub", "Gatt", "GattClient", "GattServer"]
+__all__ = ["DEFAULT_PREFERRED_MTU", "AttBearer", "EventHub", "Gatt", "GattClient", "GattServer", "attach_gatt", "use_smp"]

@@ -141,3 +141,35 @@ class Gatt:
             bearer.security = SecurityState(True, old.authenticated, old.key_size or 16, old.authorized, old.bonded)
         else:
             bearer.security = SecurityState(bonded=old.bonded)
+
+
+def use_smp(gatt: Gatt, smp: Any) -> None:
+    """Feed the SMP bearer's security changes to ATT permissions and L2CAP SPSM checks."""
+
+    def changed(conn: Connection, state: Any) -> None:
+        if conn.connected:
+            gatt.set_link_security(
+                conn,
+                encrypted=state.encrypted,
+                authenticated=state.authenticated,
+                key_size=state.key_size or 16,
+                bonded=state.bonded,
+            )
+
+    smp.on_security_changed(changed)
+
+
+def attach_gatt(host: Host, preferred_mtu: int = DEFAULT_PREFERRED_MTU) -> Gatt:
+    """The Host's Gatt (with its L2CAP bearer), made on first call and kept as `host.gatt`;
+    wired to the SMP bearer when `host.smp` exists."""
+    from aioble_hci.host.l2cap import attach_l2cap
+
+    existing = getattr(host, "gatt", None)
+    if isinstance(existing, Gatt):
+        return existing
+    gatt = Gatt(host, attach_l2cap(host), preferred_mtu).attach()
+    smp = getattr(host, "smp", None)
+    if smp is not None:
+        use_smp(gatt, smp)
+    setattr(host, "gatt", gatt)  # noqa: B010 - Host has no typed slot for bearers yet
+    return gatt
