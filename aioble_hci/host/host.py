@@ -76,6 +76,7 @@ class Host:
         self._capture: CaptureHook | None = None
         self._resync_task: asyncio.Task[None] | None = None
         self.lost: BaseException | None = None
+        self.gap: Any = None  # the GAP bearer, set by aioble_hci.host.gap.attach_gap
         self.resyncs = 0
         self.dropped_packets = 0
         self._opened = False
@@ -292,7 +293,10 @@ class Host:
             return
         self._forget_connection(event.connection_handle, int(event.reason))
 
-    def _forget_connection(self, handle: int, reason: int | None) -> None:
+    def _forget_connection(self, handle: int, reason: int | None, synthesize: StatusCode | None = None) -> None:
+        """Drop a connection's state. With `synthesize`, the connection ended without a
+        Disconnection Complete (controller reset or lost): subscribers get one with that
+        reason, so every bearer cleans up through its usual path."""
         conn = self.connections.pop(handle, None)
         self.acl.on_disconnected(handle)
         self._reassembler = _without_handle(self._reassembler, handle)
@@ -300,6 +304,10 @@ class Host:
             conn.disconnect_reason = reason
             conn.closed.set()
             log.info("disconnected: %r reason %s", conn, None if reason is None else StatusCode(reason).name)
+            if synthesize is not None:
+                conn.disconnect_reason = int(synthesize)
+                self._dispatch(ev.DisconnectionComplete(status=StatusCode.SUCCESS, connection_handle=handle,
+                                                        reason=synthesize))
 
     def _on_acl_packet(self, payload: bytes) -> None:
         try:
@@ -346,13 +354,9 @@ class Host:
         self.lost = reason
         log.error("%s", reason)
         self._fail_everything(reason)
-        for callback in list(self._lost_callbacks):
-            try:
-                callback(reason)
-            except Exception:
-                log.exception("lost callback %r failed", callback)
 
     def _fail_everything(self, reason: BaseException) -> None:
+        """Fail every command and waiter, end every connection and tell the on_lost subscribers."""
         if self.lost is None:
             self.lost = reason
         self.commands.fail_all(reason)
@@ -361,7 +365,13 @@ class Host:
                 future.set_exception(reason)
         self.acl.clear()
         for handle in list(self.connections):
-            self._forget_connection(handle, None)
+            self._forget_connection(handle, None, synthesize=StatusCode.HARDWARE_FAILURE)
+        callbacks, self._lost_callbacks = self._lost_callbacks, []
+        for callback in callbacks:
+            try:
+                callback(reason)
+            except Exception:
+                log.exception("lost callback %r failed", callback)
 
     def _on_desync(self, exc: BaseException) -> None:
         log.warning("H4 stream out of sync (%s): resetting the controller", exc)
@@ -375,7 +385,7 @@ class Host:
             self.resyncs += 1
             self.commands.fail_in_flight(ControllerResetError("the controller was reset after an H4 desync"))
             for handle in list(self.connections):
-                self._forget_connection(handle, None)
+                self._forget_connection(handle, None, synthesize=StatusCode.HARDWARE_FAILURE)
             self.acl.clear()
             self._reassembler = AclReassembler()
             await self._initialise(urgent=True)

@@ -102,3 +102,34 @@ async def test_connections_are_dropped_when_the_controller_is_lost(scripted_host
     assert host.connections == {}
     with pytest.raises(ControllerLostError):
         host.send_l2cap(0x0040, 4, b"x")
+
+
+async def test_a_lost_controller_ends_each_connection_with_a_disconnection_event(scripted_host) -> None:
+    host, controller = await scripted_host()
+    await _connect(host, controller)
+    ended: list[ev.DisconnectionComplete] = []
+    host.on_event(ev.DisconnectionComplete, ended.append)
+    controller.close()
+    while not ended:
+        await asyncio.sleep(0.005)
+    assert [(e.connection_handle, e.reason) for e in ended] == [(0x0040, 0x03)]
+
+
+async def test_a_desync_reset_ends_each_connection_with_a_disconnection_event(scripted_host) -> None:
+    host, controller = await scripted_host()
+    await _connect(host, controller)
+    ended: list[ev.DisconnectionComplete] = []
+    host.on_event(ev.DisconnectionComplete, ended.append)
+    controller.send_raw(b"\x7f")
+    while host.resyncs == 0 or host._resync_task is not None:
+        await asyncio.sleep(0.01)
+    assert [(e.connection_handle, e.reason) for e in ended] == [(0x0040, 0x03)]
+    assert host.connections == {}
+
+
+async def test_closing_the_host_tells_the_lost_subscribers(scripted_host) -> None:
+    host, controller = await scripted_host()
+    lost: list[BaseException] = []
+    host.on_lost(lost.append)
+    await host.close()
+    assert len(lost) == 1 and isinstance(lost[0], ControllerLostError)
