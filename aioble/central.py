@@ -66,7 +66,7 @@ def _central_irq(event: int, data: Any) -> None:
     elif event == _IRQ_PERIPHERAL_DISCONNECT:
         connection = DeviceConnection._connected.get(data[0])
         if connection is not None:
-            connection._event.set()
+            connection._on_disconnect()
 
 
 def _central_shutdown() -> None:
@@ -215,7 +215,11 @@ class scan:  # noqa: N801 - aioble's public name is lower case
         ensure_active()
         await _cancel_pending()
         _active_scanner = self
-        ble.gap_scan(self._duration_ms, self._interval_us, self._window_us, self._active)
+        try:
+            ble.gap_scan(self._duration_ms, self._interval_us, self._window_us, self._active)
+        except BaseException:
+            _active_scanner = None
+            raise
         return self
 
     async def __aexit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:

@@ -39,7 +39,7 @@ def _device_shutdown() -> None:
     for connection in connections:
         task = connection._task
         if task is not None and not task.done() and not task.get_loop().is_closed():
-            connection._event.set()
+            connection._on_disconnect()
         else:
             connection._conn_handle = None
             connection.device._connection = None
@@ -179,8 +179,10 @@ class DeviceConnection:
         self.key_size: Any = False
         self.mtu: int | None = None
         self._conn_handle: int | None = None
-        # Set by the connect IRQ (central role), then by the disconnect IRQ.
+        # Set by the connect IRQ (central role), then by the disconnect IRQ; the boolean keeps a
+        # disconnect that arrives together with the connect from being lost in the coalesced flag.
         self._event = ThreadSafeFlag()
+        self._disconnected = False
         self._mtu_event: ThreadSafeFlag | None = None
         self._discover: Any = None
         self._characteristics: dict[int, Any] = {}
@@ -195,9 +197,15 @@ class DeviceConnection:
         with core.lock:
             DeviceConnection._connected[conn_handle] = self
 
+    def _on_disconnect(self) -> None:
+        """IRQ context (or stop()): the link is gone; the device task does the rest."""
+        self._disconnected = True
+        self._event.set()
+
     async def device_task(self) -> None:
         """Wait for the disconnect event, then clean up and wake every connection-aware waiter."""
-        await self._event.wait()
+        while not self._disconnected:
+            await self._event.wait()
         handle = self._conn_handle
         with core.lock:
             if handle is not None and DeviceConnection._connected.get(handle) is self:

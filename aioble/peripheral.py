@@ -43,7 +43,7 @@ def _peripheral_irq(event: int, data: Any) -> None:
     elif event == _IRQ_CENTRAL_DISCONNECT:
         disconnected = DeviceConnection._connected.get(data[0])
         if disconnected is not None:
-            disconnected._event.set()
+            disconnected._on_disconnect()
 
 
 def _peripheral_shutdown() -> None:

@@ -10,6 +10,7 @@ from .conftest import Env
 from .helpers import (
     IRQ_CENTRAL_DISCONNECT,
     IRQ_MTU_EXCHANGED,
+    IRQ_PERIPHERAL_CONNECT,
     IRQ_PERIPHERAL_DISCONNECT,
     PEER,
     incoming_connection,
@@ -238,3 +239,14 @@ async def test_stop_raises_disconnected_error_in_waiters(env: Env) -> None:
     with pytest.raises(aioble.DeviceDisconnectedError):
         await task
     assert conn.device._connection is None
+
+
+async def test_connect_and_disconnect_arriving_together_are_both_seen(env: Env) -> None:
+    device = env.aioble.Device(0, PEER)
+    task = asyncio.ensure_future(device.connect())
+    await until(lambda: env.fake.called("gap_connect"))
+    env.fake.inject(IRQ_PERIPHERAL_CONNECT, (70, 0, PEER))
+    env.fake.inject(IRQ_PERIPHERAL_DISCONNECT, (70, 0, PEER))
+    conn = await task
+    await conn.disconnected()
+    assert not conn.is_connected()
