@@ -206,7 +206,7 @@ async def test_mtu_exchange_from_the_peripheral_updates_the_central_too(linked):
 
 
 async def test_mtu_is_the_smaller_preferred_value(hosts):
-    central, peripheral = await connected_stacks(*hosts, preferred_mtu=100)
+    central, peripheral = await connected_stacks(hosts[0], hosts[1], preferred_mtu=100)
     assert await run(central.gatt.client(central.connection).exchange_mtu()) == 100
 
 

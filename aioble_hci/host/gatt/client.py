@@ -9,6 +9,7 @@ indications are routed per value handle to callbacks and queues.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,8 @@ from aioble_hci.uuid import UUID
 
 if TYPE_CHECKING:
     from aioble_hci.host.gatt.bearer import AttBearer
+
+log = logging.getLogger(__name__)
 
 ValueCallback = Callable[[bytes, bool], None]
 """Called with (value, is_indication) on the host loop."""
@@ -146,7 +149,10 @@ class GattClient:
     def _route(self, value_handle: int) -> None:
         def deliver(value: bytes, indication: bool) -> None:
             for callback in list(self._callbacks.get(value_handle, ())):
-                callback(value, indication)
+                try:
+                    callback(value, indication)
+                except Exception:  # an application callback never breaks the bearer
+                    log.exception("value callback %r failed for handle 0x%04x", callback, value_handle)
             queue = self._queues.get(value_handle)
             if queue is not None:
                 queue.put_nowait((value, indication))
