@@ -22,6 +22,7 @@ from aioble_hci.facade.gap_ll import (
 )
 from aioble_hci.facade.gattc_ll import GattClient
 from aioble_hci.facade.gatts_ll import GattServer
+from aioble_hci.facade.l2cap_ll import L2cap
 from aioble_hci.facade.runtime import Runtime, default_runtime
 from aioble_hci.facade.stack import LowLevelStack, mac
 from aioble_hci.uuid import UUID as CoreUUID
@@ -69,6 +70,7 @@ class BLE:
         bearers = AttBearers(self._stack, lambda: self._gatts.db)
         self._gatts = GattServer(self._stack, bearers)
         self._gattc = GattClient(self._stack, bearers)
+        self._l2cap = L2cap(self._stack)
         cls._instances[id(runtime)] = self
         return self
 
@@ -80,6 +82,7 @@ class BLE:
     _gap: Gap
     _gatts: GattServer
     _gattc: GattClient
+    _l2cap: L2cap
 
     def _call(self, fn: Any, *args: Any) -> Any:
         if not self._stack.active:
@@ -258,3 +261,26 @@ class BLE:
 
     def gattc_exchange_mtu(self, conn_handle: Any) -> None:
         self._call(self._gattc.exchange_mtu, _int(conn_handle))
+
+    # --- L2CAP credit-based channels --------------------------------------------------
+
+    def l2cap_listen(self, psm: Any, mtu: Any) -> None:
+        """Accept channels on psm (one PSM at a time); L2CAP_ACCEPT's non-zero return refuses."""
+        self._call(self._l2cap.listen, _int(psm), _int(mtu))
+
+    def l2cap_connect(self, conn_handle: Any, psm: Any, mtu: Any) -> None:
+        """Open a channel; L2CAP_CONNECT (or L2CAP_DISCONNECT with the refusal) follows."""
+        self._call(self._l2cap.connect, _int(conn_handle), _int(psm), _int(mtu))
+
+    def l2cap_disconnect(self, conn_handle: Any, cid: Any) -> None:
+        self._call(self._l2cap.disconnect, _int(conn_handle), _int(cid))
+
+    def l2cap_send(self, conn_handle: Any, cid: Any, buf: Any) -> bool:
+        """Send one SDU; False when the channel is now stalled (wait for L2CAP_SEND_READY)."""
+        return bool(self._call(self._l2cap.send, _int(conn_handle), _int(cid), _buffer(buf)))
+
+    def l2cap_recvinto(self, conn_handle: Any, cid: Any, buf: Any) -> int:
+        """Copy bytes of the current SDU into buf (None: how many remain); credits return once drained."""
+        if buf is not None:
+            memoryview(buf)  # TypeError for a non-buffer, in the calling thread
+        return int(self._call(self._l2cap.recvinto, _int(conn_handle), _int(cid), buf))

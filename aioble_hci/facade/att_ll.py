@@ -58,11 +58,10 @@ class AttBearers:
         stack.on_link_down.append(self._link_down)
 
     def _link_up(self, link: LinkState) -> None:
-        host = self.stack.runtime.host
-        assert host is not None
         if not self._registered:
             self._registered = True
-            host.register_fixed_channel(ATT_CID, self._receive)
+            assert self.stack.l2cap is not None
+            self.stack.l2cap.register_fixed_channel(ATT_CID, self._receive)
         self.links[link.handle] = AttLink(link, self._database(), self.stack.settings.mtu)
 
     def _link_down(self, link: LinkState, reason: int) -> None:

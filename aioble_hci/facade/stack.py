@@ -25,6 +25,7 @@ from aioble_hci.hci import events as ev
 from aioble_hci.hci.constants import StatusCode
 from aioble_hci.host.errors import HciError
 from aioble_hci.host.host import Host
+from aioble_hci.host.l2cap import L2capBearer
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,7 @@ class LowLevelStack:
         self._static: Address | None = None
         self.local_irk: bytes | None = None
         self._subscribed = False
+        self.l2cap: L2capBearer | None = None
         self.on_deactivate: list[Callable[[], None]] = []
         self.on_link_up_pre: list[Callable[[Any], None]] = []  # every LE Connection Complete, before IRQs
         self.on_link_up: list[Callable[[LinkState], None]] = []
@@ -122,6 +124,9 @@ class LowLevelStack:
         assert host is not None
         if not self._subscribed:
             self._subscribed = True
+            # The L2CAP bearer subscribes first: its links exist before our connect IRQs, and its
+            # channels close (IRQ 24) before our disconnect IRQs.
+            self.l2cap = L2capBearer(host).attach()
             host.on_event(ev.LeConnectionComplete, self._on_connection_complete)
             host.on_event(ev.LeEnhancedConnectionComplete, self._on_connection_complete)
             host.on_event(ev.DisconnectionComplete, self._on_disconnection)

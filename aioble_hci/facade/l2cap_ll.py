@@ -1,0 +1,168 @@
+"""L2CAP credit-based channels for the low-level API (l2cap_listen/connect/send/recvinto/disconnect).
+
+Built on the host's L2CAP bearer. As in MicroPython: one listening PSM; receiving
+serves one SDU at a time, with just enough credits for one SDU
+(ceil((mtu + 2) / mps)) returned when the application has drained it; `send`
+returns False when the channel is stalled (wait for L2CAP_SEND_READY).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import logging
+from typing import Any
+
+from aioble_hci.facade.irq import Irq
+from aioble_hci.facade.stack import LowLevelStack
+from aioble_hci.host.l2cap import CocChannel, L2capChannelError, L2capDisconnectedError
+from aioble_hci.l2cap.pdus import FixedCid, LeCreditBasedConnectionResult
+from aioble_hci.l2cap.spsm import ConnectionRequestInfo
+
+log = logging.getLogger(__name__)
+
+MAX_MPS = 247
+
+
+def _mps(mtu: int) -> int:
+    return max(23, min(mtu, MAX_MPS))
+
+
+def _credits(mtu: int) -> int:
+    """Enough K-frames for one whole SDU (its 2-octet length header included)."""
+    mps = _mps(mtu)
+    return max(1, -(-(mtu + 2) // mps))
+
+
+class L2cap:
+    """The channels of one `LowLevelStack`, keyed by (conn_handle, cid)."""
+
+    def __init__(self, stack: LowLevelStack) -> None:
+        self.stack = stack
+        self.channels: dict[tuple[int, int], CocChannel] = {}
+        self.listening: int | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._hooked = False
+        self._frame_connection: int | None = None  # the link whose signalling frame is being handled
+        stack.on_deactivate.append(self._reset)
+
+    def _bearer(self) -> Any:
+        bearer = self.stack.l2cap
+        if bearer is None:
+            raise OSError(errno.EPERM, "BLE is not active")
+        if not self._hooked:
+            self._hooked = True
+            bearer.on_channel_event(self._on_channel_event)
+            self._track_signalling(bearer)
+        return bearer
+
+    def _track_signalling(self, bearer: Any) -> None:
+        """Remember which link a signalling frame came from, so the accept IRQ can name it.
+
+        Workaround: the bearer's acceptor is told the SPSM and MTUs but not the connection.
+        """
+        host = self.stack.runtime.host
+        assert host is not None
+        inner = bearer._on_frame_fixed(FixedCid.LE_SIGNALING)
+
+        def signalling(connection: Any, pdu: bytes) -> None:
+            self._frame_connection = connection.handle
+            try:
+                inner(connection, pdu)
+            finally:
+                self._frame_connection = None
+
+        host.register_fixed_channel(FixedCid.LE_SIGNALING, signalling)
+
+    def _reset(self) -> None:
+        bearer = self.stack.l2cap
+        if bearer is not None and self.listening is not None:
+            bearer.unlisten(self.listening)
+        self.listening = None
+        self.channels.clear()
+
+    # --- calls -------------------------------------------------------------------------
+
+    def listen(self, psm: int, mtu: int) -> None:
+        bearer = self._bearer()
+        if self.listening is not None:
+            bearer.unlisten(self.listening)
+        bearer.listen(psm, mtu=mtu, mps=_mps(mtu), credits=_credits(mtu), acceptor=self._acceptor(psm, mtu))
+        self.listening = psm
+
+    def _acceptor(self, psm: int, mtu: int) -> Any:
+        def accept(info: ConnectionRequestInfo) -> LeCreditBasedConnectionResult | None:
+            conn = self._frame_connection if self._frame_connection is not None else 0xFFFF
+            cid = info.peer_cids[0] if info.peer_cids else 0
+            status = self.stack.irq(Irq.L2CAP_ACCEPT, (conn, cid, psm, mtu, info.peer_mtu))
+            if status:
+                try:
+                    return LeCreditBasedConnectionResult(int(status))
+                except ValueError:
+                    return LeCreditBasedConnectionResult.NO_RESOURCES_AVAILABLE
+            return None
+
+        return accept
+
+    def connect(self, conn: int, psm: int, mtu: int) -> None:
+        bearer = self._bearer()
+        host = self.stack.runtime.host
+        connection = None if host is None else host.connections.get(conn)
+        if connection is None:
+            raise OSError(errno.ENOTCONN, "not connected")
+        task = asyncio.get_running_loop().create_task(
+            self._connect(bearer, connection, conn, psm, mtu), name=f"l2cap connect {conn}/{psm}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _connect(self, bearer: Any, connection: Any, conn: int, psm: int, mtu: int) -> None:
+        try:
+            await bearer.connect(connection, psm, mtu=mtu, mps=_mps(mtu), credits=_credits(mtu))
+        except L2capChannelError as exc:
+            self.stack.irq(Irq.L2CAP_DISCONNECT, (conn, 0, psm, int(exc.result or 0)))
+        except Exception as exc:  # the link went away, or the manager refused
+            log.debug("l2cap_connect failed: %s", exc)
+            self.stack.irq(Irq.L2CAP_DISCONNECT, (conn, 0, psm, 7))
+
+    def _channel(self, conn: int, cid: int) -> CocChannel:
+        channel = self.channels.get((conn, cid))
+        if channel is None or not channel.connected:
+            raise OSError(errno.ENOTCONN, "no such L2CAP channel")
+        return channel
+
+    def disconnect(self, conn: int, cid: int) -> None:
+        channel = self._channel(conn, cid)
+        task = asyncio.get_running_loop().create_task(channel.disconnect())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def send(self, conn: int, cid: int, data: bytes) -> bool:
+        channel = self._channel(conn, cid)
+        if len(data) > channel.peer_mtu:
+            raise OSError(errno.EINVAL, f"SDU of {len(data)} bytes exceeds the peer's MTU {channel.peer_mtu}")
+        try:
+            return channel.try_send(data)
+        except L2capDisconnectedError as exc:
+            raise OSError(errno.ENOTCONN, str(exc)) from None
+
+    def recvinto(self, conn: int, cid: int, buf: Any) -> int:
+        channel = self.channels.get((conn, cid))
+        if channel is None:
+            raise OSError(errno.ENOTCONN, "no such L2CAP channel")
+        return channel.recvinto(buf)
+
+    # --- events -------------------------------------------------------------------------
+
+    def _on_channel_event(self, kind: str, channel: CocChannel, status: int) -> None:
+        conn = channel.connection.handle
+        key = (conn, channel.cid)
+        if kind == "connect":
+            self.channels[key] = channel
+            self.stack.irq(Irq.L2CAP_CONNECT, (conn, channel.cid, channel.spsm, channel.our_mtu, channel.peer_mtu))
+        elif kind == "recv":
+            self.stack.irq(Irq.L2CAP_RECV, (conn, channel.cid))
+        elif kind == "send_ready":
+            self.stack.irq(Irq.L2CAP_SEND_READY, (conn, channel.cid, status))
+        elif kind == "disconnect":
+            self.channels.pop(key, None)
+            self.stack.irq(Irq.L2CAP_DISCONNECT, (conn, channel.cid, channel.spsm, status))
