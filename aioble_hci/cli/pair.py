@@ -1,0 +1,194 @@
+"""`aioble-hci pair -t SPEC ADDRESS [--legacy] [--io CAP] [--bond]`: connect, pair, print the result.
+
+Prints the pairing method and the resulting LE security level (Core Vol 3 Part C, 10.2.1). On a
+terminal the passkey and numeric-comparison prompts are asked interactively; otherwise
+``--passkey`` answers passkey entry and comparisons follow ``--reject-comparison``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # imported lazily so `aioble-hci --help` never depends on the host importing
+    from aioble_hci.address import Address
+    from aioble_hci.host.connection import Connection
+    from aioble_hci.host.host import Host
+    from aioble_hci.host.smp import PairingResult, Prompts
+
+IO_CAPABILITIES = {
+    "display-only": 0x00,
+    "display-yes-no": 0x01,
+    "keyboard-only": 0x02,
+    "no-input-no-output": 0x03,
+    "keyboard-display": 0x04,
+}
+LEVEL_NAMES = {
+    1: "no security",
+    2: "encrypted, unauthenticated",
+    3: "encrypted, authenticated",
+    4: "authenticated LE Secure Connections, 128-bit key",
+}
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "pair",
+        help="connect to a device and pair with it",
+        description="Connect to ADDRESS, pair, and print the method used and the security level reached.",
+    )
+    parser.add_argument("address", metavar="ADDRESS",
+                        help="peer address, e.g. aa:bb:cc:dd:ee:ff/public or .../random "
+                        "(without a suffix: random if it is a static address, else public)")
+    parser.add_argument("-t", "--transport", metavar="SPEC", default=None,
+                        help="transport spec (default: $AIOBLE_HCI_TRANSPORT)")
+    parser.add_argument("--legacy", action="store_true", help="use LE legacy pairing, not Secure Connections")
+    parser.add_argument("--io", metavar="CAP", choices=sorted(IO_CAPABILITIES), default="no-input-no-output",
+                        help="our IO capability: " + ", ".join(IO_CAPABILITIES) + " (default no-input-no-output)")
+    parser.add_argument("--bond", action="store_true", help="bond: keep the keys in the bond store")
+    parser.add_argument("--mitm", action="store_true", help="require MITM protection (authenticated pairing)")
+    parser.add_argument("--passkey", type=int, default=None, help="the passkey to type when not on a terminal")
+    parser.add_argument("--reject-comparison", action="store_true",
+                        help="answer numeric comparison 'no' when not on a terminal")
+    parser.add_argument("--bonds", metavar="PATH", default=None,
+                        help="bond store file (default ~/.local/share/aioble-hci/bonds.json)")
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds to connect and pair (default 30)")
+    parser.set_defaults(func=run)
+
+
+def parse_peer_address(text: str) -> Address:
+    """An address with its type; without a suffix, random for a static address, else public."""
+    from aioble_hci.address import Address, AddressType
+
+    if "/" in text:
+        return Address.parse(text)
+    address = Address.parse(text, AddressType.RANDOM)
+    return address if address.is_static else Address(address.value, AddressType.PUBLIC)
+
+
+def run(args: argparse.Namespace) -> int:
+    from aioble_hci.host.api import open_host
+    from aioble_hci.host.smp import SmpError
+
+    address = parse_peer_address(args.address)
+    with open_host(args.transport) as handle:
+        try:
+            result = handle.run(pair_with(handle.host, address, args), timeout=args.timeout + 10)
+        except (SmpError, TimeoutError, ConnectionError) as error:
+            print(f"aioble-hci pair: {address}: {error}", file=sys.stderr)
+            return 1
+    print(format_result(address, result))
+    return 0
+
+
+def format_result(address: Address, result: PairingResult) -> str:
+    state = result.security
+    method = "stored key (already bonded)" if result.method is None else result.method.value
+    kind = "LE Secure Connections" if state.sc else "LE legacy pairing"
+    return "\n".join([
+        f"Peer:           {address}",
+        f"Method:         {method} ({kind})",
+        f"Security level: {state.level} ({LEVEL_NAMES[state.level]})",
+        f"Key size:       {state.key_size}",
+        f"Bonded:         {'yes' if state.bonded else 'no'}",
+    ])
+
+
+async def pair_with(host: Host, address: Address, args: argparse.Namespace) -> PairingResult:
+    from aioble_hci.host.smp import HeadlessPrompts, SmpHostConfig, attach_smp
+    from aioble_hci.smp.config import SecurityConfig
+    from aioble_hci.smp.pdus import IoCapability
+
+    security = SecurityConfig(
+        io_capability=IoCapability(IO_CAPABILITIES[args.io]), bonding=args.bond, mitm=args.mitm,
+        secure_connections=not args.legacy)
+    config = SmpHostConfig(security=security, bond_path=args.bonds, passkey=args.passkey,
+                           accept_numeric_comparison=not args.reject_comparison)
+    prompts = terminal_prompts() if sys.stdin.isatty() else HeadlessPrompts(args.passkey, not args.reject_comparison)
+    own_address_type, local = await own_address(host)
+    config.identity_address = local
+    smp = await attach_smp(host, config, prompts)
+    smp.local_address = local
+    conn = await connect(host, address, args.timeout, own_address_type)
+    try:
+        return await asyncio.wait_for(smp.pair(conn), args.timeout)
+    finally:
+        await disconnect(host, conn)
+
+
+async def own_address(host: Host) -> tuple[int, Address]:
+    """Own_Address_Type and address to connect with: the public address, else a random static one
+    (the controller's factory one when it has it) set with LE Set Random Address (Vol 6 Part B, 1.3)."""
+    from aioble_hci.gap.privacy import generate_static_address
+    from aioble_hci.hci import commands as cmd
+
+    info = host.controller_info
+    if info.has_public_address and info.bd_addr is not None:
+        return 0x00, info.bd_addr
+    static = info.static_address or generate_static_address()
+    await host.send_command(cmd.LeSetRandomAddress(random_address=static))
+    return 0x01, static
+
+
+async def connect(host: Host, address: Address, timeout: float, own_address_type: int = 0) -> Connection:
+    """LE Create Connection to ``address`` and wait for it (Vol 4 Part E, 7.8.12)."""
+    from aioble_hci.hci import commands as cmd
+    from aioble_hci.hci import events as ev
+    from aioble_hci.hci.constants import StatusCode
+
+    done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+    def complete(event: Any) -> None:
+        if not done.done():
+            done.set_result(event)
+
+    unsubscribe = [host.on_event(kind, complete) for kind in (ev.LeConnectionComplete,
+                                                              ev.LeEnhancedConnectionComplete)]
+    try:
+        await host.send_command(cmd.LeCreateConnection(peer_address=address, own_address_type=own_address_type))
+        try:
+            event = await asyncio.wait_for(asyncio.shield(done), timeout)
+        except TimeoutError:
+            await host.send_command(cmd.LeCreateConnectionCancel())
+            raise TimeoutError(f"no connection to {address} within {timeout:g} s") from None
+    finally:
+        for stop in unsubscribe:
+            stop()
+    if event.status != StatusCode.SUCCESS:
+        raise ConnectionError(f"connecting to {address} failed: {StatusCode(event.status).name}")
+    return host.connections[event.connection_handle]
+
+
+async def disconnect(host: Host, conn: Connection) -> None:
+    from aioble_hci.hci import commands as cmd
+    from aioble_hci.hci.constants import StatusCode
+
+    if not conn.connected:
+        return
+    try:
+        await host.send_command(cmd.Disconnect(connection_handle=conn.handle,
+                                               reason=StatusCode.REMOTE_USER_TERMINATED_CONNECTION))
+        await asyncio.wait_for(conn.closed.wait(), 5.0)
+    except Exception:  # leaving anyway: the controller drops the link when the host closes
+        pass
+
+
+def terminal_prompts() -> Prompts:
+    """Prompts asking the person at the terminal (input runs in a worker thread, off the host loop)."""
+    from aioble_hci.host.smp import Prompts
+
+    class TerminalPrompts(Prompts):
+        async def display_passkey(self, conn: Connection, passkey: int) -> None:
+            print(f"Type this passkey on {conn.peer_address}: {passkey:06d}", flush=True)
+
+        async def enter_passkey(self, conn: Connection) -> int | None:
+            text = await asyncio.to_thread(input, f"Passkey shown on {conn.peer_address}: ")
+            return int(text) if text.strip().isdigit() else None
+
+        async def confirm_numeric_comparison(self, conn: Connection, value: int) -> bool:
+            text = await asyncio.to_thread(input, f"Does {conn.peer_address} show {value:06d}? [y/N] ")
+            return text.strip().lower() in ("y", "yes")
+
+    return TerminalPrompts()
