@@ -57,7 +57,7 @@ async def test_stop_and_restart_three_times_in_one_loop(env: Env) -> None:
         env.fake.inject(IRQ_CENTRAL_CONNECT, (64, 0, PEER))
         conn = await advertising
         accepting = asyncio.ensure_future(conn.l2cap_accept(22, 128))
-        await until(lambda: conn._l2cap_channel is not None)
+        await until(lambda c=conn: c._l2cap_channel is not None)
         env.fake.inject(IRQ_L2CAP_CONNECT, (64, 0x40, 22, 128, 128))
         channel = await accepting
         env.fake.l2cap_sdu = bytearray(f"l2cap-{cycle}".encode())
