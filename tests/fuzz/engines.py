@@ -99,7 +99,8 @@ def run_hypothesis(
 ) -> RunResult:
     """Replay the corpus, then search with hypothesis: fresh binaries and mutated corpus inputs.
 
-    Runs for `seconds` (in batches of `batch` examples) or exactly `max_examples` examples.
+    Runs for `seconds` (in batches of `batch` examples) or until `max_examples` more inputs ran
+    (a batch that stops at a failure is followed by another).
     With `fan_out` > 1 each example also runs `fan_out - 1` random mutants of itself, drawn
     from a seed hypothesis chooses (hypothesis's own overhead is ~1 ms an example; this keeps
     the executions rate up while failures stay reproducible and shrinkable).
@@ -139,9 +140,9 @@ def run_hypothesis(
             st.builds(mutate, st.sampled_from(corpus), edits, st.sampled_from(corpus)),
             st.binary(max_size=512),
         )
-        remaining = max_examples
-        while True:
-            n = batch if remaining is None else min(batch, remaining)
+        target = None if max_examples is None else result.executions + max_examples
+        for _round in range(10_000_000 if target is None else 50):
+            n = batch if target is None else min(batch, target - result.executions)
             if n <= 0 or (seconds is not None and time.monotonic() - started >= seconds):
                 break
 
@@ -165,8 +166,6 @@ def run_hypothesis(
                     record(*last_failure[0])
                 else:
                     record(b"", exc)
-            if remaining is not None:
-                remaining -= n
     finally:
         logging.disable(logging.NOTSET)
     result.seconds = time.monotonic() - started
