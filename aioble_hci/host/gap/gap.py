@@ -221,5 +221,5 @@ async def attach_gap(host: Host, config: GapConfig | None = None) -> Gap:
         return existing
     gap = Gap(host, config)
     await gap.start()
-    host.gap = gap  # type: ignore[attr-defined]
+    host.gap = gap
     return gap
