@@ -564,12 +564,18 @@ def get_smp(host: Host) -> Smp | None:
 
 
 async def attach_smp(host: Host, config: SmpHostConfig | None = None, prompts: Prompts | None = None) -> Smp:
-    """Create the host's Smp bearer (once; later calls return it), subscribe it and sync the resolving list."""
+    """Create the host's Smp bearer (once; later calls return it) as ``host.smp``, subscribe it, feed
+    its security changes to ``host.gatt`` if attached, and sync the controller's resolving list."""
     existing = get_smp(host)
     if existing is not None:
         return existing
     smp = Smp(host, config, prompts)
     smp.attach()
     setattr(host, "smp", smp)  # noqa: B010 - Host has no typed slot for bearers yet
+    gatt = getattr(host, "gatt", None)
+    if gatt is not None:  # attached before us: attach_gatt wires itself only to an existing host.smp
+        from aioble_hci.host.gatt.layer import use_smp
+
+        use_smp(gatt, smp)
     await smp.start()
     return smp
