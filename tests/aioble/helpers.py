@@ -40,6 +40,13 @@ IRQ_SET_SECRET = 30
 PEER = bytes.fromhex("aabbccddeeff")
 
 
+def current_cancelling() -> int:
+    """How many cancellation requests the running task still has pending."""
+    task = asyncio.current_task()
+    assert task is not None
+    return task.cancelling()
+
+
 async def until(predicate: Any) -> None:
     """Let the loop run until ``predicate()`` holds (bounded by the test timeout, not asserted on)."""
     while not predicate():

@@ -108,7 +108,7 @@ async def test_recv_event_during_recvinto_is_not_lost(env: Env) -> None:
             env.fake.inject(IRQ_L2CAP_RECV, (64, CID))
         return n
 
-    env.fake.l2cap_recvinto = recvinto_with_racing_event
+    env.fake.l2cap_recvinto = recvinto_with_racing_event  # type: ignore[method-assign]
     assert await channel.recvinto(bytearray(3)) == 3
     assert channel.available()
 
@@ -145,7 +145,7 @@ async def test_send_ready_racing_a_stalled_send_is_not_lost(env: Env) -> None:
         env.fake.inject(IRQ_L2CAP_SEND_READY, (64, CID, 0))
         return False
 
-    env.fake.l2cap_send = send_with_racing_ready
+    env.fake.l2cap_send = send_with_racing_ready  # type: ignore[method-assign]
     await channel.send(b"x")
     assert not channel._stalled
 

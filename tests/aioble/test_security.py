@@ -91,7 +91,7 @@ def test_stop_flushes_unsaved_secrets(env: Env, tmp_path) -> None:
     security = env.mod("security")
     env.aioble.config("mtu")
     with security.core.lock:  # hold saves back: stop() must write the file itself
-        security._save_pending = True
+        security._save_pending = True  # type: ignore[attr-defined]
         env.fake.inject_later(IRQ_SET_SECRET, (1, b"k", b"v"))
     env.fake.on_host(lambda: None).result()
     env.aioble.stop()
