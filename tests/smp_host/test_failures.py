@@ -8,7 +8,13 @@ from dataclasses import replace
 from aioble_hci.hci.commands import LeCreateConnection
 from aioble_hci.hci.constants import StatusCode
 from aioble_hci.host.connection import Connection
-from aioble_hci.host.smp import EncryptionError, LinkLostError, NoBondError, PairingFailedError
+from aioble_hci.host.smp import (
+    BondOverwriteError,
+    EncryptionError,
+    LinkLostError,
+    NoBondError,
+    PairingFailedError,
+)
 from aioble_hci.smp.config import SecurityConfig
 from aioble_hci.smp.pdus import IoCapability, PairingFailedReason
 from tests.smp_host.test_reconnect import bonded_pair
@@ -160,3 +166,21 @@ async def test_silent_peer_times_out_the_pairing(world: World) -> None:
     except PairingFailedError as error:
         assert error.timed_out
     assert no_bonds(central)
+
+
+async def test_pairing_that_would_overwrite_a_bond_is_not_stored_when_overwrite_is_off(world: World) -> None:
+    central = await world.station("central", CENTRAL_ADDRESS, allow_bond_overwrite=False)
+    peripheral = await world.station("peripheral", PERIPHERAL_ADDRESS)
+    cconn, _ = await connect(central, peripheral)
+    await central.smp.pair(cconn)
+    original = central.smp.bonds.get(PERIPHERAL_ADDRESS)
+    assert original is not None
+
+    try:
+        await central.smp.pair(cconn)  # a second pairing claiming the same identity
+        raise AssertionError("an existing bond was overwritten")
+    except BondOverwriteError:
+        pass
+    assert central.smp.bonds.get(PERIPHERAL_ADDRESS) == original
+    assert type(central.smp.bonds)(central.smp.bonds.path).get(PERIPHERAL_ADDRESS) == original
+    assert not central.smp.security(cconn).bonded

@@ -22,6 +22,7 @@ from aioble_hci.host.smp.bearer import (
 )
 from aioble_hci.host.smp.config import SmpHostConfig, default_bond_path, default_data_dir
 from aioble_hci.host.smp.errors import (
+    BondOverwriteError,
     EncryptionError,
     LinkLostError,
     NoBondError,
@@ -35,6 +36,7 @@ __all__ = [
     "IDENTITY_KEY",
     "LOCAL_ADDRESS_KEY",
     "SECURITY_KEY",
+    "BondOverwriteError",
     "CallbackPrompts",
     "EncryptionError",
     "HeadlessPrompts",

@@ -25,6 +25,7 @@ from aioble_hci.host.errors import ControllerLostError, HciError
 from aioble_hci.host.host import Host
 from aioble_hci.host.smp.config import SmpHostConfig
 from aioble_hci.host.smp.errors import (
+    BondOverwriteError,
     EncryptionError,
     LinkLostError,
     NoBondError,
@@ -425,6 +426,14 @@ class Smp:
             bonded=complete.bonded, key_size=complete.key_size, sc=complete.sc)
         if complete.bonded:
             bond = Bond.from_pairing(link.identity or on_air_peer_address(conn), complete)
+            if not self.config.allow_bond_overwrite and self.bonds.get(bond.peer) is not None:
+                link.security = replace(link.security, bonded=False)
+                self._notify_security(link)
+                error = BondOverwriteError(f"pairing distributed identity {bond.peer}, which already has a bond: "
+                                           "keys not stored (delete the bond to pair again)")
+                log.error("%r: %s", conn, error)
+                self._finish_pairing(link, None, error)
+                return
             self.bonds.put(bond)
             link.bond = bond
             link.identity = bond.peer

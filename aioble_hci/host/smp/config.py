@@ -39,6 +39,9 @@ class SmpHostConfig:
     the entry). ``accept_numeric_comparison``: the headless answer to Numeric Comparison.
     ``resolving_list``: load bonded peers' IRKs into the controller's resolving list when it has
     one. ``identity_address``: our identity address, else the controller's public address.
+    ``allow_bond_overwrite=False`` keeps an existing bond when a new pairing distributes the same
+    identity address (the pairing's keys are then not stored: P11, Zephyr CVE-2021-3436); delete
+    the bond first to pair again.
     """
 
     security: SecurityConfig = field(default_factory=SecurityConfig)
@@ -50,6 +53,7 @@ class SmpHostConfig:
     passkey: int | None = None
     accept_numeric_comparison: bool = True
     resolving_list: bool = True
+    allow_bond_overwrite: bool = True
     repeated_attempts_interval: float = 2.0
 
     def resolved_bond_path(self) -> Path:

@@ -42,3 +42,7 @@ class LinkLostError(SmpError):
 
 class NoBondError(SmpError):
     """Encryption with a stored key was asked for, but no bond with that peer exists."""
+
+
+class BondOverwriteError(SmpError):
+    """A pairing distributed the identity of an existing bond and overwriting is not allowed (P11)."""
