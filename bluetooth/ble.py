@@ -23,7 +23,8 @@ from aioble_hci.facade.gap_ll import (
 from aioble_hci.facade.gattc_ll import GattClient
 from aioble_hci.facade.gatts_ll import GattServer
 from aioble_hci.facade.l2cap_ll import L2cap
-from aioble_hci.facade.runtime import Runtime, default_runtime
+from aioble_hci.facade.runtime import Pending, Runtime, default_runtime
+from aioble_hci.facade.smp_ll import Pairing
 from aioble_hci.facade.stack import LowLevelStack, mac
 from aioble_hci.uuid import UUID as CoreUUID
 from bluetooth._uuid import UUID
@@ -71,6 +72,7 @@ class BLE:
         self._gatts = GattServer(self._stack, bearers)
         self._gattc = GattClient(self._stack, bearers)
         self._l2cap = L2cap(self._stack)
+        self._pairing = Pairing(self._stack)
         cls._instances[id(runtime)] = self
         return self
 
@@ -83,6 +85,7 @@ class BLE:
     _gatts: GattServer
     _gattc: GattClient
     _l2cap: L2cap
+    _pairing: Pairing
 
     def _call(self, fn: Any, *args: Any) -> Any:
         if not self._stack.active:
@@ -151,8 +154,6 @@ class BLE:
         return None
 
     def _reprogram_address(self) -> Any:
-        from aioble_hci.facade.runtime import Pending
-
         return Pending(self._runtime.ops.submit(self._stack._program_address))
 
     def irq(self, handler: Any) -> None:
@@ -207,6 +208,14 @@ class BLE:
             pending.value = started
             return pending
         return started
+
+    def gap_pair(self, conn_handle: Any) -> None:
+        """Start pairing with the config(bond=, le_secure=, io=) settings; ENCRYPTION_UPDATE follows."""
+        self._call(self._pairing.pair, _int(conn_handle))
+
+    def gap_passkey(self, conn_handle: Any, action: Any, passkey: Any) -> None:
+        """Answer a PASSKEY_ACTION: the passkey typed (action 2) or the comparison verdict (action 4)."""
+        self._call(self._pairing.passkey, _int(conn_handle), _int(action), _int(passkey))
 
     # --- GATT server ------------------------------------------------------------------
 

@@ -88,13 +88,22 @@ class AttBearers:
         for pdu in att.client.data_to_send():
             self.send(att, pdu)
 
+    def _security(self, connection: Any) -> SecurityState:
+        """What the link offers, for the attribute permission checks (Vol 3 Part C, 10.3)."""
+        provider = self.stack.security_of
+        if provider is None:
+            return SecurityState(encrypted=bool(getattr(connection, "encrypted", False)))
+        state = provider(connection)
+        return SecurityState(encrypted=state.encrypted, authenticated=state.authenticated,
+                             key_size=state.key_size, bonded=state.bonded)
+
     def _receive(self, connection: Any, pdu: bytes) -> None:
         att = self.links.get(connection.handle)
         if att is None or not pdu:
             return
         now = self.now()
         if pdu[0] in _TO_SERVER or pdu[0] & pdus.COMMAND_FLAG:
-            security = SecurityState(encrypted=bool(getattr(connection, "encrypted", False)))
+            security = self._security(connection)
             att.server.rx_mtu = self.stack.settings.mtu
             output = att.server.receive(pdu, security, now)
             self.server_events(att, output.events)

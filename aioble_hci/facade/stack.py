@@ -89,7 +89,9 @@ class LowLevelStack:
         self.local_irk: bytes | None = None
         self._subscribed = False
         self.l2cap: L2capBearer | None = None
+        self.on_activate: list[Callable[[], None]] = []
         self.on_deactivate: list[Callable[[], None]] = []
+        self.security_of: Callable[[Any], Any] | None = None  # connection -> SMP SecurityState
         self.on_link_up_pre: list[Callable[[Any], None]] = []  # every LE Connection Complete, before IRQs
         self.on_link_up: list[Callable[[LinkState], None]] = []
         self.on_link_down: list[Callable[[LinkState, int], None]] = []
@@ -130,11 +132,16 @@ class LowLevelStack:
             host.on_event(ev.LeConnectionComplete, self._on_connection_complete)
             host.on_event(ev.LeEnhancedConnectionComplete, self._on_connection_complete)
             host.on_event(ev.DisconnectionComplete, self._on_disconnection)
-            for event_class, callback in self.on_event_hooks:
-                host.on_event(event_class, callback)
+            for event_class, event_callback in self.on_event_hooks:
+                host.on_event(event_class, event_callback)
         if self.active:
             return None
         self.active = True
+        for hook in list(self.on_activate):
+            try:
+                hook()
+            except Exception:
+                log.exception("activation hook %r failed", hook)
         return Pending(self.runtime.ops.submit(self._program_address))
 
     async def _program_address(self) -> None:

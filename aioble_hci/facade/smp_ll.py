@@ -1,0 +1,130 @@
+"""Pairing for the low-level API: gap_pair, gap_passkey and IRQs 28-31, over the host's SMP bearer.
+
+Settings come from ``config(bond=, mitm=, le_secure=, io=)``. As on NimBLE, ``mitm``
+asks for protection without demanding it (a NoInputNoOutput pairing still succeeds
+unauthenticated), so it is not passed on as a requirement. Bonds live in the
+bearer's store in a private directory of this process; after a bonding pairing the
+bond is also handed to the application as SET_SECRET (sec_type 2, key = address
+type + little-endian address, value = the bond as JSON), and at activation every
+stored peer secret the application returns from GET_SECRET is loaded back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import json
+import logging
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from aioble_hci.facade.irq import Irq
+from aioble_hci.facade.stack import LowLevelStack
+from aioble_hci.host.connection import Connection
+from aioble_hci.host.smp.bearer import Smp
+from aioble_hci.host.smp.config import SmpHostConfig
+from aioble_hci.host.smp.prompts import CallbackPrompts, PasskeyAction
+from aioble_hci.host.smp.state import SecurityState
+from aioble_hci.smp.bonds import Bond
+
+log = logging.getLogger(__name__)
+
+SEC_TYPE_PEER = 2
+MAX_SECRETS = 64
+
+
+class Pairing:
+    """The SMP side of one `LowLevelStack`."""
+
+    def __init__(self, stack: LowLevelStack) -> None:
+        self.stack = stack
+        self.smp: Smp | None = None
+        self.prompts = CallbackPrompts(self._on_action)
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._dir: tempfile.TemporaryDirectory[str] | None = None
+        stack.on_activate.append(self._activated)
+        stack.security_of = self.security
+
+    def _activated(self) -> None:
+        host = self.stack.runtime.host
+        assert host is not None
+        if self.smp is None:
+            self._dir = tempfile.TemporaryDirectory(prefix="aioble-hci-ble-")
+            path = Path(self._dir.name)
+            config = SmpHostConfig(bond_path=path / "bonds.json", irk_path=path / "local_irk.json",
+                                   resolving_list=False)
+            self.smp = Smp(host, config, self.prompts)
+            self.smp.attach()
+            self.smp.on_security_changed(self._on_security)
+            self.smp.on_pairing_finished(self._on_pairing)
+        self._load_secrets()
+
+    def _load_secrets(self) -> None:
+        assert self.smp is not None
+        for index in range(MAX_SECRETS):
+            value = self.stack.irq(Irq.GET_SECRET, (SEC_TYPE_PEER, index, None))
+            if value is None:
+                return
+            try:
+                self.smp.bonds.put(Bond.from_json(json.loads(bytes(value))))
+            except Exception as exc:  # a secret written by another stack: not ours to read
+                log.debug("ignoring peer secret %d: %s", index, exc)
+
+    def security(self, connection: Connection) -> SecurityState:
+        return self.smp.security(connection) if self.smp is not None else SecurityState()
+
+    # --- calls ------------------------------------------------------------------------------
+
+    def pair(self, conn: int) -> None:
+        host = self.stack.runtime.host
+        connection = None if host is None else host.connections.get(conn)
+        if connection is None or self.smp is None:
+            raise OSError(errno.ENOTCONN, "not connected")
+        settings = self.stack.settings
+        coro = self.smp.pair(connection, bond=settings.bond, mitm=False, sc=settings.le_secure, io=settings.io)
+        task = asyncio.get_running_loop().create_task(coro, name=f"gap_pair {conn}")
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.info("pairing failed: %s", task.exception())
+
+    def passkey(self, conn: int, action: int, passkey: int) -> None:
+        host = self.stack.runtime.host
+        connection = None if host is None else host.connections.get(conn)
+        if connection is None:
+            raise OSError(errno.ENOTCONN, "not connected")
+        value: int | bool = bool(passkey) if action == PasskeyAction.NUMERIC_COMPARISON else passkey
+        if not self.prompts.answer(connection, action, value):
+            raise OSError(errno.EINVAL, "no passkey action pending")
+
+    # --- events ---------------------------------------------------------------------------------
+
+    def _on_action(self, connection: Connection, action: PasskeyAction, value: int) -> None:
+        self.stack.irq(Irq.PASSKEY_ACTION, (connection.handle, int(action), value))
+
+    def _pairing_in_progress(self, connection: Connection) -> bool:
+        # Workaround: the SMP bearer has no public "pairing in progress" query yet.
+        link = getattr(self.smp, "_links", {}).get(connection.handle)
+        session = getattr(link, "session", None)
+        return bool(getattr(session, "in_progress", False))
+
+    def _on_security(self, connection: Connection, state: SecurityState) -> None:
+        """One ENCRYPTION_UPDATE per pairing (after key distribution, as NimBLE), or per re-encryption."""
+        if self._pairing_in_progress(connection):
+            return
+        self.stack.irq(Irq.ENCRYPTION_UPDATE, (connection.handle, int(state.encrypted), int(state.authenticated),
+                                               int(state.bonded), state.key_size))
+
+    def _on_pairing(self, connection: Connection, result: Any, error: Any) -> None:
+        if error is not None or self.smp is None:
+            return
+        bond = self.smp.bond_for(connection)
+        if bond is None:
+            return
+        key = bytes((int(bond.peer.type) & 1,)) + bond.peer.value
+        value = json.dumps(bond.to_json()).encode()
+        self.stack.irq(Irq.SET_SECRET, (SEC_TYPE_PEER, key, value))

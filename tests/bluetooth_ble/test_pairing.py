@@ -1,0 +1,58 @@
+"""gap_pair, ENCRYPTION_UPDATE, SET_SECRET and encrypted characteristics through bluetooth.BLE."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import bluetooth
+from bluetooth import UUID
+from tests.bluetooth_ble.conftest import Recorder
+
+Pair = tuple[tuple[Any, Recorder], tuple[Any, Recorder]]
+SERVICE = UUID(0x180F)
+CHAR = UUID(0x2A19)
+
+
+def _connect(pair: Pair) -> tuple[int, int, int]:
+    (p, prec), (c, crec) = pair
+    ((char,),) = p.gatts_register_services(
+        ((SERVICE, ((CHAR, bluetooth.FLAG_READ | bluetooth.FLAG_READ_ENCRYPTED),)),))
+    p.gatts_write(char, b"battery")
+    p.gap_advertise(20_000, b"")
+    c.gap_connect(*p.config("mac"))
+    return prec.wait(1)[0], crec.wait(7)[0], char
+
+
+def test_just_works_pairing_without_bonding_reports_1_0_0_on_both_sides(pair: Pair) -> None:
+    (p, prec), (c, crec) = pair
+    c.config(mitm=True, le_secure=True, bond=False)
+    conn_p, conn_c, _ = _connect(pair)
+    c.gap_pair(conn_c)
+    assert crec.wait(28)[:4] == (conn_c, 1, 0, 0)
+    assert prec.wait(28)[:4] == (conn_p, 1, 0, 0)
+
+
+def test_encrypted_characteristic_needs_pairing(pair: Pair) -> None:
+    (p, prec), (c, crec) = pair
+    _, conn_c, char = _connect(pair)
+    c.gattc_read(conn_c, char)
+    assert crec.wait(16) == (conn_c, char, 0x105)  # no LTK yet: Insufficient Authentication (Vol 3 Part C 10.3.1)
+    c.gap_pair(conn_c)
+    crec.wait(28)
+    c.gattc_read(conn_c, char)
+    assert crec.wait(15) == (conn_c, char, b"battery")
+
+
+def test_bonding_hands_the_peer_keys_to_set_secret(pair: Pair) -> None:
+    (p, prec), (c, crec) = pair
+    secrets: list[tuple[Any, ...]] = []
+    crec.answers[30] = lambda data: secrets.append(data) or True
+    c.config(bond=True)
+    _, conn_c, _ = _connect(pair)
+    c.gap_pair(conn_c)
+    assert crec.wait(28)[1:4] == (1, 0, 1)
+    crec.wait(30)
+    assert [e for e, _ in crec.seen].count(28) == 1
+    sec_type, key, value = secrets[0]
+    assert sec_type == 2 and key[1:] == bytes(reversed(p.config("mac")[1]))
+    assert isinstance(value, bytes) and value
