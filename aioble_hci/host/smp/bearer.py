@@ -82,7 +82,8 @@ class Smp:
         self.attempts = RepeatedAttempts(self.config.repeated_attempts_interval)
         self.local_irk: bytes = load_or_create_irk(self.config.resolved_irk_path())
         self.local_address: Address | None = None
-        """The own address used on air when GAP did not record one per connection."""
+        """Our address on air for new connections when neither GAP (``host.gap.address`` or
+        ``conn.data["local_address"]``) nor the controller (Enhanced Connection Complete) says."""
         self.local_oob: LocalOob | None = None
         self.resolving_list = ResolvingList(host, lambda: self.local_irk)
         self._links: dict[int, SmpLink] = {}
@@ -146,7 +147,9 @@ class Smp:
 
     @property
     def local_identity(self) -> LocalIdentity | None:
-        address = self.config.identity_address or self.host.controller_info.address
+        gap = getattr(self.host, "gap", None)
+        address = (self.config.identity_address or getattr(gap, "identity_address", None)
+                   or self.host.controller_info.address)
         return None if address is None else LocalIdentity(self.local_irk, address)
 
     # -- application API -------------------------------------------------------------------------
@@ -257,7 +260,8 @@ class Smp:
     def _link(self, conn: Connection) -> SmpLink:
         link = self._links.get(conn.handle)
         if link is None or link.conn is not conn:
-            link = SmpLink(conn)
+            gap_address = getattr(getattr(self.host, "gap", None), "address", None)
+            link = SmpLink(conn, local_address=self.local_address or gap_address)
             self._links[conn.handle] = link
             self._identify(link)
         return link
@@ -268,14 +272,15 @@ class Smp:
             base = replace(base, identity=self.local_identity)
         return base
 
-    def _local_address(self, conn: Connection) -> Address:
+    def _local_address(self, link: SmpLink) -> Address:
+        conn = link.conn
         recorded = conn.data.get(LOCAL_ADDRESS_KEY)
         if isinstance(recorded, Address):
             return recorded
         if conn.local_resolvable_address is not None:
             return conn.local_resolvable_address
-        if self.local_address is not None:
-            return self.local_address
+        if isinstance(link.local_address, Address):  # our address when the connection completed
+            return link.local_address
         identity = self.local_identity
         if identity is None:
             raise SmpError("cannot tell our own address on this connection: set Smp.local_address")
@@ -286,7 +291,7 @@ class Smp:
             conn = link.conn
             link.session = SmpSession(
                 central=conn.role is Role.CENTRAL,
-                local_address=self._local_address(conn),
+                local_address=self._local_address(link),
                 peer_address=on_air_peer_address(conn),
                 config=self._base_security(),
                 attempts=self.attempts,

@@ -26,6 +26,7 @@ class SmpLink:
     """Security of one connection: its SMP session, encryption state and waiting callers."""
 
     conn: Connection
+    local_address: Address | None = None
     identity: Address | None = None
     bond: Bond | None = None
     session: SmpSession | None = None
