@@ -7,7 +7,7 @@ from pathlib import Path
 from aioble_hci.address import Address
 from aioble_hci.host.gap import Gap, GapConfig, attach_gap
 from aioble_hci.host.gap.config import AddressMode
-from aioble_hci.host.smp import SmpHostConfig, attach_smp
+from aioble_hci.host.smp import SmpHostConfig, attach_smp, get_smp
 from aioble_hci.smp.config import SecurityConfig
 from aioble_hci.smp.methods import PairingMethod
 from aioble_hci.smp.pdus import IoCapability
@@ -32,7 +32,8 @@ async def private_station(world: World, name: str, address: Address) -> Gap:
 async def test_bonded_peers_on_rotated_rpas_reconnect_and_reencrypt_through_gap(world: World) -> None:
     central = await private_station(world, "central", CENTRAL_ADDRESS)
     peripheral = await private_station(world, "peripheral", PERIPHERAL_ADDRESS)
-    csmp, psmp = central.host.smp, peripheral.host.smp
+    csmp, psmp = get_smp(central.host), get_smp(peripheral.host)
+    assert csmp is not None and psmp is not None
     try:
         await peripheral.advertise(b"\x02\x01\x06")
         assert peripheral.address is not None and peripheral.address.is_resolvable
