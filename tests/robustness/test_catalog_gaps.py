@@ -20,7 +20,6 @@ from aioble_hci.hci.errors import HciDecodeError
 from aioble_hci.hci.events import LeAdvertisingReport, parse_event
 from aioble_hci.host.flow import AclFlow, CommandFlow
 from aioble_hci.host.startup import initialise
-
 from tests.fuzz.att import make_database
 
 # -- H3: bogus buffer sizes at init --------------------------------------------------------------
