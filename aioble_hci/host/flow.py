@@ -27,15 +27,28 @@ class _PendingCommand:
     opcode: int
     timeout: float
     future: asyncio.Future[Any]
+    urgent: bool = False
     timer: asyncio.TimerHandle | None = None
 
 
 class CommandFlow:
-    """Queues commands and sends them as the controller's command credits allow."""
+    """Queues commands and sends them as the controller's command credits allow.
 
-    def __init__(self, send: Callable[[bytes], None]) -> None:
+    `on_timeout(error, consecutive)` hears of every command the controller left
+    unanswered, with how many timed out in a row (any answer resets the count), so
+    the host can declare a silent controller lost instead of queueing forever.
+    While `exclusive` is set (re-initialising the controller), only urgent commands
+    are sent; the others wait in the queue.
+    """
+
+    def __init__(self, send: Callable[[bytes], None],
+                 on_timeout: Callable[[HciTimeoutError, int], None] | None = None) -> None:
         self._send = send
+        self._on_timeout = on_timeout
         self.credits = 1
+        self.consecutive_timeouts = 0
+        self.exclusive = False
+        self.unexpected_answers = 0
         self._queue: deque[_PendingCommand] = deque()
         self._in_flight: dict[int, deque[_PendingCommand]] = {}
 
@@ -50,7 +63,7 @@ class CommandFlow:
     async def submit(self, command: Any, timeout: float, urgent: bool = False) -> Any:
         """Send `command` when a credit allows; return its Command Complete/Status event."""
         loop = asyncio.get_running_loop()
-        pending = _PendingCommand(command, int(command.OPCODE), timeout, loop.create_future())
+        pending = _PendingCommand(command, int(command.OPCODE), timeout, loop.create_future(), urgent)
         if urgent:
             self._queue.appendleft(pending)
         else:
@@ -61,16 +74,31 @@ class CommandFlow:
         finally:
             self._forget(pending)
 
-    def on_answer(self, opcode: int, num_hci_command_packets: int, event: Any) -> None:
-        """A Command Complete or Command Status: new credit count, and maybe a command finished."""
+    def is_in_flight(self, opcode: int) -> bool:
+        return bool(self._in_flight.get(opcode))
+
+    def on_answer(self, opcode: int, num_hci_command_packets: int, event: Any) -> bool:
+        """A Command Complete or Command Status: new credit count, and maybe a command finished.
+
+        The credit count is honoured even when the answer matches no command sent
+        (Vol 4 Part E, 4.4: Num_HCI_Command_Packets is always the controller's current
+        allowance); such an answer never completes a different pending command.
+        Returns whether the answer matched a command in flight.
+        """
         self.credits = num_hci_command_packets
+        self.consecutive_timeouts = 0  # the controller is answering
+        matched = True
         if opcode != 0:  # opcode 0x0000 only updates the credits (Vol 4 Part E, 7.7.14)
             pending = self._pop_in_flight(opcode)
             if pending is None:
-                log.debug("answer for opcode 0x%04x that is not pending (late after a timeout?)", opcode)
+                matched = False
+                self.unexpected_answers += 1
+                log.warning("ignoring an answer for opcode 0x%04x, a command not in flight "
+                            "(never sent, or late after a timeout)", opcode)
             elif not pending.future.done():
                 pending.future.set_result(event)
         self._pump()
+        return matched
 
     def fail_all(self, exc: BaseException) -> None:
         """Fail every queued and in-flight command (controller lost or host closing)."""
@@ -89,9 +117,26 @@ class CommandFlow:
         self.credits = 1
         self._pump()
 
+    def pump(self) -> None:
+        """Send what the credits allow (after `exclusive` is lifted)."""
+        self._pump()
+
+    def _next(self) -> _PendingCommand | None:
+        """The next command allowed out: the head, or while exclusive the first urgent one."""
+        if not self.exclusive:
+            return self._queue.popleft()
+        for pending in self._queue:
+            if pending.urgent:
+                self._queue.remove(pending)
+                return pending
+        return None
+
     def _pump(self) -> None:
         while self.credits > 0 and self._queue:
-            pending = self._queue.popleft()
+            next_pending = self._next()
+            if next_pending is None:
+                return
+            pending = next_pending
             if pending.future.done():
                 continue
             self.credits -= 1
@@ -108,12 +153,19 @@ class CommandFlow:
     def _expire(self, pending: _PendingCommand) -> None:
         if not self._pop(pending):
             return
-        log.warning("%s", HciTimeoutError(pending.command, pending.timeout))
+        error = HciTimeoutError(pending.command, pending.timeout)
+        self.consecutive_timeouts += 1
+        log.warning("%s (%d in a row)", error, self.consecutive_timeouts)
         # The controller will not answer, so its credit for this command is presumed back.
         if self.credits == 0:
             self.credits = 1
         if not pending.future.done():
-            pending.future.set_exception(HciTimeoutError(pending.command, pending.timeout))
+            pending.future.set_exception(error)
+        if self._on_timeout is not None:
+            try:
+                self._on_timeout(error, self.consecutive_timeouts)
+            except Exception:
+                log.exception("command timeout handler failed")
         self._pump()
 
     def _pop_in_flight(self, opcode: int) -> _PendingCommand | None:
@@ -159,15 +211,24 @@ class AclFlow:
     max_length: int = 27
     total_buffers: int = 1
     credits: int = 1
+    held: bool = False
+    send_failures: int = 0
     _queue: deque[tuple[int, bytes]] = field(default_factory=deque)
     _in_flight: Counter[int] = field(default_factory=Counter)
 
     def configure(self, max_length: int, total_buffers: int) -> None:
-        """Buffer facts from LE Read Buffer Size (or Read Buffer Size); resets the credits."""
+        """Buffer facts from LE Read Buffer Size (or Read Buffer Size); resets the credits and
+        releases a `hold`."""
         self.max_length = max(1, max_length)
         self.total_buffers = max(1, total_buffers)
         self.credits = self.total_buffers
+        self.held = False
         self._in_flight.clear()
+        self.pump()
+
+    def hold(self) -> None:
+        """Stop sending until `configure` (the credit count is no longer trusted: Data Buffer Overflow)."""
+        self.held = True
 
     @property
     def queued(self) -> int:
@@ -185,10 +246,14 @@ class AclFlow:
         return len(fragments)
 
     def on_completed(self, handle: int, count: int) -> None:
-        """Number Of Completed Packets for one handle (Vol 4 Part E, 7.7.19)."""
-        done = min(count, self._in_flight[handle])
+        """Number Of Completed Packets for one handle (Vol 4 Part E, 7.7.19).
+
+        Completions beyond what is outstanding on that handle (an unknown handle, or a
+        count too high) are ignored, so credits never exceed the controller's buffers."""
+        done = min(count, self._in_flight.get(handle, 0))
         if done < count:
-            log.warning("controller completed %d packets on handle 0x%03x, only %d outstanding", count, handle, done)
+            log.warning("controller completed %d packets on handle 0x%03x, only %d outstanding: ignored the rest",
+                        count, handle, done)
         if done:
             self._in_flight[handle] -= done
             if self._in_flight[handle] == 0:
@@ -209,8 +274,13 @@ class AclFlow:
         self.credits = self.total_buffers
 
     def pump(self) -> None:
-        while self.credits > 0 and self._queue:
+        while self.credits > 0 and self._queue and not self.held:
             handle, packet = self._queue.popleft()
+            try:
+                self.send(packet)
+            except Exception as exc:  # a failing transport never breaks the caller or the loop
+                self.send_failures += 1
+                log.error("could not send an ACL packet on handle 0x%03x: %s; dropped", handle, exc)
+                continue
             self.credits -= 1
             self._in_flight[handle] += 1
-            self.send(packet)

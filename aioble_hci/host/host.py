@@ -5,6 +5,14 @@ packets; commands go out through `CommandFlow`, L2CAP PDUs through `AclFlow`.
 A malformed event or ACL packet from the controller is logged and dropped, never
 raised into the loop; loss of the controller fails every pending operation with
 `ControllerLostError`.
+
+Controller faults (Vol 4 Part E): a Hardware Error event (7.7.16) or a controller
+that resets itself (an unsolicited Command Complete for HCI_Reset) makes the host
+reset and re-initialise it, ending every connection with a synthetic Disconnection
+Complete; a Data Buffer Overflow (7.7.26) re-reads the ACL buffers and restarts
+the credit count; a controller that leaves `max_consecutive_timeouts` commands in
+a row unanswered is declared lost. No exception from a transport, a capture file
+or a subscriber escapes into the event loop.
 """
 
 from __future__ import annotations
@@ -21,18 +29,24 @@ from aioble_hci.address import Address, AddressType
 from aioble_hci.hci import events as ev
 from aioble_hci.hci.acl import AclReassembler
 from aioble_hci.hci.commands import command_name
-from aioble_hci.hci.constants import StatusCode
+from aioble_hci.hci.constants import OpCode, StatusCode
 from aioble_hci.hci.errors import HciDecodeError
 from aioble_hci.hci.packets import Direction, PacketType
 from aioble_hci.host.capture_hook import CaptureHook
 from aioble_hci.host.connection import Connection, Role
-from aioble_hci.host.errors import ControllerLostError, ControllerResetError, HciCommandError
+from aioble_hci.host.errors import (
+    ControllerLostError,
+    ControllerResetError,
+    HciCommandError,
+    HciTimeoutError,
+)
 from aioble_hci.host.flow import AclFlow, CommandFlow
 from aioble_hci.host.startup import (
     DEFAULT_EVENT_MASK,
     DEFAULT_LE_EVENT_MASK,
     ControllerInfo,
     initialise,
+    read_buffer_sizes,
 )
 from aioble_hci.transport.base import Transport
 
@@ -55,6 +69,7 @@ class HostConfig:
     le_event_mask: int = DEFAULT_LE_EVENT_MASK
     capture_path: str | None = None
     resync_on_desync: bool = True
+    max_consecutive_timeouts: int = 3  # commands left unanswered in a row before the controller is lost
 
 
 class Host:
@@ -65,7 +80,7 @@ class Host:
         self.config = config or HostConfig()
         self.controller_info = ControllerInfo()
         self.connections: dict[int, Connection] = {}
-        self.commands = CommandFlow(self._send_command_bytes)
+        self.commands = CommandFlow(self._send_command_bytes, self._on_command_timeout)
         self.acl = AclFlow(self._send_acl_bytes)
         self._reassembler = AclReassembler()
         self._subscribers: dict[type, list[EventCallback]] = {}
@@ -73,11 +88,16 @@ class Host:
         self._dynamic_channel_handler: DynamicChannelHandler | None = None
         self._waiters: set[asyncio.Future[Any]] = set()
         self._lost_callbacks: list[Callable[[BaseException], None]] = []
+        self._hardware_error_callbacks: list[Callable[[int], None]] = []
+        self._reinitialised_callbacks: list[Callable[[str], None]] = []
+        self._tasks: set[asyncio.Task[None]] = set()
         self._capture: CaptureHook | None = None
         self._resync_task: asyncio.Task[None] | None = None
         self.lost: BaseException | None = None
         self.gap: Any = None  # the GAP bearer, set by aioble_hci.host.gap.attach_gap
-        self.resyncs = 0
+        self.resyncs = 0  # re-initialisations of the controller (desync, hardware error, self-reset)
+        self.hardware_errors = 0
+        self.buffer_overflows = 0
         self.dropped_packets = 0
         self._opened = False
         self._closed = False
@@ -101,18 +121,34 @@ class Host:
         self.acl.configure(info.acl_data_packet_length, info.total_num_acl_data_packets)
 
     async def close(self) -> None:
-        """Fail what is pending, close the transport and the capture. Idempotent."""
+        """Fail what is pending, close the transport and the capture, and end every task
+        the host started (none is left behind). Idempotent."""
         if self._closed:
             return
         self._closed = True
-        if self._resync_task is not None:
-            self._resync_task.cancel()
+        tasks = [t for t in self._tasks if not t.done()]
+        for task in tasks:
+            task.cancel()
         self._fail_everything(ControllerLostError("the host was closed"))
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
         try:
             await self.transport.close()
+        except Exception as exc:  # closing always finishes
+            log.warning("closing the transport %r failed: %s", self.transport, exc)
         finally:
             if self._capture is not None:
-                self._capture.close()
+                try:
+                    self._capture.close()
+                except Exception as exc:
+                    log.warning("closing the capture failed: %s", exc)
+
+    def _spawn(self, coro: Any, name: str) -> asyncio.Task[None]:
+        """A background task the host owns: kept until done, cancelled and awaited by close()."""
+        task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
 
     # --- commands --------------------------------------------------------------
 
@@ -197,17 +233,40 @@ class Host:
         """Call `callback(error)` once if the controller is lost."""
         self._lost_callbacks.append(callback)
 
+    def on_hardware_error(self, callback: Callable[[int], None]) -> Callable[[], None]:
+        """Call `callback(hardware_code)` on every HCI Hardware Error event (Vol 4 Part E, 7.7.16),
+        before the host resets the controller; returns an unsubscribe function."""
+        return _subscribe(self._hardware_error_callbacks, callback)
+
+    def on_reinitialised(self, callback: Callable[[str], None]) -> Callable[[], None]:
+        """Call `callback(reason)` each time the host has reset and re-initialised the controller
+        (after an H4 desync, a hardware error or a self-reset): bearers re-apply controller state
+        (advertising, resolving list, ...) here. Returns an unsubscribe function."""
+        return _subscribe(self._reinitialised_callbacks, callback)
+
     # --- packets from the controller --------------------------------------------
 
     def _write(self, packet_type: PacketType, payload: bytes) -> None:
-        if self._capture is not None:
-            self._capture.write(Direction.HOST_TO_CONTROLLER, packet_type, payload)
+        self._record(Direction.HOST_TO_CONTROLLER, packet_type, payload)
         self.transport.send(packet_type, payload)
 
-    def _on_packet(self, packet_type: PacketType, payload: bytes) -> None:
-        if self._capture is not None:
-            self._capture.write(Direction.CONTROLLER_TO_HOST, packet_type, payload)
+    def _record(self, direction: Direction, packet_type: PacketType, payload: bytes) -> None:
+        """Write to the capture file; a failing capture is closed, never the host's problem."""
+        if self._capture is None:
+            return
         try:
+            self._capture.write(direction, packet_type, payload)
+        except Exception as exc:
+            log.error("capture write failed (%s): capture stopped", exc)
+            capture, self._capture = self._capture, None
+            try:
+                capture.close()
+            except Exception:
+                pass
+
+    def _on_packet(self, packet_type: PacketType, payload: bytes) -> None:
+        try:
+            self._record(Direction.CONTROLLER_TO_HOST, packet_type, payload)
             if packet_type == PacketType.EVENT:
                 self._on_event_packet(payload)
             elif packet_type == PacketType.ACL:
@@ -228,7 +287,12 @@ class Host:
         if log.isEnabledFor(logging.DEBUG):
             log.debug("< %s", event.describe())
         if isinstance(event, (ev.CommandComplete, ev.CommandStatus)):
+            self_reset = (isinstance(event, ev.CommandComplete) and event.command_opcode == OpCode.RESET
+                          and not self.commands.is_in_flight(OpCode.RESET))
             self.commands.on_answer(event.command_opcode, event.num_hci_command_packets, event)
+            if self_reset:
+                log.error("the controller reset itself (a Command Complete for a Reset never sent): re-initialising")
+                self._reinitialise("the controller reset itself")
         elif isinstance(event, ev.NumberOfCompletedPackets):
             for handle, count in zip(event.connection_handles, event.num_completed_packets, strict=False):
                 self.acl.on_completed(handle, count)
@@ -241,9 +305,9 @@ class Host:
             if conn is not None and event.status == StatusCode.SUCCESS:
                 conn.encrypted = bool(event.encryption_enabled)
         elif isinstance(event, ev.HardwareError):
-            log.error("controller reports hardware error 0x%02x", event.hardware_code)
+            self._on_hardware_error(event.hardware_code)
         elif isinstance(event, ev.DataBufferOverflow):
-            log.error("controller reports a data buffer overflow (link type %d)", event.link_type)
+            self._on_buffer_overflow(event.link_type)
         self._dispatch(event)
         if isinstance(event, ev.DisconnectionComplete):
             self._on_disconnection(event)
@@ -310,6 +374,12 @@ class Host:
                                                         reason=synthesize))
 
     def _on_acl_packet(self, payload: bytes) -> None:
+        if len(payload) >= 2:
+            handle = int.from_bytes(payload[:2], "little") & 0x0FFF
+            if handle not in self.connections:  # never keep reassembly state for a handle we do not know
+                self.dropped_packets += 1
+                log.warning("dropping ACL packet for unknown connection handle 0x%03x (%d bytes)", handle, len(payload))
+                return
         try:
             complete = self._reassembler.feed(payload)
         except HciDecodeError as exc:
@@ -345,15 +415,55 @@ class Host:
         except Exception:
             log.exception("L2CAP handler for CID 0x%04x failed", cid)
 
-    # --- loss and resynchronisation ----------------------------------------------
+    # --- controller faults, loss and re-initialisation ------------------------------
 
-    def _on_lost(self, exc: BaseException | None) -> None:
+    def _on_hardware_error(self, code: int) -> None:
+        """Vol 4 Part E, 7.7.16: the controller failed; tell the subscribers, then reset it."""
+        self.hardware_errors += 1
+        log.error("controller reports hardware error 0x%02x: resetting and re-initialising it", code)
+        for callback in list(self._hardware_error_callbacks):
+            try:
+                callback(code)
+            except Exception:
+                log.exception("hardware error callback %r failed", callback)
+        self._reinitialise(f"hardware error 0x{code:02x}")
+
+    def _on_buffer_overflow(self, link_type: int) -> None:
+        """Vol 4 Part E, 7.7.26: the controller dropped data the host sent beyond its buffers, so
+        the credit count is wrong. Hold ACL, re-read the buffer sizes, restart the count."""
+        self.buffer_overflows += 1
+        log.error("controller reports a data buffer overflow (link type %d): resynchronising ACL credits", link_type)
+        if link_type != 0x01 or self._resync_task is not None or self.lost is not None or self._closed:
+            return
+        self.acl.hold()
+        self._spawn(self._resync_acl_credits(), "aioble-hci acl credit resync")
+
+    async def _resync_acl_credits(self) -> None:
+        info = self.controller_info
+        try:
+            await read_buffer_sizes(functools.partial(self.send_command, urgent=True), info)
+        except Exception as exc:
+            log.error("re-reading the ACL buffer sizes failed (%s): keeping %d x %d", exc,
+                      info.total_num_acl_data_packets, info.acl_data_packet_length)
+        self.acl.configure(info.acl_data_packet_length, info.total_num_acl_data_packets)
+        log.info("ACL credits resynchronised: %d buffers of %d bytes", self.acl.credits, self.acl.max_length)
+
+    def _on_command_timeout(self, error: HciTimeoutError, consecutive: int) -> None:
+        limit = self.config.max_consecutive_timeouts
+        if limit and consecutive >= limit:
+            self._on_lost(f"the controller stopped answering: {consecutive} commands in a row timed out, "
+                          f"the last {error}")
+
+    def _on_lost(self, exc: BaseException | str | None) -> None:
         if self.lost is not None or self._closed:
             return
-        reason = ControllerLostError(f"controller lost: {exc or 'the transport closed'}")
-        self.lost = reason
-        log.error("%s", reason)
-        self._fail_everything(reason)
+        try:
+            reason = ControllerLostError(f"controller lost: {exc or 'the transport closed'}")
+            self.lost = reason
+            log.error("%s", reason)
+            self._fail_everything(reason)
+        except Exception:  # called by transports on the loop: never raise into it
+            log.exception("handling the loss of the controller failed")
 
     def _fail_everything(self, reason: BaseException) -> None:
         """Fail every command and waiter, end every connection and tell the on_lost subscribers."""
@@ -375,25 +485,55 @@ class Host:
 
     def _on_desync(self, exc: BaseException) -> None:
         log.warning("H4 stream out of sync (%s): resetting the controller", exc)
-        if not self.config.resync_on_desync or self._resync_task is not None or self.lost is not None:
-            return
-        self._resync_task = asyncio.get_running_loop().create_task(self._resynchronise())
+        if self.config.resync_on_desync:
+            self._reinitialise(f"H4 desync ({exc})")
 
-    async def _resynchronise(self) -> None:
-        """Reset the controller and run the init sequence again; connections do not survive a reset."""
+    def _reinitialise(self, why: str) -> None:
+        """Start a reset and re-initialisation unless one is running or the host is done."""
+        if self._resync_task is not None or self.lost is not None or self._closed or not self._opened:
+            return
+        self._resync_task = self._spawn(self._resynchronise(why), "aioble-hci re-initialise")
+
+    async def _resynchronise(self, why: str = "H4 desync") -> None:
+        """Reset the controller and run the init sequence again; connections do not survive a reset.
+
+        Only the init sequence's commands go out until it finishes; commands queued by
+        others wait, those already in flight fail with ControllerResetError."""
+        self.commands.exclusive = True
         try:
             self.resyncs += 1
-            self.commands.fail_in_flight(ControllerResetError("the controller was reset after an H4 desync"))
+            self.commands.fail_in_flight(ControllerResetError(f"the controller was reset: {why}"))
             for handle in list(self.connections):
                 self._forget_connection(handle, None, synthesize=StatusCode.HARDWARE_FAILURE)
             self.acl.clear()
             self._reassembler = AclReassembler()
             await self._initialise(urgent=True)
-            log.info("resynchronised with the controller")
+            log.info("re-initialised the controller after %s", why)
+        except asyncio.CancelledError:
+            raise
         except Exception as exc:
-            log.error("resynchronising with the controller failed: %s", exc)
+            log.error("re-initialising the controller after %s failed: %s", why, exc)
+            self._on_lost(f"re-initialising after {why} failed: {exc}")
+            return
         finally:
             self._resync_task = None
+            self.commands.exclusive = False
+            self.commands.pump()
+        for callback in list(self._reinitialised_callbacks):
+            try:
+                callback(why)
+            except Exception:
+                log.exception("re-initialised callback %r failed", callback)
+
+
+def _subscribe(callbacks: list[Any], callback: Any) -> Callable[[], None]:
+    callbacks.append(callback)
+
+    def unsubscribe() -> None:
+        if callback in callbacks:
+            callbacks.remove(callback)
+
+    return unsubscribe
 
 
 def _without_handle(reassembler: AclReassembler, handle: int) -> AclReassembler:

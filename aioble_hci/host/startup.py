@@ -143,7 +143,7 @@ async def initialise(send: SendCommand, event_mask: int = DEFAULT_EVENT_MASK,
     info.lmp_features = (await send(cmd.ReadLocalSupportedFeatures())).lmp_features
     info.le_features = (await send(cmd.LeReadLocalSupportedFeatures())).le_features
     info.bd_addr = (await send(cmd.ReadBdAddr())).bd_addr
-    await _read_buffer_sizes(send, info)
+    await read_buffer_sizes(send, info)
     await send(cmd.SetEventMask(event_mask=event_mask))
     await send(cmd.LeSetEventMask(le_event_mask=le_event_mask))
     if info.manufacturer in ZEPHYR_COMPANY_IDS and not info.has_public_address:
@@ -156,7 +156,8 @@ async def initialise(send: SendCommand, event_mask: int = DEFAULT_EVENT_MASK,
     return info
 
 
-async def _read_buffer_sizes(send: SendCommand, info: ControllerInfo) -> None:
+async def read_buffer_sizes(send: SendCommand, info: ControllerInfo) -> None:
+    """Fill the ACL (and ISO) buffer facts of `info`: LE Read Buffer Size v2 or v1, else the shared one."""
     if info.supports(*LE_READ_BUFFER_SIZE_V2_BIT):
         ret = await send(cmd.LeReadBufferSizeV2())
         info.iso_data_packet_length = ret.iso_data_packet_length
@@ -192,4 +193,4 @@ async def _read_zephyr_static_addresses(send: SendCommand, info: ControllerInfo)
     info.static_addresses = [Address(a.address.value, AddressType.RANDOM) for a in ret.addresses]
 
 
-__all__ = ["ControllerInfo", "initialise", "OpCode"]
+__all__ = ["ControllerInfo", "OpCode", "initialise", "read_buffer_sizes"]
