@@ -60,8 +60,14 @@ async def test_security_subscribers_see_encryption_then_the_pairing_outcome(worl
     peripheral = await world.station("peripheral", PERIPHERAL_ADDRESS, security=NC)
     cconn, pconn = await connect(central, peripheral)
 
+    interim: list[bool] = []
+    central.smp.on_security_changed(lambda conn, state: interim.append(central.smp.pairing_in_progress(conn)))
+
     await central.smp.pair(cconn)
     await until(lambda: len(peripheral.security_updates) >= 2)
+
+    assert interim == [True, False]  # the encryption mid-pairing, then the pairing outcome
+    assert not central.smp.pairing_in_progress(cconn)
 
     for station, conn in ((central, cconn), (peripheral, pconn)):
         assert station.security_updates[0].encrypted

@@ -137,6 +137,11 @@ class Smp:
         link = self._links.get(conn.handle)
         return link.security if link is not None else SecurityState()
 
+    def pairing_in_progress(self, conn: Connection) -> bool:
+        """Whether a pairing is running on this link (security updates before its end are interim)."""
+        link = self._links.get(conn.handle)
+        return link is not None and link.session is not None and link.session.in_progress
+
     def identity_address(self, conn: Connection) -> Address | None:
         link = self._links.get(conn.handle)
         return link.identity if link is not None else None
