@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from aioble_hci.hci.commands import LeCreateConnection
 from aioble_hci.hci.constants import StatusCode
+from aioble_hci.hci.events import EncryptionChange
 from aioble_hci.host.connection import Connection
 from aioble_hci.host.smp import (
     BondOverwriteError,
@@ -184,3 +185,28 @@ async def test_pairing_that_would_overwrite_a_bond_is_not_stored_when_overwrite_
     assert central.smp.bonds.get(PERIPHERAL_ADDRESS) == original
     assert type(central.smp.bonds)(central.smp.bonds.path).get(PERIPHERAL_ADDRESS) == original
     assert not central.smp.security(cconn).bonded
+
+
+async def test_central_repairs_with_a_peer_that_lost_the_bond_when_configured(world: World) -> None:
+    central, peripheral = await bonded_pair(world, repair_on_lost_bond=True)
+    assert await peripheral.smp.delete_bond(CENTRAL_ADDRESS)
+
+    cconn, pconn = await connect(central, peripheral)
+
+    await until(lambda: len(central.pairings) == 2 and peripheral.smp.security(pconn).bonded)
+    assert central.pairings[-1][1] is None
+    assert central.smp.security(cconn).level == 4
+    assert peripheral.smp.bonds.get(CENTRAL_ADDRESS) is not None
+
+
+async def test_central_leaves_the_link_unencrypted_when_the_peer_lost_the_bond_by_default(world: World) -> None:
+    central, peripheral = await bonded_pair(world)
+    assert await peripheral.smp.delete_bond(CENTRAL_ADDRESS)
+    refused: list[bool] = []
+    central.host.on_event(EncryptionChange, lambda event: refused.append(event.status != StatusCode.SUCCESS))
+
+    cconn, _ = await connect(central, peripheral)
+
+    await until(lambda: refused == [True])
+    assert not central.smp.security(cconn).encrypted
+    assert len(central.pairings) == 1

@@ -488,7 +488,20 @@ class Smp:
         bond = link.bond
         if (self.config.auto_encrypt and conn.role is Role.CENTRAL and bond is not None
                 and bond.central_key() is not None):
-            self._spawn(link, self.encrypt(conn))
+            self._spawn(link, self._auto_encrypt(link))
+
+    async def _auto_encrypt(self, link: SmpLink) -> None:
+        """Central: encrypt a bonded peer at once; on a lost bond, re-pair only if configured (P9)."""
+        try:
+            await self.encrypt(link.conn)
+        except EncryptionError as error:
+            if error.status != StatusCode.PIN_OR_KEY_MISSING:
+                raise
+            if not self.config.repair_on_lost_bond:
+                log.warning("%r: the peer has lost our bond (%s); the link stays unencrypted", link.conn, error)
+                return
+            log.warning("%r: the peer has lost our bond: pairing again", link.conn)
+            await self.pair(link.conn)
 
     def _on_disconnected(self, event: ev.DisconnectionComplete) -> None:
         if event.status != StatusCode.SUCCESS:

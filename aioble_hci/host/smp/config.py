@@ -41,7 +41,9 @@ class SmpHostConfig:
     one. ``identity_address``: our identity address, else the controller's public address.
     ``allow_bond_overwrite=False`` keeps an existing bond when a new pairing distributes the same
     identity address (the pairing's keys are then not stored: P11, Zephyr CVE-2021-3436); delete
-    the bond first to pair again.
+    the bond first to pair again. ``repair_on_lost_bond``: when automatic re-encryption is refused
+    with PIN or Key Missing (the peer lost the bond, GAP/SEC/AUT/BV-21-C), pair again instead of
+    only reporting it; the link never carries on as if it were encrypted.
     """
 
     security: SecurityConfig = field(default_factory=SecurityConfig)
@@ -54,6 +56,7 @@ class SmpHostConfig:
     accept_numeric_comparison: bool = True
     resolving_list: bool = True
     allow_bond_overwrite: bool = True
+    repair_on_lost_bond: bool = False
     repeated_attempts_interval: float = 2.0
 
     def resolved_bond_path(self) -> Path:
