@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from aioble_hci.capture.testing import hci_replay  # noqa: F401
+
 REPO = Path(__file__).resolve().parent.parent
 
 
