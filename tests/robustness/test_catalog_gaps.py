@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 from aioble_hci.att.client import AttClient
 from aioble_hci.att.errors import BearerClosedError
 from aioble_hci.att.events import TransactionTimedOut
@@ -20,7 +22,9 @@ from aioble_hci.hci.errors import HciDecodeError
 from aioble_hci.hci.events import LeAdvertisingReport, parse_event
 from aioble_hci.host.flow import AclFlow, CommandFlow
 from aioble_hci.host.startup import initialise
+from aioble_hci.smp.config import SecurityConfig
 from tests.fuzz.att import make_database
+from tests.smp.link import CENTRAL_IDENTITY, PERIPHERAL_IDENTITY, Link
 
 # -- H3: bogus buffer sizes at init --------------------------------------------------------------
 
@@ -190,3 +194,26 @@ def test_a21_client_transaction_timeout_fires_once_and_queued_procedures_end() -
     assert client.poll(60.0) == [] and client.poll(90.0) == []
     assert client.receive(b"\x0b\x01", now=91.0) == []
     assert client.data_to_send() == []
+
+
+# -- S5: RFU AuthReq bits (SM/PER/JW/BI-03-C, SM/PER/SCJW/BV-03-C) -------------------------------
+
+@pytest.mark.parametrize("secure_connections", [False, True], ids=["legacy", "secure-connections"])
+def test_s5_rfu_authreq_bits_from_the_initiator_are_ignored_and_pairing_succeeds(
+    secure_connections: bool,
+) -> None:
+    """S5: the initiator sets the RFU AuthReq bits (1, 6, 7) in its Pairing Request, as the
+    lower tester does; the responder answers with RFU = 0 and both sides complete pairing
+    (the confirm values use the request exactly as received)."""
+    link = Link(
+        SecurityConfig(identity=CENTRAL_IDENTITY, secure_connections=secure_connections),
+        SecurityConfig(identity=PERIPHERAL_IDENTITY, secure_connections=secure_connections),
+    )
+    tester_auth_req = link.central.session._auth_req
+    link.central.session._auth_req = lambda: tester_auth_req() | 0xC2  # type: ignore[method-assign]
+    link.pair()
+    request, response = link.central.sent[0], link.peripheral.sent[0]
+    assert request[0] == 0x01 and request[3] & 0xC2 == 0xC2
+    assert response[0] == 0x02 and response[3] & 0xC2 == 0
+    assert link.central.complete is not None and link.peripheral.complete is not None
+    assert link.central.failed is None and link.peripheral.failed is None
