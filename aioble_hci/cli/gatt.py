@@ -11,6 +11,8 @@ import importlib.util
 import sys
 from typing import TYPE_CHECKING, Any
 
+from aioble_hci.cli.common import add_capture_option
+
 if TYPE_CHECKING:  # imported lazily so `aioble-hci --help` never depends on the host importing
     from aioble_hci.host.host import Host
     from aioble_hci.transport.base import Transport
@@ -37,6 +39,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--timeout", type=float, default=10.0, help="connection timeout in seconds (default 10)")
     parser.add_argument("--no-values", action="store_true", help="do not read the values")
     parser.set_defaults(func=run)
+    add_capture_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
+from aioble_hci.cli.common import add_capture_option
+
 if TYPE_CHECKING:  # imported lazily so `aioble-hci --help` never depends on the host importing
     from aioble_hci.host.startup import ControllerInfo
 
@@ -22,6 +24,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--timeout", type=float, default=5.0, help="per-command timeout in seconds (default 5)")
     parser.set_defaults(func=run)
+    add_capture_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -12,6 +12,8 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
+from aioble_hci.cli.common import add_capture_option
+
 if TYPE_CHECKING:  # imported lazily so `aioble-hci --help` never depends on the host importing
     from aioble_hci.gap.scan_results import ScanReport
     from aioble_hci.host.host import Host
@@ -37,6 +39,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--legacy", action="store_true", help="use only the legacy scan commands")
     parser.add_argument("--timeout", type=float, default=5.0, help="per-command timeout in seconds (default 5)")
     parser.set_defaults(func=run)
+    add_capture_option(parser)
 
 
 def format_row(report: ScanReport) -> str:
