@@ -1,120 +1,77 @@
-"""SMP PDUs for display (Core Vol 3 Part H, 3.5-3.6).
-
-TODO: switch to aioble_hci.smp.pdus once it exists; this is a display-only decode.
-"""
+"""SMP PDUs for display (Core Vol 3 Part H, 3.5-3.6), decoded by aioble_hci.smp.pdus."""
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any
 
-from aioble_hci.capture.decode.layer import Layer, error_layer
+from aioble_hci.capture.decode.layer import Layer, error_layer, jsonable
+from aioble_hci.smp import pdus as smp
 
-CODES = {
-    0x01: "Pairing Request",
-    0x02: "Pairing Response",
-    0x03: "Pairing Confirm",
-    0x04: "Pairing Random",
-    0x05: "Pairing Failed",
-    0x06: "Encryption Information",
-    0x07: "Central Identification",
-    0x08: "Identity Information",
-    0x09: "Identity Address Information",
-    0x0A: "Signing Information",
-    0x0B: "Security Request",
-    0x0C: "Pairing Public Key",
-    0x0D: "Pairing DHKey Check",
-    0x0E: "Keypress Notification",
-}
-REASONS = {
-    0x01: "Passkey Entry Failed",
-    0x02: "OOB Not Available",
-    0x03: "Authentication Requirements",
-    0x04: "Confirm Value Failed",
-    0x05: "Pairing Not Supported",
-    0x06: "Encryption Key Size",
-    0x07: "Command Not Supported",
-    0x08: "Unspecified Reason",
-    0x09: "Repeated Attempts",
-    0x0A: "Invalid Parameters",
-    0x0B: "DHKey Check Failed",
-    0x0C: "Numeric Comparison Failed",
-    0x0D: "BR/EDR Pairing In Progress",
-    0x0E: "Cross-transport Key Derivation/Generation Not Allowed",
-    0x0F: "Key Rejected",
-}
-IO_CAPABILITIES = {
-    0: "DisplayOnly",
-    1: "DisplayYesNo",
-    2: "KeyboardOnly",
-    3: "NoInputNoOutput",
-    4: "KeyboardDisplay",
-}
-_VALUE_LEN = {0x03: 16, 0x04: 16, 0x06: 16, 0x08: 16, 0x0A: 16, 0x0D: 16, 0x0C: 64}
+_SPECIAL_WORDS = {"Dhkey": "DHKey", "Br": "BR", "Edr": "EDR"}
+
+
+def code_name(code: int) -> str:
+    """'Pairing Request' for 0x01 (the spec's names, Vol 3 Part H, 3.3, Table 3.1)."""
+    try:
+        member = smp.SmpCode(code)
+    except ValueError:
+        return f"Unknown SMP code 0x{code:02x}"
+    return " ".join(_SPECIAL_WORDS.get(w, w) for w in member.name.title().split("_"))
+
+
+def _camel(member: Enum) -> str:
+    """NO_INPUT_NO_OUTPUT -> NoInputNoOutput, as Wireshark and btmon print IO capabilities."""
+    return "".join(word.capitalize() for word in str(member.name).split("_"))
 
 
 def _auth_req(value: int) -> dict[str, Any]:
-    """AuthReq bits (Vol 3 Part H, 3.5.1, Figure 3.3)."""
+    """AuthReq bits (Vol 3 Part H, 3.5.1, Figure 3.3); bonding is the 2-bit Bonding_Flags."""
+    flags = smp.AuthReq.known(value)
     return {
         "bonding": bool(value & 0x03),
-        "mitm": bool(value & 0x04),
-        "sc": bool(value & 0x08),
-        "keypress": bool(value & 0x10),
-        "ct2": bool(value & 0x20),
+        "mitm": smp.AuthReq.MITM in flags,
+        "sc": smp.AuthReq.SC in flags,
+        "keypress": smp.AuthReq.KEYPRESS in flags,
+        "ct2": smp.AuthReq.CT2 in flags,
     }
 
 
 def _key_dist(value: int) -> list[str]:
-    return [
-        name
-        for bit, name in ((1, "EncKey"), (2, "IdKey"), (4, "SignKey"), (8, "LinkKey"))
-        if value & bit
-    ]
+    known = smp.KeyDistribution.known(value)
+    return [_camel(bit) for bit in smp.KeyDistribution if bit in known]
 
 
 def decode_smp(pdu: bytes) -> Layer:
+    """The SMP layer: code name and the PDU's fields; a bad PDU shows its raw bytes and why."""
     if not pdu:
         return error_layer("SMP", "empty PDU", pdu)
-    code, body = pdu[0], pdu[1:]
-    name = CODES.get(code, f"Unknown SMP code 0x{code:02x}")
-    fields: dict[str, Any] = {"code": code}
-    if code in (0x01, 0x02):
-        if len(body) != 6:
-            return error_layer(f"SMP {name}", f"{len(body)} octets, expected 6", pdu)
+    name = code_name(pdu[0])
+    try:
+        decoded = smp.parse_pdu(pdu)
+    except smp.SmpDecodeError as exc:
+        return error_layer(f"SMP {name}", exc, pdu)
+    fields: dict[str, Any] = {"code": pdu[0]}
+    if isinstance(decoded, (smp.PairingRequest, smp.PairingResponse)):
         fields.update(
-            io_capability=IO_CAPABILITIES.get(body[0], body[0]),
-            oob=bool(body[1]),
-            auth_req=_auth_req(body[2]),
-            max_key_size=body[3],
-            initiator_keys=_key_dist(body[4]),
-            responder_keys=_key_dist(body[5]),
+            io_capability=_camel(decoded.io_capability),
+            oob=bool(decoded.oob_data_flag),
+            auth_req=_auth_req(decoded.auth_req),
+            max_key_size=decoded.max_encryption_key_size,
+            initiator_keys=_key_dist(decoded.initiator_key_distribution),
+            responder_keys=_key_dist(decoded.responder_key_distribution),
         )
-    elif code == 0x05:
-        if len(body) != 1:
-            return error_layer(f"SMP {name}", f"{len(body)} octets, expected 1", pdu)
-        fields["reason"] = REASONS.get(body[0], f"0x{body[0]:02x}")
-    elif code == 0x0B:
-        if len(body) != 1:
-            return error_layer(f"SMP {name}", f"{len(body)} octets, expected 1", pdu)
-        fields["auth_req"] = _auth_req(body[0])
-    elif code == 0x07:
-        if len(body) != 10:
-            return error_layer(f"SMP {name}", f"{len(body)} octets, expected 10", pdu)
-        fields.update(ediv=int.from_bytes(body[:2], "little"), rand=body[2:].hex())
-    elif code == 0x09:
-        if len(body) != 7:
-            return error_layer(f"SMP {name}", f"{len(body)} octets, expected 7", pdu)
+    elif isinstance(decoded, smp.PairingFailed):
+        fields["reason"] = smp.PairingFailedReason(decoded.reason).name
+    elif isinstance(decoded, smp.SecurityRequest):
+        fields["auth_req"] = _auth_req(decoded.auth_req)
+    elif isinstance(decoded, smp.IdentityAddressInformation):
         fields.update(
-            address_type=body[0], address=":".join(f"{b:02x}" for b in reversed(body[1:]))
+            address_type=decoded.address_type,
+            address=":".join(f"{b:02x}" for b in reversed(decoded.address)),
         )
-    elif code in _VALUE_LEN:
-        if len(body) != _VALUE_LEN[code]:
-            return error_layer(
-                f"SMP {name}", f"{len(body)} octets, expected {_VALUE_LEN[code]}", pdu
-            )
-        if code == 0x0C:
-            fields.update(x=body[:32].hex(), y=body[32:].hex())
-        else:
-            fields["value"] = body.hex()
     else:
-        fields["parameters"] = body.hex()
+        parsed = jsonable(decoded)
+        parsed.pop("type", None)
+        fields.update(parsed)
     return Layer("smp", f"SMP {name}", fields)
