@@ -14,6 +14,9 @@ from collections.abc import Callable
 from typing import Any
 
 import bluetooth
+from aioble_hci.mpy.threadsafeflag import (
+    ThreadSafeFlag as ThreadSafeFlag,  # re-exported for the role modules
+)
 
 try:  # MicroPython has it; on CPython the ``aioble-hci run`` shims may provide it.
     from micropython import const
@@ -53,63 +56,6 @@ class GattError(Exception):
 # Guards state shared between IRQ handlers (host thread) and the application. Held only around a
 # few plain Python statements: never while calling into ``ble`` and never while awaiting.
 lock = threading.RLock()
-
-
-class ThreadSafeFlag:
-    """MicroPython's ``asyncio.ThreadSafeFlag`` on CPython.
-
-    ``set()`` may be called from any thread (it reaches the waiting loop with
-    ``call_soon_threadsafe``); ``wait()`` returns at once if the flag is set, else waits until it
-    is, then clears it. The loop is bound lazily by whoever waits; one waiter at a time.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._state = False
-        self._waiter: asyncio.Future[None] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    def set(self) -> None:
-        with self._lock:
-            self._state = True
-            waiter, loop = self._waiter, self._loop
-        if waiter is not None and loop is not None:
-            try:
-                loop.call_soon_threadsafe(_resolve, waiter)
-            except RuntimeError:  # that loop is closed: nobody can be woken there any more
-                pass
-
-    def clear(self) -> None:
-        with self._lock:
-            self._state = False
-
-    def is_set(self) -> bool:
-        return self._state
-
-    async def wait(self) -> None:
-        loop = asyncio.get_running_loop()
-        with self._lock:
-            if self._state:
-                self._state = False
-                return
-            old = self._waiter
-            if old is not None and not old.done() and self._loop is loop:
-                raise AssertionError("ThreadSafeFlag already has a waiter")
-            waiter: asyncio.Future[None] = loop.create_future()
-            self._waiter, self._loop = waiter, loop
-        try:
-            await waiter
-        finally:
-            with self._lock:
-                if self._waiter is waiter:
-                    self._waiter = None
-        with self._lock:
-            self._state = False
-
-
-def _resolve(waiter: asyncio.Future[None]) -> None:
-    if not waiter.done():
-        waiter.set_result(None)
 
 
 def cancel_task(task: asyncio.Task[Any] | None) -> None:

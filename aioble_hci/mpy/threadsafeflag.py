@@ -43,23 +43,29 @@ class ThreadSafeFlag:
             return self._flag
 
     async def wait(self) -> None:
-        """Wait until the flag is set, then clear it. Returns at once if it is already set."""
+        """Wait until the flag is set, then clear it. Returns at once if it is already set.
+
+        A second task waiting on the same loop is an AssertionError, as in MicroPython; a waiter
+        left behind by a loop that has gone (asyncio.run returned) is replaced.
+        """
         loop = asyncio.get_running_loop()
-        while True:
+        with self._lock:
+            if self._flag:
+                self._flag = False
+                return
+            old = self._waiter
+            if old is not None and not old.done() and self._loop is loop:
+                raise AssertionError("ThreadSafeFlag already has a waiting task")
+            waiter: asyncio.Future[None] = loop.create_future()
+            self._waiter, self._loop = waiter, loop
+        try:
+            await waiter
+        finally:
             with self._lock:
-                if self._flag:
-                    self._flag = False
-                    return
-                if self._waiter is not None and not self._waiter.done():
-                    raise RuntimeError("ThreadSafeFlag already has a waiting task")
-                waiter: asyncio.Future[None] = loop.create_future()
-                self._waiter, self._loop = waiter, loop
-            try:
-                await waiter
-            finally:
-                with self._lock:
-                    if self._waiter is waiter:
-                        self._waiter = None
+                if self._waiter is waiter:
+                    self._waiter = None
+        with self._lock:
+            self._flag = False
 
 
 def _wake(waiter: asyncio.Future[None]) -> None:
