@@ -1,4 +1,4 @@
-# ruff: noqa: E402, F821  (multitest format: imports after sys.path.append; `multitest` and globals are injected)
+# ruff: noqa: E402, F821, UP031, UP041  (MicroPython multitest style: imports after sys.path.append, injected names, asyncio.TimeoutError)
 # Characteristic read, write with response, notify and indicate without any subscription.
 # notify(conn, data) sends data without changing the stored value; written() gives the connection.
 import sys
