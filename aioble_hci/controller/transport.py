@@ -18,9 +18,9 @@ from aioble_hci.address import Address
 from aioble_hci.controller.air import Air
 from aioble_hci.controller.controller import VirtualController
 from aioble_hci.controller.hub import HubError, default_socket_path, ensure_hub
-from aioble_hci.hci.h4 import H4DesyncError, H4Framer, encode
 from aioble_hci.hci.packets import PacketType
 from aioble_hci.transport.base import Transport, TransportError
+from aioble_hci.transport.socket import StreamTransport
 
 log = logging.getLogger(__name__)
 
@@ -88,76 +88,27 @@ async def _make(air: Air, address: Address | None) -> VirtualController:
     return VirtualController(air, address)
 
 
-class AirTransport(Transport):
-    """H4 over a Unix socket to the shared-air hub."""
+class AirTransport(StreamTransport):
+    """H4 over a Unix socket to the shared-air hub, started in the background when none answers."""
 
     def __init__(self, spec: str, path: Path | None = None, start_hub: bool = True) -> None:
         super().__init__(spec)
         self.path = path or default_socket_path()
         self.start_hub = start_hub
-        self._writer: asyncio.StreamWriter | None = None
-        self._task: asyncio.Task[None] | None = None
-        self._closing = False
 
-    async def open(self) -> None:
+    async def _connect(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         if self.start_hub:
             try:
                 await asyncio.to_thread(ensure_hub, self.path)
             except (HubError, OSError) as exc:
                 raise TransportError(f"{self.spec}: cannot start the shared air hub: {exc}") from exc
         try:
-            reader, self._writer = await asyncio.open_unix_connection(str(self.path))
+            return await asyncio.open_unix_connection(str(self.path))
         except OSError as exc:
             raise TransportError(
                 f"{self.spec}: no air hub answers on {self.path} ({exc.strerror or exc}); "
                 "start one with `aioble-hci air --socket PATH`"
             ) from exc
-        self._task = asyncio.get_running_loop().create_task(self._read(reader), name=f"read {self.spec}")
-
-    async def _read(self, reader: asyncio.StreamReader) -> None:
-        framer = H4Framer()
-        reason: BaseException | None = None
-        try:
-            while True:
-                data = await reader.read(65536)
-                if not data:
-                    reason = TransportError(f"{self.spec}: the air hub closed the connection")
-                    break
-                while True:
-                    try:
-                        packets = framer.feed(data)
-                    except H4DesyncError as exc:
-                        for packet in framer.take_ready():
-                            self._deliver(*packet)
-                        self._desync(exc)
-                        data = b""
-                        continue
-                    for packet in packets:
-                        self._deliver(*packet)
-                    break
-        except (ConnectionError, OSError) as exc:
-            reason = TransportError(f"{self.spec}: connection to the air hub failed: {exc}")
-        if not self._closing:
-            log.error("%s", reason)
-            self._lost(reason)
-
-    def send(self, packet_type: PacketType, payload: bytes) -> None:
-        if self._writer is None or self._closing or self._writer.is_closing():
-            raise TransportError(f"{self.spec} is not open")
-        self._writer.write(encode(packet_type, payload))
-
-    async def close(self) -> None:
-        if self._closing:
-            return
-        self._closing = True
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        if self._writer is not None:
-            self._writer.close()
-            with contextlib.suppress(Exception):
-                await self._writer.wait_closed()
 
 
 def make_virtual_transport(spec: str) -> Transport:
