@@ -100,6 +100,7 @@ class Host:
         self.buffer_overflows = 0
         self.dropped_packets = 0
         self._opened = False
+        self._ready = False  # the first init sequence finished: faults after this re-initialise
         self._closed = False
 
     # --- life cycle ------------------------------------------------------------
@@ -112,6 +113,7 @@ class Host:
             await self.transport.open()
             self._opened = True
         await self._initialise()
+        self._ready = True
         return self.controller_info
 
     async def _initialise(self, urgent: bool = False) -> None:
@@ -490,7 +492,9 @@ class Host:
 
     def _reinitialise(self, why: str) -> None:
         """Start a reset and re-initialisation unless one is running or the host is done."""
-        if self._resync_task is not None or self.lost is not None or self._closed or not self._opened:
+        if self._resync_task is not None or self.lost is not None or self._closed or not self._ready:
+            log.info("not re-initialising (%s): %s", why, "the init sequence is still running"
+                     if not self._ready else "already re-initialising, lost or closed")
             return
         self._resync_task = self._spawn(self._resynchronise(why), "aioble-hci re-initialise")
 

@@ -74,3 +74,17 @@ async def test_a_command_queued_during_reinitialisation_runs_after_the_init_sequ
     after_reset = controller.opcodes()[len(controller.opcodes()) - controller.opcodes()[::-1].index(OpCode.RESET):]
     assert after_reset[-1] == OpCode.READ_BUFFER_SIZE
     assert OpCode.LE_SET_EVENT_MASK in after_reset[:-1]
+
+
+async def test_hardware_error_during_start_does_not_run_a_second_init_sequence(scripted_host) -> None:
+    host, controller = await scripted_host(start=False)
+    controller.hold_commands = True
+    starting = asyncio.create_task(host.start())
+    await on_controller(controller, lambda: len(controller.held) == 1)
+    controller.send_raw(hardware_error(0x04))
+    await asyncio.sleep(0.05)  # a wrongly started re-initialisation would have sent its Reset now
+    controller.hold_commands = False
+    controller.release_held()
+    info = await asyncio.wait_for(starting, WAIT)
+    assert info.manufacturer == 0x05F1 and host.resyncs == 0 and host.hardware_errors == 1
+    assert controller.opcodes().count(OpCode.RESET) == 1
