@@ -21,6 +21,7 @@ from aioble_hci.host.gatt import Gatt, attach_gatt
 from aioble_hci.host.host import Host, HostConfig
 from aioble_hci.host.l2cap import L2capBearer
 from aioble_hci.host.smp import Prompts, Smp, SmpHostConfig, attach_smp
+from aioble_hci.smp.config import SecurityConfig
 from tests.interop.bumble_link import BumbleControllerTransport
 
 # Bumble never answers some commands (LE Encrypt, LE Set PHY, vendor commands, ...):
@@ -45,9 +46,14 @@ class OurStack:
 
 
 async def make_stack(link: LocalLink, directory: Path, *, name: str = "ours", gap: GapConfig | None = None,
-                     smp: SmpHostConfig | None = None, prompts: Prompts | None = None,
-                     preferred_mtu: int = 256, **host_config: Any) -> OurStack:
-    """Start our Host on a new Bumble Controller of `link` and attach every bearer."""
+                     security: SecurityConfig | None = None, prompts: Prompts | None = None,
+                     smp_options: dict[str, Any] | None = None, preferred_mtu: int = 256,
+                     **host_config: Any) -> OurStack:
+    """Start our Host on a new Bumble Controller of `link` and attach every bearer.
+
+    Bonds and the local IRK live in `directory`, so a second stack made on the same
+    directory is the same device after a restart.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     controller = Controller(name, link=link)
     transport = BumbleControllerTransport(controller)
@@ -55,7 +61,8 @@ async def make_stack(link: LocalLink, directory: Path, *, name: str = "ours", ga
     await host.start()
     gap_config = gap or GapConfig(static_address_path=directory / "static.json")
     our_gap = await attach_gap(host, gap_config)
-    smp_config = smp or SmpHostConfig(bond_path=directory / "bonds.json", irk_path=directory / "irk.json")
+    smp_config = SmpHostConfig(security=security or SecurityConfig(), bond_path=directory / "bonds.json",
+                               irk_path=directory / "irk.json", **(smp_options or {}))
     our_smp = await attach_smp(host, smp_config, prompts)
     # GAP does not record the own address per connection yet; SMP needs it for its confirm values.
     our_smp.local_address = our_gap.address
