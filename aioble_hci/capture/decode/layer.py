@@ -77,7 +77,7 @@ class DecodedPacket:
 def _details(fields: dict[str, Any]) -> str:
     parts = []
     for key, value in fields.items():
-        if key in ("payload",) or value is None:
+        if key in ("payload", "description") or value is None:  # description: JSON only
             continue
         v = jsonable(value)
         if isinstance(v, (list, dict)):
