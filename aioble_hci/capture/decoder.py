@@ -20,14 +20,13 @@ from aioble_hci.capture.decode.l2cap import L2capState, decode_l2cap
 from aioble_hci.capture.decode.layer import DecodedPacket, Layer, error_layer
 from aioble_hci.capture.files import open_reader
 from aioble_hci.capture.records import CaptureFormatError, CaptureRecord, RecordKind
+from aioble_hci.hci.acl import AclHeader, AclReassembler
+from aioble_hci.hci.errors import HciDecodeError
 from aioble_hci.hci.packets import Direction, PacketType
 
 log = logging.getLogger(__name__)
 
-PB_FIRST_NON_FLUSHABLE = 0b00
 PB_CONTINUATION = 0b01
-PB_FIRST_FLUSHABLE = 0b10
-PB_COMPLETE = 0b11
 QUALCOMM_DEBUG_HANDLE = 0x0EDC
 HCI_RESET = 0x0C03
 
@@ -51,7 +50,7 @@ class CaptureDecoder:
     def __init__(self) -> None:
         self.connections: dict[int, Connection] = {}
         self.history: list[Connection] = []  # every connection ever opened, in order
-        self._fragments: dict[tuple[int, Direction], bytearray] = {}
+        self._reassemblers = {d: AclReassembler() for d in Direction}
         self._session_start_seen = (
             False  # a Reset or a connection event: unknown handles are then not L2CAP
         )
@@ -97,7 +96,8 @@ class CaptureDecoder:
             if conn.closed_frame is None:
                 conn.closed_frame = self._frame
         self.connections.clear()
-        self._fragments.clear()
+        for reassembler in self._reassemblers.values():
+            reassembler.reset()
 
     def _apply(self, facts: dict[str, Any]) -> None:
         opened = facts.get("opened")
@@ -118,22 +118,26 @@ class CaptureDecoder:
             gone = self.connections.get(closed)
             if gone is not None:
                 gone.closed_frame = self._frame
-            for key in [k for k in self._fragments if k[0] == closed]:
-                del self._fragments[key]
+            for reassembler in self._reassemblers.values():
+                reassembler.reset(closed)
 
     def _acl(self, packet: DecodedPacket) -> None:
         r = packet.record
         data = r.payload
-        if len(data) < 4:
-            packet.layers.append(
-                error_layer("ACL", f"packet of {len(data)} octets has no full header", data)
-            )
+        try:
+            header = AclHeader.from_bytes(data)
+        except HciDecodeError as exc:
+            packet.layers.append(error_layer("ACL", exc, data))
             return
-        word, length = struct.unpack_from("<HH", data)
-        handle, pb, bc = word & 0x0FFF, (word >> 12) & 3, (word >> 14) & 3
+        handle, length = header.handle, header.length
         packet.handle = handle
         body = data[4:]
-        fields: dict[str, Any] = {"handle": handle, "pb": pb, "bc": bc, "length": length}
+        fields: dict[str, Any] = {
+            "handle": handle,
+            "pb": header.pb_flag,
+            "bc": header.bc_flag,
+            "length": length,
+        }
         if length != len(body):
             fields["length_problem"] = f"header says {length}, packet has {len(body)}"
         conn = self.connections.get(handle)
@@ -156,7 +160,7 @@ class CaptureDecoder:
         acl = Layer("acl", f"ACL handle 0x{handle:04x}", fields)
         packet.layers.append(acl)
         direction = r.direction if r.direction is not None else Direction.HOST_TO_CONTROLLER
-        pdu = self._reassemble(handle, direction, pb, body, acl)
+        pdu = self._reassemble(direction, header, data, acl)
         if pdu is not None:
             packet.layers.extend(decode_l2cap(pdu, direction, conn.l2cap))
 
@@ -164,34 +168,28 @@ class CaptureDecoder:
         return self._session_start_seen and not any(c.handle == handle for c in self.history)
 
     def _reassemble(
-        self, handle: int, direction: Direction, pb: int, body: bytes, acl: Layer
+        self, direction: Direction, header: AclHeader, data: bytes, acl: Layer
     ) -> bytes | None:
-        """Collect fragments until the L2CAP length is reached (Vol 4 Part E, 5.4.2; Vol 3 Part A, 7.2)."""
-        key = (handle, direction)
-        if pb == PB_CONTINUATION:
-            buf = self._fragments.get(key)
-            if buf is None:
-                acl.fields["problem"] = "continuation fragment without a start"
-                acl.fields["data"] = body.hex()
-                return None
-            buf += body
-        else:
-            if key in self._fragments:
-                acl.fields["problem"] = (
-                    f"previous PDU incomplete ({len(self._fragments[key])} octets dropped)"
-                )
-            buf = self._fragments[key] = bytearray(body)
-        if len(buf) < 4:
-            acl.fields["fragment"] = "start (waiting for L2CAP header)"
+        """Fragments back into L2CAP PDUs with hci.acl.AclReassembler, one per direction
+        (Vol 4 Part E, 5.4.2; Vol 3 Part A, 7.2); what it refuses is shown, never raised."""
+        reassembler = self._reassemblers[direction]
+        handle, held = header.handle, reassembler.pending(header.handle)
+        if header.pb_flag == PB_CONTINUATION and not held:
+            acl.fields["problem"] = "continuation fragment without a start"
+            acl.fields["data"] = data[4:].hex()
             return None
-        needed = 4 + int.from_bytes(buf[:2], "little")
-        if len(buf) < needed:
-            acl.fields["fragment"] = f"{len(buf)}/{needed}"
+        if header.pb_flag != PB_CONTINUATION and held:
+            acl.fields["problem"] = f"previous PDU incomplete ({held} octets dropped)"
+            reassembler.reset(handle)
+        try:
+            done = reassembler.feed(data)
+        except HciDecodeError as exc:
+            acl.fields["problem"] = str(exc)
             return None
-        del self._fragments[key]
-        if len(buf) > needed:
-            acl.fields["problem"] = f"{len(buf) - needed} octets past the L2CAP length"
-        return bytes(buf)
+        if done is None:
+            acl.fields["fragment"] = f"{reassembler.pending(handle)} octets of the L2CAP PDU so far"
+            return None
+        return done[1]
 
 
 @dataclass
