@@ -12,6 +12,8 @@ import asyncio
 import sys
 from typing import TYPE_CHECKING, Any
 
+from aioble_hci.cli.common import add_capture_option
+
 if TYPE_CHECKING:  # imported lazily so `aioble-hci --help` never depends on the host importing
     from aioble_hci.address import Address
     from aioble_hci.host.connection import Connection
@@ -55,6 +57,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--bonds", metavar="PATH", default=None,
                         help="bond store file (default ~/.local/share/aioble-hci/bonds.json)")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to connect and pair (default 30)")
+    add_capture_option(parser)
     parser.set_defaults(func=run)
 
 

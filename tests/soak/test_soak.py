@@ -122,10 +122,6 @@ async def disconnect(central: Side, peripheral: Side, conn: Connection, peer: Co
     assert central.host.connections == {} and peripheral.host.connections == {}
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "known leak in aioble_hci/host/gatt/bearer.py: AttBearer._arm schedules a 30 s transaction timer per "
-    "request and never cancels it when the response arrives, so live timers (and ~8 objects each) grow "
-    "with every operation until they fire; remove this marker once the bearer cancels them"))
 async def test_gatt_operations_keep_tasks_timers_objects_and_rss_flat(sides: tuple[Side, Side]) -> None:
     central, peripheral = sides
     conn, peer = await connect(central, peripheral)

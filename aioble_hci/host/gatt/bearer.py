@@ -49,7 +49,9 @@ class AttBearer:
         self._send = send
         self._emit = emit
         self._futures: dict[int, tuple[Procedure, asyncio.Future[Any]]] = {}
-        self._timers: set[asyncio.TimerHandle] = set()
+        # One ATT transaction timer per direction (Vol 3 Part F 3.3.3): a request or indication
+        # re-arms its direction's timer, so a bearer never holds more than two.
+        self._timers: dict[str, asyncio.TimerHandle] = {}
         self.indication_lock = asyncio.Lock()
 
     @property
@@ -101,7 +103,7 @@ class AttBearer:
         for pdu in out:
             self._send(self.connection, pdu)
             if pdu[0] in SERVER_BOUND and pdu[0] != Opcode.HANDLE_VALUE_CFM:
-                self._arm(self._poll_client, client_module.TRANSACTION_TIMEOUT)
+                self._arm("client", self._poll_client, client_module.TRANSACTION_TIMEOUT)
 
     def _client_events(self, events: list[Any]) -> None:
         for event in events:
@@ -126,7 +128,7 @@ class AttBearer:
     def send_server_pdu(self, pdu: bytes, indication: bool = False) -> None:
         self._send(self.connection, pdu)
         if indication:
-            self._arm(self._poll_server, server_module.TRANSACTION_TIMEOUT)
+            self._arm("server", self._poll_server, server_module.TRANSACTION_TIMEOUT)
 
     def _server_events(self, events: list[Any]) -> None:
         for event in events:
@@ -139,25 +141,25 @@ class AttBearer:
 
     # -- timers and closing --------------------------------------------------------------------
 
-    def _arm(self, callback: Callable[[], None], delay: float) -> None:
-        loop = asyncio.get_running_loop()
-        handle: asyncio.TimerHandle | None = None
+    def _arm(self, direction: str, callback: Callable[[], None], delay: float) -> None:
+        """(Re)start `direction`'s transaction timer; the core's poll decides if it expired."""
+        previous = self._timers.pop(direction, None)
+        if previous is not None:
+            previous.cancel()
 
         def fire() -> None:
-            if handle is not None:
-                self._timers.discard(handle)
+            self._timers.pop(direction, None)
             if not self.closed:
                 callback()
 
-        handle = loop.call_later(delay + 1e-3, fire)
-        self._timers.add(handle)
+        self._timers[direction] = asyncio.get_running_loop().call_later(delay + 1e-3, fire)
 
     def close(self) -> None:
         """The link is gone: fail pending procedures, stop the timers."""
         if self.closed:
             return
         self.closed = True
-        for timer in self._timers:
+        for timer in self._timers.values():
             timer.cancel()
         self._timers.clear()
         self.server.close()
