@@ -7,8 +7,8 @@ packet the Controller emits (H4 bytes, via its `host` sink) is split into
 indicator and payload and delivered to our Host. Nothing is parsed in between,
 so both stacks see exactly the bytes the other produced.
 
-`BumblePeer` is a Bumble host (`bumble.device.Device`) on its own Controller of
-the same link: the independent stack our Host talks to.
+`BumblePeer` is a Bumble host (`bumble.device.Device`): the independent stack our
+Host talks to (see `medium` for where its controller lives).
 """
 
 from __future__ import annotations
@@ -20,9 +20,7 @@ from dataclasses import dataclass
 from bumble.controller import Controller
 from bumble.device import Device
 from bumble.hci import Address as BumbleAddress
-from bumble.host import Host as BumbleHost
-from bumble.link import LocalLink
-from bumble.transport.common import AsyncPipeSink
+from bumble.transport.common import Transport as BumbleTransport
 
 from aioble_hci.address import Address, AddressType
 from aioble_hci.hci import h4
@@ -88,10 +86,12 @@ def our_address(address: BumbleAddress) -> Address:
 
 @dataclass
 class BumblePeer:
-    """A Bumble host (Device) on its own Controller of the link."""
+    """A Bumble host (Device): on its own Bumble Controller (`controller`), or on one of our
+    controllers through a Bumble transport (`transport`)."""
 
-    controller: Controller
     device: Device
+    controller: Controller | None = None
+    transport: BumbleTransport | None = None
 
     @property
     def address(self) -> Address:
@@ -99,24 +99,13 @@ class BumblePeer:
         return our_address(self.device.random_address)
 
     async def close(self) -> None:
-        """Stop advertising/scanning timers and take the controller off the link."""
+        """Stop advertising/scanning, then take the controller off the link or close the transport."""
         device = self.device
         if device.is_advertising:
             await device.stop_advertising()
         if device.is_scanning:
             await device.stop_scanning()
-        self.controller.link.remove_controller(self.controller)
-
-
-async def make_bumble_peer(link: LocalLink, address: str, name: str = "bumble-peer") -> BumblePeer:
-    """A powered-on Bumble Device with random static `address` ("c0:..."), on a new Controller of `link`."""
-    controller = Controller(name, link=link)
-    device = Device(name=name, address=BumbleAddress(address, BumbleAddress.RANDOM_DEVICE_ADDRESS),
-                    host=BumbleHost(controller, AsyncPipeSink(controller)))
-    await device.power_on()
-    return BumblePeer(controller, device)
-
-
-def make_controller(link: LocalLink, name: str = "our-controller") -> Controller:
-    """A Bumble Controller on `link` for our Host (no public address: our host uses a random one)."""
-    return Controller(name, link=link)
+        if self.controller is not None and self.controller in self.controller.link.controllers:
+            self.controller.link.remove_controller(self.controller)
+        if self.transport is not None:
+            await self.transport.close()

@@ -1,4 +1,8 @@
-"""Fixtures: a Bumble LocalLink, a Bumble peer on it, and our Host with GAP on another Bumble Controller."""
+"""Fixtures: the medium (Bumble's LocalLink or our air), a Bumble peer on it, and our stack on it.
+
+Every scenario taking `ours`/`peer` runs on both media: against Bumble's emulated
+controllers, and with both hosts on our own virtual controllers behind our hub.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bumble.link import LocalLink
 
-from tests.interop.bumble_link import BumblePeer, make_bumble_peer
+from tests.interop.bumble_link import BumblePeer
+from tests.interop.medium import Medium, make_medium
 from tests.interop.stack import OurStack, close_stack, make_stack
 
 PEER_ADDRESS = "c0:11:22:33:44:55"
@@ -17,25 +21,36 @@ PEER_ADDRESS = "c0:11:22:33:44:55"
 MakeStack = Callable[..., Awaitable[OurStack]]
 
 
-@pytest.fixture
-async def link() -> LocalLink:
-    return LocalLink()
+@pytest.fixture(params=["bumble_link", "our_air"])
+async def medium(request: pytest.FixtureRequest) -> AsyncIterator[Medium]:
+    made = await make_medium(request.param)
+    yield made
+    await made.close()
 
 
 @pytest.fixture
-async def peer(link: LocalLink) -> AsyncIterator[BumblePeer]:
-    peer = await make_bumble_peer(link, PEER_ADDRESS)
-    yield peer
-    await peer.close()
+async def bumble_medium() -> AsyncIterator[Medium]:
+    """Only Bumble's LocalLink: for scenarios about Bumble's emulated controller itself."""
+    made = await make_medium("bumble_link")
+    yield made
+    await made.close()
 
 
 @pytest.fixture
-async def make_ours(link: LocalLink, tmp_path: Path) -> AsyncIterator[MakeStack]:
-    """`await make_ours()` -> our Host (with GAP, L2CAP, GATT and SMP bearers) on a Bumble Controller of the link."""
+async def peer(medium: Medium) -> AsyncIterator[BumblePeer]:
+    made = await medium.bumble_peer(PEER_ADDRESS)
+    yield made
+    await made.close()
+
+
+@pytest.fixture
+async def make_ours(medium: Medium, tmp_path: Path) -> AsyncIterator[MakeStack]:
+    """`await make_ours(security=..., prompts=...)` -> our Host with every bearer, on the medium."""
     stacks: list[OurStack] = []
 
     async def make(**options: Any) -> OurStack:
-        stack = await make_stack(link, tmp_path / f"ours{len(stacks)}", **options)
+        stack = await make_stack(medium.our_transport(f"ours{len(stacks)}"), tmp_path / f"ours{len(stacks)}",
+                                 **options)
         stacks.append(stack)
         return stack
 
@@ -47,3 +62,19 @@ async def make_ours(link: LocalLink, tmp_path: Path) -> AsyncIterator[MakeStack]
 @pytest.fixture
 async def ours(make_ours: MakeStack) -> OurStack:
     return await make_ours()
+
+
+@pytest.fixture
+async def ours_on_bumble(bumble_medium: Medium, tmp_path: Path) -> AsyncIterator[OurStack]:
+    """Our stack on a Bumble Controller (no peer)."""
+    stack = await make_stack(bumble_medium.our_transport("ours"), tmp_path / "ours")
+    yield stack
+    await close_stack(stack)
+
+
+@pytest.fixture
+async def peer_on_bumble(bumble_medium: Medium) -> AsyncIterator[BumblePeer]:
+    """A Bumble peer on the same LocalLink as `ours_on_bumble`."""
+    made = await bumble_medium.bumble_peer(PEER_ADDRESS)
+    yield made
+    await made.close()

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from bumble.controller import Controller
-from bumble.link import LocalLink
 
 from aioble_hci.host.gap import Gap, GapConfig, attach_gap
 from aioble_hci.host.gatt import Gatt, attach_gatt
@@ -22,6 +21,7 @@ from aioble_hci.host.host import Host, HostConfig
 from aioble_hci.host.l2cap import L2capBearer
 from aioble_hci.host.smp import Prompts, Smp, SmpHostConfig, attach_smp
 from aioble_hci.smp.config import SecurityConfig
+from aioble_hci.transport.base import Transport
 from tests.interop.bumble_link import BumbleControllerTransport
 
 # Bumble never answers some commands (LE Encrypt, LE Set PHY, vendor commands, ...):
@@ -31,10 +31,9 @@ COMMAND_TIMEOUT = 0.5
 
 @dataclass
 class OurStack:
-    """Our Host and its bearers, attached to `controller` (a Bumble Controller)."""
+    """Our Host and its bearers, on a Bumble Controller or on one of our virtual controllers."""
 
-    controller: Controller
-    transport: BumbleControllerTransport
+    transport: Transport
     host: Host
     gap: Gap
     smp: Smp
@@ -44,19 +43,23 @@ class OurStack:
     def l2cap(self) -> L2capBearer:
         return self.gatt.l2cap
 
+    @property
+    def controller(self) -> Controller | None:
+        """The Bumble Controller under our Host, when there is one."""
+        transport = self.transport
+        return transport.controller if isinstance(transport, BumbleControllerTransport) else None
 
-async def make_stack(link: LocalLink, directory: Path, *, name: str = "ours", gap: GapConfig | None = None,
+
+async def make_stack(transport: Transport, directory: Path, *, gap: GapConfig | None = None,
                      security: SecurityConfig | None = None, prompts: Prompts | None = None,
                      smp_options: dict[str, Any] | None = None, preferred_mtu: int = 256,
                      **host_config: Any) -> OurStack:
-    """Start our Host on a new Bumble Controller of `link` and attach every bearer.
+    """Start our Host on `transport` and attach every bearer.
 
     Bonds and the local IRK live in `directory`, so a second stack made on the same
     directory is the same device after a restart.
     """
     directory.mkdir(parents=True, exist_ok=True)
-    controller = Controller(name, link=link)
-    transport = BumbleControllerTransport(controller)
     host = Host(transport, HostConfig(command_timeout=COMMAND_TIMEOUT, **host_config))
     await host.start()
     gap_config = gap or GapConfig(static_address_path=directory / "static.json")
@@ -67,12 +70,13 @@ async def make_stack(link: LocalLink, directory: Path, *, name: str = "ours", ga
     # GAP does not record the own address per connection yet; SMP needs it for its confirm values.
     our_smp.local_address = our_gap.address
     gatt = attach_gatt(host, preferred_mtu)
-    return OurStack(controller, transport, host, our_gap, our_smp, gatt)
+    return OurStack(transport, host, our_gap, our_smp, gatt)
 
 
 async def close_stack(stack: OurStack) -> None:
     stack.smp.detach()
     stack.gap.close()
     await stack.host.close()
-    if stack.controller in stack.controller.link.controllers:
-        stack.controller.link.remove_controller(stack.controller)
+    controller = stack.controller
+    if controller is not None and controller in controller.link.controllers:
+        controller.link.remove_controller(controller)

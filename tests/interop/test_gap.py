@@ -61,14 +61,17 @@ async def test_our_scanner_finds_the_bumble_advertiser_and_parses_its_data(ours:
     assert ad.flags is not None and int(ad.flags) == 0x06
 
 
-async def test_our_scanner_takes_bumbles_extended_reports_for_a_legacy_advertiser(ours: OurStack, peer: BumblePeer):
+async def test_our_scanner_takes_bumbles_extended_reports_for_a_legacy_advertiser(ours_on_bumble: OurStack,
+                                                                                  peer_on_bumble: BumblePeer):
     # Bumble's controller sets the LE Extended Advertising feature bit, so it answers a legacy scan
     # with LE Extended Advertising Reports, and without the Legacy bit for an ADV_IND (Vol 4 Part E,
     # 7.7.65.13 wants event type 0b0010011): our GAP takes them all the same.
+    ours, peer = ours_on_bumble, peer_on_bumble
     await peer.device.start_advertising(advertising_data=BUMBLE_AD, advertising_interval_min=BUMBLE_ADVERTISING_MS)
     assert not ours.gap.caps.extended_scanning
     report = await _first_report(ours, peer)
     assert report.address == peer.address and report.data == BUMBLE_AD
+    assert not report.legacy
 
 
 async def test_bumble_scanner_finds_our_advertiser_and_parses_our_data(ours: OurStack, peer: BumblePeer):

@@ -8,35 +8,39 @@ from aioble_hci.hci import commands as cmd
 from aioble_hci.hci.constants import StatusCode
 from aioble_hci.hci.packets import PacketType
 from aioble_hci.host.errors import HciCommandError, HciTimeoutError
+from tests.interop.bumble_link import BumbleControllerTransport
 from tests.interop.stack import OurStack
 
 SHORT = 0.1  # a command Bumble never answers: how long we wait for it
 
 
-async def test_init_sequence_learns_the_bumble_controllers_version_features_and_buffers(ours: OurStack):
-    info = ours.host.controller_info
-    controller = ours.controller
+async def test_init_sequence_learns_the_bumble_controllers_version_features_and_buffers(ours_on_bumble: OurStack):
+    info = ours_on_bumble.host.controller_info
+    controller = ours_on_bumble.controller
+    assert controller is not None
     assert (info.hci_version, info.lmp_version) == (controller.hci_version, controller.lmp_version)
     assert info.manufacturer == controller.manufacturer_company_identifier
     assert info.le_features == int(controller.le_features)
     assert info.buffer_source == "LE Read Buffer Size [v2]"
     assert (info.acl_data_packet_length, info.total_num_acl_data_packets) == (
         controller.le_acl_data_packet_length, controller.total_num_le_acl_data_packets)
-    assert controller.event_mask == ours.host.config.event_mask
-    assert controller.le_event_mask == ours.host.config.le_event_mask
+    assert controller.event_mask == ours_on_bumble.host.config.event_mask
+    assert controller.le_event_mask == ours_on_bumble.host.config.le_event_mask
 
 
-async def test_init_sequence_sends_only_commands_and_starts_with_reset(ours: OurStack):
-    sent = ours.transport.sent
+async def test_init_sequence_sends_only_commands_and_starts_with_reset(ours_on_bumble: OurStack):
+    assert isinstance(ours_on_bumble.transport, BumbleControllerTransport)
+    sent = ours_on_bumble.transport.sent
     assert sent[0] == (PacketType.COMMAND, cmd.Reset().to_bytes())
     assert all(kind == PacketType.COMMAND for kind, _ in sent)
 
 
-async def test_without_a_public_address_gap_programs_a_random_static_address_into_bumble(ours: OurStack):
-    assert not ours.host.controller_info.has_public_address
-    address = ours.gap.address
+async def test_without_a_public_address_gap_programs_a_random_static_address_into_bumble(ours_on_bumble: OurStack):
+    assert not ours_on_bumble.host.controller_info.has_public_address
+    address = ours_on_bumble.gap.address
     assert address is not None and address.is_static
-    assert str(ours.controller.random_address).lower().startswith(str(address).lower())
+    assert ours_on_bumble.controller is not None
+    assert str(ours_on_bumble.controller.random_address).lower().startswith(str(address).lower())
 
 
 @pytest.mark.parametrize("command", [
@@ -45,15 +49,15 @@ async def test_without_a_public_address_gap_programs_a_random_static_address_int
     cmd.ReadRemoteVersionInformation(connection_handle=0x0001),
     cmd.ZephyrReadVersionInformation(),
 ], ids=lambda command: type(command).__name__)
-async def test_a_command_bumble_never_answers_times_out_and_the_host_keeps_working(ours: OurStack, command):
+async def test_a_command_bumble_never_answers_times_out_and_the_host_keeps_working(ours_on_bumble: OurStack, command):
     with pytest.raises(HciTimeoutError):
-        await ours.host.send_command(command, timeout=SHORT)
-    assert (await ours.host.send_command(cmd.ReadBdAddr())).bd_addr == ours.host.controller_info.bd_addr
+        await ours_on_bumble.host.send_command(command, timeout=SHORT)
+    assert (await ours_on_bumble.host.send_command(cmd.ReadBdAddr())).bd_addr == ours_on_bumble.host.controller_info.bd_addr
 
 
-async def test_a_failing_status_from_bumble_raises_hci_command_error(ours: OurStack):
+async def test_a_failing_status_from_bumble_raises_hci_command_error(ours_on_bumble: OurStack):
     # Not Disconnect: Bumble answers Disconnect of an unknown handle with a successful Command
     # Status, where Vol 4 Part E 7.1.6 asks for Unknown Connection Identifier.
     with pytest.raises(HciCommandError) as info:
-        await ours.host.send_command(cmd.LeLongTermKeyRequestNegativeReply(connection_handle=0x0042))
+        await ours_on_bumble.host.send_command(cmd.LeLongTermKeyRequestNegativeReply(connection_handle=0x0042))
     assert info.value.status == StatusCode.UNKNOWN_CONNECTION_IDENTIFIER
