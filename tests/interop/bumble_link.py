@@ -38,6 +38,7 @@ class BumbleControllerTransport(Transport):
         self.controller = controller
         self._open = False
         self.sent: list[tuple[PacketType, bytes]] = []  # what our host sent, for assertions
+        self.largest_acl_received = 0  # Bumble may deliver ACL larger than its advertised buffer size
 
     async def open(self) -> None:
         if self._open:
@@ -63,6 +64,8 @@ class BumbleControllerTransport(Transport):
     def on_packet(self, packet: bytes) -> None:
         """Bumble's TransportSink interface: one H4 packet from the controller."""
         if self._open and packet:
+            if packet[0] == PacketType.ACL:
+                self.largest_acl_received = max(self.largest_acl_received, len(packet) - 5)
             self._deliver(PacketType(packet[0]), bytes(packet[1:]))
 
     async def close(self) -> None:
