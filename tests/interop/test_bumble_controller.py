@@ -3,8 +3,11 @@ answers, ACL data larger than the buffer size it advertises."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from aioble_hci.address import Address
 from aioble_hci.hci import commands as cmd
 from aioble_hci.hci.constants import StatusCode
 from aioble_hci.hci.packets import PacketType
@@ -12,8 +15,9 @@ from aioble_hci.host.errors import HciCommandError, HciTimeoutError
 from aioble_hci.uuid import UUID
 from tests.interop.bumble_gatt import LONG_UUID, LONG_VALUE, SERVICE_UUID, add_bumble_server
 from tests.interop.bumble_link import BumbleControllerTransport, BumblePeer
-from tests.interop.helpers import connect_to_bumble, run
-from tests.interop.stack import OurStack
+from tests.interop.helpers import WAIT, connect_to_bumble, run
+from tests.interop.medium import Medium
+from tests.interop.stack import OurStack, close_stack, make_stack
 
 SHORT = 0.1  # a command Bumble never answers: how long we wait for it
 
@@ -83,3 +87,38 @@ async def test_acl_data_larger_than_bumbles_advertised_buffer_size_is_reassemble
     transport = ours.transport
     assert isinstance(transport, BumbleControllerTransport)
     assert transport.largest_acl_received > ours.host.controller_info.acl_data_packet_length
+
+
+async def test_after_a_cancel_bumble_never_confirms_our_gap_gives_up_and_reports_the_next_attempt(
+        ours_on_bumble: OurStack, peer_on_bumble: BumblePeer):
+    # Bumble answers LE Create Connection Cancel with success but never sends the LE Connection
+    # Complete (Unknown Connection Identifier) that Vol 4 Part E 7.8.13 requires, and keeps the
+    # attempt pending, so it refuses every later LE Create Connection with Command Disallowed.
+    # Our GAP must neither hang on the missing event nor hide the refusal.
+    ours = ours_on_bumble
+    with pytest.raises(TimeoutError):
+        await ours.gap.connect(Address.parse("c0:00:00:00:00:09/random"), timeout=SHORT)
+    assert not ours.gap.connections.connecting and not ours.host.connections
+    await peer_on_bumble.device.start_advertising(advertising_interval_min=20)
+    with pytest.raises(HciCommandError) as info:
+        await ours.gap.connect(peer_on_bumble.address, timeout=WAIT)
+    assert info.value.status == StatusCode.COMMAND_DISALLOWED
+
+
+async def test_a_host_restarted_on_a_bumble_controller_left_scanning_gets_a_clear_error(bumble_medium: Medium,
+                                                                                        tmp_path: Path):
+    # HCI Reset must return the controller to its default state, scanning off (Vol 4 Part E, 7.3.2);
+    # Bumble's Reset changes nothing, so LE Set Scan Parameters is refused as if scanning were on.
+    transport = bumble_medium.our_transport("ours")
+    assert isinstance(transport, BumbleControllerTransport)
+    first = await make_stack(transport, tmp_path / "first")
+    await first.gap.start_scan()
+    await close_stack(first)  # without stopping the scan, as a crashed program would
+    second = await make_stack(BumbleControllerTransport(transport.controller), tmp_path / "second")
+    try:
+        with pytest.raises(HciCommandError) as info:
+            await second.gap.start_scan()
+        assert info.value.status == StatusCode.COMMAND_DISALLOWED
+        assert "LE Set Scan Parameters" in str(info.value)
+    finally:
+        await close_stack(second)
