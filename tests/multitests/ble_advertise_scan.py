@@ -51,7 +51,7 @@ async def find(device, active, want):
 async def central():
     multitest.next()
     device = aioble.Device(*BDADDR)
-    result = await find(device, True, lambda r: r.resp_data)
+    result = await find(device, True, lambda r: r.adv_data and r.resp_data)
     print("name", result.name())
     print("services", list(result.services()))
     print("manufacturer", list(result.manufacturer()), list(result.manufacturer(0x1234)))
