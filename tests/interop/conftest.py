@@ -1,7 +1,8 @@
 """Fixtures: the medium (Bumble's LocalLink or our air), a Bumble peer on it, and our stack on it.
 
 Every scenario taking `ours`/`peer` runs on both media: against Bumble's emulated
-controllers, and with both hosts on our own virtual controllers behind our hub.
+controllers, and with both hosts on our own virtual controllers behind our hub; with
+AIOBLE_INTEROP_OURS and AIOBLE_INTEROP_BUMBLE set, on those two real controllers instead.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.interop.bumble_link import BumblePeer
-from tests.interop.medium import Medium, make_medium
+from tests.interop.medium import Medium, make_medium, media
 from tests.interop.stack import OurStack, close_stack, make_stack
 
 PEER_ADDRESS = "c0:11:22:33:44:55"
@@ -21,7 +22,7 @@ PEER_ADDRESS = "c0:11:22:33:44:55"
 MakeStack = Callable[..., Awaitable[OurStack]]
 
 
-@pytest.fixture(params=["bumble_link", "our_air"])
+@pytest.fixture(params=media())
 async def medium(request: pytest.FixtureRequest) -> AsyncIterator[Medium]:
     made = await make_medium(request.param)
     yield made

@@ -4,7 +4,8 @@ shared virtual air (our VirtualControllers under both hosts, served by our hub o
 On `BumbleLinkMedium` our Host drives a `bumble.controller.Controller` through
 `BumbleControllerTransport`; on `OurAirMedium` a Bumble host drives one of our
 controllers through Bumble's own `unix:PATH` transport, as it would a socket-attached
-dongle, and our Host is another client of the same hub (`air:PATH`).
+dongle, and our Host is another client of the same hub (`air:PATH`). `HardwareMedium` puts
+both hosts on real controllers named in the environment (see `media`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import abc
 import asyncio
 import contextlib
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -115,7 +117,49 @@ class OurAirMedium(Medium):
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
+class HardwareMedium(Medium):
+    """Two real controllers: ours on `AIOBLE_INTEROP_OURS` (one of our transport specs, e.g.
+    `serial:/dev/ttyACM0` or `usb`), Bumble's on `AIOBLE_INTEROP_BUMBLE` (a Bumble transport
+    spec, e.g. `serial:/dev/ttyACM1,1000000,rtscts` or `usb:0`). Each is opened anew per test."""
+
+    name = "hardware"
+
+    def __init__(self, ours_spec: str, bumble_spec: str) -> None:
+        self.ours_spec = ours_spec
+        self.bumble_spec = bumble_spec
+
+    def our_transport(self, name: str) -> Transport:
+        from aioble_hci.transport import open_transport as open_our_transport
+
+        return open_our_transport(self.ours_spec)
+
+    async def bumble_peer(self, address: str, name: str = "bumble-peer") -> BumblePeer:
+        transport = await open_transport(self.bumble_spec)
+        device = Device.with_hci(name, BumbleAddress(address, BumbleAddress.RANDOM_DEVICE_ADDRESS),
+                                 transport.source, transport.sink)
+        device.name = name
+        await device.power_on()
+        return BumblePeer(device, transport=transport)
+
+    async def close(self) -> None:
+        """Nothing to release: peers and stacks close their transports themselves."""
+
+
+HARDWARE_OURS = "AIOBLE_INTEROP_OURS"
+HARDWARE_BUMBLE = "AIOBLE_INTEROP_BUMBLE"
+
+
+def media() -> list[str]:
+    """The media the peer scenarios run on: both emulations, or the two dongles named in the
+    environment (AIOBLE_INTEROP_OURS and AIOBLE_INTEROP_BUMBLE) instead."""
+    if os.environ.get(HARDWARE_OURS) and os.environ.get(HARDWARE_BUMBLE):
+        return [HardwareMedium.name]
+    return [BumbleLinkMedium.name, OurAirMedium.name]
+
+
 async def make_medium(name: str) -> Medium:
     if name == BumbleLinkMedium.name:
         return BumbleLinkMedium()
+    if name == HardwareMedium.name:
+        return HardwareMedium(os.environ[HARDWARE_OURS], os.environ[HARDWARE_BUMBLE])
     return await OurAirMedium().start()
