@@ -201,6 +201,11 @@ class SignalingChannel:
             log.warning("dropping signalling frame of %d octets (no header)", len(payload))
             return None
         code, identifier = payload[0], payload[1]
+        if identifier == 0:
+            # Vol 3 Part A, 4: identifier 0x00 is illegal and never used in any command, so
+            # there is nothing a reject could be matched to: drop it, whatever the code.
+            log.warning("dropping signalling command 0x%02X with identifier 0", code)
+            return None
         is_response = code in RESPONSE_CODES
         if len(payload) > self.mtu:
             if is_response:
@@ -215,9 +220,6 @@ class SignalingChannel:
         if raw.code not in _KNOWN_CODES:
             log.info("rejecting unknown signalling code 0x%02X id=%d", raw.code, raw.identifier)
             self.reject(raw.identifier, CommandRejectReason.COMMAND_NOT_UNDERSTOOD)
-            return None
-        if raw.identifier == 0:
-            log.warning("dropping signalling command 0x%02X with identifier 0", raw.code)
             return None
         try:
             command = decode_command(raw)
@@ -234,9 +236,8 @@ class SignalingChannel:
         if code in RESPONSE_CODES:
             log.warning("dropping malformed signalling response 0x%02X: %s", code, error)
             return None
-        if code not in _KNOWN_CODES or identifier == 0:
-            if identifier != 0:
-                self.reject(identifier, CommandRejectReason.COMMAND_NOT_UNDERSTOOD)
+        if code not in _KNOWN_CODES:
+            self.reject(identifier, CommandRejectReason.COMMAND_NOT_UNDERSTOOD)
             return None
         log.warning("malformed signalling request 0x%02X id=%d: %s", code, identifier, error)
         return MalformedRequest(identifier, SignalingCode(code), data, error)

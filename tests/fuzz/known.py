@@ -6,16 +6,7 @@ one test, the regression test named here. Remove an entry when its bug is fixed.
 
 from __future__ import annotations
 
-KNOWN_FINDINGS: dict[str, list[tuple[str, str]]] = {
-    "l2cap_signaling": [
-        ("signalling identifier 0 is never valid",
-         "tests/robustness/test_fuzz_findings.py::test_l2cap_unknown_command_with_identifier_zero_is_not_answered_with_identifier_zero"),
-    ],
-    "l2cap_coc": [
-        ("signalling identifier 0 is never valid",
-         "tests/robustness/test_fuzz_findings.py::test_l2cap_unknown_command_with_identifier_zero_is_not_answered_with_identifier_zero"),
-    ],
-}
+KNOWN_FINDINGS: dict[str, list[tuple[str, str]]] = {}
 
 
 def is_known(harness: str, message: str) -> bool:

@@ -28,7 +28,7 @@ def _identifiers_sent(manager: L2capChannelManager) -> list[int]:
 
 
 def test_l2cap_unknown_command_with_identifier_zero_is_not_answered_with_identifier_zero() -> None:
-    """OPEN BUG (l2cap layer), found by the l2cap_signaling harness, input 05 00 1f 01 00 00.
+    """Found by the l2cap_signaling harness, input 05 00 1f 01 00 00 (fixed in l2cap/signaling.py).
 
     Vol 3 Part A, 4: identifier 0x00 is illegal and "shall never be used in any command";
     the manager answers such a command with a Command Reject carrying identifier 0. Zephyr

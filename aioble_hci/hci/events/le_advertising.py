@@ -73,7 +73,10 @@ class LeAdvertisingReport(LeMetaEvent):
             kind = params[pos + 1]
             if kind > 3:
                 raise HciDecodeError(f"LE Advertising Report: report {i} has address type 0x{kind:02x}")
-            data_end = pos + 9 + params[pos + 8]
+            data_length = params[pos + 8]
+            if data_length > 31:  # Vol 4 Part E 7.7.65.2: Data_Length is 0 to 31 octets
+                raise HciDecodeError(f"LE Advertising Report: report {i} has {data_length} octets of data (max 31)")
+            data_end = pos + 9 + data_length
             if data_end >= end:
                 raise HciDecodeError(f"LE Advertising Report: report {i} of {count} truncated in its data")
             rssi = params[data_end]
