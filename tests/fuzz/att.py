@@ -49,6 +49,7 @@ from .data import FuzzInput, chunks
 from .harness import Harness
 
 SERVER_RX_MTU = 185
+MAX_PDU = 255  # the longest PDU a harness chunk carries
 KNOWN_OPCODES = frozenset(int(op) for op in Opcode)
 PREPARE_LIMIT = 8
 
@@ -113,7 +114,7 @@ def check_response(opcode: int, response: bytes, mtu: int) -> None:
         assert decoded.request_opcode == opcode, (hex(opcode), response.hex())
     else:
         assert decoded.OPCODE == opcode + 1, (hex(opcode), response.hex())
-    assert len(response) <= mtu, (len(response), mtu)
+    assert len(response) <= mtu, f"response of {len(response)} octets > ATT_MTU {mtu}"
 
 
 def att_server_one_input(data: bytes) -> None:
@@ -200,13 +201,13 @@ SERVER_SEEDS = {
 
 # ------------------------------------------------------------------------------------ client
 
-def make_procedures(src: FuzzInput) -> list[Procedure]:
+def make_procedures(src: FuzzInput, rx_mtu: int) -> list[Procedure]:
     procs: list[Procedure] = []
     for _ in range(1 + src.u8() % 4):
         kind = src.u8() % 11
-        handle = src.u16()
+        handle = min(src.u16(), 0xFFFE)  # two-handle procedures use handle + 1
         if kind == 0:
-            procs.append(ExchangeMtu(23 + src.u8() * 2))
+            procs.append(ExchangeMtu(rx_mtu))
         elif kind == 1:
             procs.append(DiscoverPrimaryServices(UUID(0x180F) if handle & 1 else None))
         elif kind == 2:
@@ -257,7 +258,7 @@ def gatt_client_one_input(data: bytes) -> None:
     client.service_changed_handle = 3
     routed: list[bytes] = []
     client.route(0x0010, lambda value, _ind: routed.append(value))
-    procs = make_procedures(src)
+    procs = make_procedures(src, rx_mtu)
     for proc in procs:
         client.submit(proc)
     check_client_output(client)
@@ -278,7 +279,8 @@ def gatt_client_one_input(data: bytes) -> None:
         assert ATT_DEFAULT_MTU <= client.mtu <= max(rx_mtu, ATT_DEFAULT_MTU)
         for proc in procs:
             if isinstance(proc, Read):
-                assert len(proc.value) <= ATT_MAX_VALUE_LEN + client.mtu
+                # reading stops once 512 octets are in; the last response adds at most one PDU
+                assert len(proc.value) <= ATT_MAX_VALUE_LEN + MAX_PDU, len(proc.value)
             found = getattr(proc, "found", None)
             if found:
                 handles = [f[0] if isinstance(f, tuple) else astuple(f)[0] for f in found]

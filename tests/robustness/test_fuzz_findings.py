@@ -7,8 +7,12 @@ findings (tests/fuzz/known.py) so that each open bug fails one test, not two.
 
 from __future__ import annotations
 
-from aioble_hci.l2cap.manager import L2capChannelManager, Role
+import pytest
+
+from aioble_hci.att.server import AttServer
+from aioble_hci.l2cap.manager import L2capChannelManager, L2capUsageError, Role
 from aioble_hci.l2cap.pdus import (
+    CreditBasedConnectionReq,
     LeCreditBasedConnectionReq,
     decode_basic_frame,
     encode_basic_frame,
@@ -16,6 +20,8 @@ from aioble_hci.l2cap.pdus import (
     split_command,
 )
 from aioble_hci.l2cap.spsm import CocServer
+from aioble_hci.uuid import UUID
+from tests.fuzz.att import make_database
 
 
 def _identifiers_sent(manager: L2capChannelManager) -> list[int]:
@@ -48,3 +54,39 @@ def test_l2cap_connection_request_with_identifier_zero_opens_nothing_and_sends_n
     manager.receive(encode_basic_frame(0x0005, request))
     assert 0 not in _identifiers_sent(manager)
     assert not manager.channels
+
+
+def test_l2cap_reconfigure_with_an_mtu_over_65535_is_a_usage_error_and_sends_nothing() -> None:
+    """OPEN BUG (l2cap layer), found by the l2cap_coc harness, input 00 0c 1e 35 00 ff ff.
+
+    `L2capChannelManager.reconfigure(cids, mtu=0x10000, mps)` raises struct.error from the PDU
+    encoder instead of L2capUsageError (connect_coc/connect_ecfc check MTU <= 0xFFFF), and the
+    request is registered as pending before encoding fails: 30 s later the manager reports a
+    SignalingTimeout and ReconfigureFailed for a request the peer never received.
+    """
+    manager = L2capChannelManager(Role.PERIPHERAL)
+    manager.register_server(CocServer(0x0080))
+    manager.receive(encode_basic_frame(0x0005, encode_command(1, CreditBasedConnectionReq(0x0080, 100, 64, 2, (0x0041,)))))
+    manager.take_events()
+    manager.data_to_send()
+    (cid,) = manager.channels
+    with pytest.raises(L2capUsageError):
+        manager.reconfigure([cid], 0x10000, 64)
+    assert manager.next_timeout() is None
+    assert manager.handle_timeout(31.0) == []
+
+
+def test_att_prepare_write_longer_than_att_mtu_is_never_echoed_past_att_mtu() -> None:
+    """OPEN BUG (att layer), found by the att_server harness.
+
+    At ATT_MTU 23 a client sends a 35-octet Prepare Write Request (a PDU longer than ATT_MTU,
+    Vol 3 Part F 3.2.8/3.4.6.1); the server echoes it in a 35-octet Prepare Write Response, so
+    the server itself sends a PDU longer than ATT_MTU. Expected: an answer of at most ATT_MTU
+    octets (e.g. Error Response Invalid PDU) and nothing queued.
+    """
+    server = AttServer(make_database())
+    handle = next(a.handle for a in server.db.range(1, 0xFFFF) if a.type == UUID(0xAA01))
+    request = b"\x16" + handle.to_bytes(2, "little") + b"\x00\x00" + bytes(30)
+    response = server.receive(request).response
+    assert response is not None
+    assert len(response) <= server.mtu, f"{len(response)}-octet response at ATT_MTU {server.mtu}"
