@@ -49,9 +49,10 @@ async def make_ours(medium: Medium, tmp_path: Path) -> AsyncIterator[MakeStack]:
     """`await make_ours(security=..., prompts=...)` -> our Host with every bearer, on the medium."""
     stacks: list[OurStack] = []
 
-    async def make(**options: Any) -> OurStack:
-        stack = await make_stack(medium.our_transport(f"ours{len(stacks)}"), tmp_path / f"ours{len(stacks)}",
-                                 **options)
+    async def make(name: str | None = None, **options: Any) -> OurStack:
+        """`name` picks the state directory (bonds, IRK, static address): the same name is the same device."""
+        name = name or f"ours{len(stacks)}"
+        stack = await make_stack(medium.our_transport(name), tmp_path / name, **options)
         stacks.append(stack)
         return stack
 

@@ -21,7 +21,7 @@ from tests.interop.bumble_link import BumblePeer
 from tests.interop.bumble_smp import OurUser, Screen, configure_bumble_pairing
 from tests.interop.helpers import WAIT, bumble_connects_to_us, connect_to_bumble, next_event, run
 from tests.interop.our_gatt import register_our_server
-from tests.interop.stack import OurStack
+from tests.interop.stack import OurStack, close_stack
 
 MakeStack = Callable[..., Awaitable[OurStack]]
 
@@ -188,6 +188,26 @@ async def test_reconnecting_bonded_devices_reencrypt_with_the_stored_key(make_ou
     assert (state.encrypted, state.bonded, state.sc, state.key_size) == (True, True, KINDS[kind], 16)
     assert bumble_conn.is_encrypted
     assert pairings == []  # no new pairing
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_our_bond_survives_a_restart_and_reencrypts_with_bumble(make_ours: MakeStack, peer: BumblePeer, role):
+    configure_bumble_pairing(peer.device, Screen(), sc=True, mitm=False, io_capability=JUST_WORKS.bumble)
+    before = await make_ours(name="restarted")
+    first = await pair(role, before, peer)
+    address = before.gap.address
+    await before.gap.disconnect(first.conn, timeout=WAIT)
+    await close_stack(before)
+    after = await make_ours(name="restarted")  # a new Host on a new controller, same files
+    assert after.gap.address == address and after.smp.bonds.get(peer.address) is not None
+    conn, bumble_conn = await connect(role, after, peer)
+    if role == "we_are_central":
+        state = await run(after.smp.encrypt(conn))
+    else:
+        await run(bumble_conn.encrypt())
+        state = after.smp.security(conn)
+    assert (state.encrypted, state.bonded, state.sc) == (True, True, True)
+    assert bumble_conn.is_encrypted
 
 
 async def _fix_bumble_responder_keys(peer: BumblePeer, bumble_conn: BumbleConnection) -> None:
