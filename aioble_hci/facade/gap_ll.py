@@ -52,6 +52,8 @@ class Gap:
         stack.on_event_hooks.append((ev.LeAdvertisingReport, self._on_report))
         stack.on_link_up_pre.append(self._on_connection_complete)
         stack.on_deactivate.append(self._reset)
+        stack.on_reinit.append(self._restore)
+        self._last_advertise: tuple[int, bool] | None = None
 
     def _submit(self, *commands: Any, tolerate_first: bool = False) -> Pending:
         host = self.stack.host
@@ -88,6 +90,7 @@ class Gap:
             self.resp_data = resp_data
         interval = _units(interval_us, 625, 0x0020, 0x4000)
         self.advertising = True
+        self._last_advertise = (interval_us, connectable)
         return self._submit(
             cmd.LeSetAdvertisingEnable(advertising_enable=0),
             cmd.LeSetAdvertisingParameters(
@@ -99,6 +102,13 @@ class Gap:
             cmd.LeSetAdvertisingEnable(advertising_enable=1),
             tolerate_first=True,
         )
+
+    def _restore(self) -> None:
+        """After a controller reset: advertise again as before; a scan in progress ends (SCAN_DONE)."""
+        if self.scanning:
+            self.stop_scan()
+        if self.advertising and self._last_advertise is not None:
+            self.advertise(self._last_advertise[0], None, None, self._last_advertise[1])
 
     # --- scanning (Vol 4 Part E, 7.8.10-7.8.11) ----------------------------------------
 

@@ -25,7 +25,7 @@ from aioble_hci.hci import events as ev
 from aioble_hci.hci.constants import StatusCode
 from aioble_hci.host.errors import HciError
 from aioble_hci.host.host import Host
-from aioble_hci.host.l2cap import L2capBearer
+from aioble_hci.host.l2cap import L2capBearer, attach_l2cap
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +91,7 @@ class LowLevelStack:
         self.l2cap: L2capBearer | None = None
         self.on_activate: list[Callable[[], None]] = []
         self.on_deactivate: list[Callable[[], None]] = []
+        self.on_reinit: list[Callable[[], None]] = []
         self.security_of: Callable[[Any], Any] | None = None  # connection -> SMP SecurityState
         self.on_link_up_pre: list[Callable[[Any], None]] = []  # every LE Connection Complete, before IRQs
         self.on_link_up: list[Callable[[LinkState], None]] = []
@@ -128,7 +129,10 @@ class LowLevelStack:
             self._subscribed = True
             # The L2CAP bearer subscribes first: its links exist before our connect IRQs, and its
             # channels close (IRQ 24) before our disconnect IRQs.
-            self.l2cap = L2capBearer(host).attach()
+            self.l2cap = attach_l2cap(host)
+            on_reinitialised = getattr(host, "on_reinitialised", None)
+            if on_reinitialised is not None:
+                on_reinitialised(self._reinitialised)
             host.on_event(ev.LeConnectionComplete, self._on_connection_complete)
             host.on_event(ev.LeEnhancedConnectionComplete, self._on_connection_complete)
             host.on_event(ev.DisconnectionComplete, self._on_disconnection)
@@ -172,6 +176,18 @@ class LowLevelStack:
         if self.local_irk is None:
             self.local_irk = os.urandom(16)
         return self.local_irk
+
+    def _reinitialised(self, reason: str) -> None:
+        """The host reset the controller (hardware error): put our address and activity back."""
+        log.warning("controller re-initialised (%s): restoring address, advertising and scanning", reason)
+        if not self.active:
+            return
+        self.runtime.ops.submit(self._program_address)
+        for hook in list(self.on_reinit):
+            try:
+                hook()
+            except Exception:
+                log.exception("re-initialisation hook %r failed", hook)
 
     @property
     def own_address_type(self) -> int:

@@ -1,0 +1,49 @@
+"""The process-wide runtime: transport selection, one BLE per process, prompt exit."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from aioble_hci.facade import runtime
+
+
+def _run(code: str, **env: str) -> str:
+    environment = {k: v for k, v in os.environ.items() if k != runtime.ENV_TRANSPORT}
+    environment.update(env)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=environment)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    return done.stdout.strip()
+
+
+def test_use_chooses_the_transport_of_the_process_wide_ble() -> None:
+    out = _run("from aioble_hci.facade import use, selected_spec\n"
+               "use('virtual')\n"
+               "import bluetooth\n"
+               "b = bluetooth.BLE()\n"
+               "print(selected_spec(), b is bluetooth.BLE(), b.active(True), b.config('mac')[0])\n")
+    assert out == "virtual True True 1"
+
+
+def test_the_environment_variable_chooses_the_transport_and_the_process_exits_while_advertising() -> None:
+    out = _run("import bluetooth\n"
+               "b = bluetooth.BLE()\n"
+               "b.active(1)\n"
+               "b.gap_advertise(100_000, b'\\x02\\x01\\x06')\n"
+               "print(b.active())\n", AIOBLE_HCI_TRANSPORT="virtual")
+    assert out == "True"
+
+
+def test_without_use_or_environment_the_shared_air_is_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(runtime.ENV_TRANSPORT, raising=False)
+    monkeypatch.setattr(runtime, "_chosen_spec", None)
+    assert runtime.selected_spec() == "air"
+
+
+def test_use_rejects_an_empty_spec() -> None:
+    with pytest.raises(ValueError, match="transport spec"):
+        runtime.use("")
