@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import platform
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -41,19 +42,23 @@ def write_corpus(harnesses: list[Harness]) -> int:
     return written
 
 
-def table(results: list[RunResult]) -> str:
-    lines = [
-        "| Harness | Target | Engine | Seconds | Executions | Exec/s | Findings |",
-        "|---|---|---|---:|---:|---:|---|",
-    ]
-    for r in results:
-        findings = "; ".join(f"`{f.signature}`" for f in r.findings) or "none"
-        target = HARNESSES[r.harness].target
-        lines.append(
-            f"| {r.harness} | `{target}` | {r.engine} | {r.seconds:.0f} | {r.executions:,} | "
-            f"{r.rate:,.0f} | {findings} |"
-        )
-    return "\n".join(lines)
+HEADER = (
+    "| Harness | Target | Engine | Run | Seconds | Executions | Exec/s | Findings |\n"
+    "|---|---|---|---|---:|---:|---:|---|"
+)
+
+
+def row(r: RunResult, run: str) -> str:
+    findings = "; ".join(f"`{f.signature}`" for f in r.findings) or "none"
+    target = HARNESSES[r.harness].target
+    return (
+        f"| {r.harness} | `{target}` | {r.engine} | {run} | {r.seconds:.0f} | {r.executions:,} | "
+        f"{r.rate:,.0f} | {findings} |"
+    )
+
+
+def table(results: list[RunResult], run: str = "") -> str:
+    return "\n".join([HEADER, *(row(r, run) for r in results)])
 
 
 def _commit() -> str:
@@ -64,21 +69,40 @@ def _commit() -> str:
         return "unknown"
 
 
+def _rows(block: str) -> dict[str, str]:
+    """Existing table rows of the fuzz block by harness name (rows without a Run column get
+    the block's "Last run" line)."""
+    match = re.search(r"Last run: ([^,]+), commit (\w+)", block)
+    fallback = f"{match.group(1)} {match.group(2)}" if match else "?"
+    rows = {}
+    for line in block.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if not line.startswith("| ") or cells[0] in ("Harness", "---") or cells[0] not in HARNESSES:
+            continue
+        if len(cells) == 7:
+            cells.insert(3, fallback)
+        rows[cells[0]] = "| " + " | ".join(cells) + " |"
+    return rows
+
+
 def write_doc(results: list[RunResult], doc: Path = DOC) -> None:
-    """Replace the text between the fuzz-table markers of docs/robustness.md."""
-    today = datetime.date.today().isoformat()
-    block = (
-        f"{BEGIN}\nLast run: {today}, commit {_commit()}, Python {platform.python_version()}, "
-        f"{len(results)} harness(es).\n\n{table(results)}\n{END}"
-    )
+    """Put this run's rows into the fuzz table of docs/robustness.md (between the markers),
+    keeping the rows of harnesses this run did not include."""
+    run = f"{datetime.date.today().isoformat()} {_commit()}"
     text = doc.read_text() if doc.exists() else f"# Robustness\n\n## Fuzzing runs\n\n{BEGIN}\n{END}\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1]
-        text = head + block + tail
-    else:
-        text += f"\n{block}\n"
-    doc.write_text(text)
+    if BEGIN not in text or END not in text:
+        text += f"\n{BEGIN}\n{END}\n"
+    head, rest = text.split(BEGIN, 1)
+    old, tail = rest.split(END, 1)
+    rows = _rows(old)
+    for r in results:
+        rows[r.harness] = row(r, run)
+    ordered = [rows[name] for name in HARNESSES if name in rows]
+    block = (
+        f"{BEGIN}\nPython {platform.python_version()}; Run = date and commit of the run that "
+        f"produced the row.\n\n{HEADER}\n" + "\n".join(ordered) + f"\n{END}"
+    )
+    doc.write_text(head + block + tail)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -114,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         for finding in result.findings:
             print(f"  FINDING {finding.signature}: {finding.message}\n    input {finding.data.hex()}\n    saved {finding.path}")
     print()
-    print(table(results))
+    print(table(results, f"{datetime.date.today().isoformat()} {_commit()}"))
     if args.write_doc:
         write_doc(results)
         print(f"\nwrote the table to {DOC.relative_to(ROOT)}")
