@@ -1,0 +1,94 @@
+"""Every row of the benchmark table, in the issue's order, with its targets."""
+
+from __future__ import annotations
+
+from benchmarks import adv_ingest, capture_decode, startup
+from benchmarks.core import Case, Target
+
+# The best radio: 2M PHY with data length extension carries ~1.4 Mbit/s of application data,
+# ~720 notifications of 244 bytes per second. Advertising: one 1M-PHY channel can carry at most
+# one 31-byte ADV_IND (47 bytes on air, 376 us) after another: ~2,660 reports/s.
+RADIO_NOTIFICATIONS = 720.0
+RADIO_MBYTES = 1.4e6 / 8 / 1e6
+RADIO_ADV_REPORTS = 2660.0
+HEADROOM = 50.0
+FASTER = 3.0
+
+
+def rate_targets(radio: float, what: str) -> list[Target]:
+    return [
+        Target(f">= {FASTER:g}x Bumble", FASTER, on="ratio"),
+        Target(f">= {HEADROOM:g}x radio ({radio * HEADROOM:,.5g} {what})", radio * HEADROOM),
+    ]
+
+
+def all_cases() -> list[Case]:
+    cases: list[Case] = []
+    cases += _receive_cases()
+    cases += _end_to_end_cases()
+    cases += [
+        Case("adv_ingest_legacy", "3. advertising ingest, legacy reports", "reports/s",
+             adv_ingest.ours_legacy, adv_ingest.theirs_legacy,
+             targets=rate_targets(RADIO_ADV_REPORTS, "reports/s")),
+        Case("adv_ingest_extended", "3. advertising ingest, extended reports", "reports/s",
+             adv_ingest.ours_extended, adv_ingest.theirs_extended,
+             targets=rate_targets(RADIO_ADV_REPORTS, "reports/s")),
+    ]
+    cases += _l2cap_cases()
+    cases += _write_cases()
+    cases += [
+        Case("startup", "6. start-up to advertising (process)", "s", startup.ours, startup.theirs,
+             higher_is_better=False, note="lower is better; ratio < 1 means we start faster"),
+    ]
+    cases += _capture_cases()
+    return cases
+
+
+def _receive_cases() -> list[Case]:
+    try:
+        from benchmarks import receive
+    except ImportError as exc:
+        return [Case("receive", "1. host receive path", "notif/s", None, missing=f"not yet measured: {exc}")]
+    return receive.cases(rate_targets(RADIO_NOTIFICATIONS, "notif/s"))
+
+
+def _end_to_end_cases() -> list[Case]:
+    try:
+        from benchmarks import end_to_end
+    except ImportError as exc:
+        return [Case("end_to_end", "2. end to end notifications", "notif/s", None,
+                     missing=f"not yet measured: {exc}")]
+    return end_to_end.cases(rate_targets(RADIO_NOTIFICATIONS, "notif/s"))
+
+
+def _l2cap_cases() -> list[Case]:
+    try:
+        from benchmarks import l2cap_coc
+    except ImportError as exc:
+        return [Case("l2cap_coc", "4. L2CAP CoC throughput", "MB/s", None, missing=f"not yet measured: {exc}")]
+    return l2cap_coc.cases(rate_targets(RADIO_MBYTES, "MB/s"))
+
+
+def _write_cases() -> list[Case]:
+    try:
+        from benchmarks import write_rtt
+    except ImportError as exc:
+        return [Case("write_rtt", "5. write with response", "writes/s", None, missing=f"not yet measured: {exc}")]
+    return write_rtt.cases()
+
+
+def _capture_cases() -> list[Case]:
+    path, tshark = capture_decode.capture_path(), capture_decode.tshark()
+    if path is None:
+        reason = f"not yet measured: {capture_decode.NAME} not found in ../shared/captures or /work/shared/captures"
+        return [Case("capture_decode", "7. capture decode", "packets/s", None, missing=reason)]
+    rows = [Case("capture_decode_in_process", "7. capture decode+render, in process", "packets/s",
+                 capture_decode.ours_in_process, note="ours only: no in-process reference")]
+    if tshark is None:
+        rows.insert(0, Case("capture_decode", "7. capture decode (process) vs tshark -V", "packets/s", None,
+                            reference="tshark", missing="not yet measured: tshark is not installed"))
+    else:
+        rows.insert(0, Case("capture_decode", "7. capture decode (process) vs tshark -V", "packets/s",
+                            capture_decode.ours_process, capture_decode.tshark_process, reference="tshark",
+                            note="aioble-hci capture show FILE vs tshark -r FILE -V, start-up included"))
+    return rows
