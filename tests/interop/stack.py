@@ -66,9 +66,7 @@ async def make_stack(transport: Transport, directory: Path, *, gap: GapConfig | 
     our_gap = await attach_gap(host, gap_config)
     smp_config = SmpHostConfig(security=security or SecurityConfig(), bond_path=directory / "bonds.json",
                                irk_path=directory / "irk.json", **(smp_options or {}))
-    our_smp = await attach_smp(host, smp_config, prompts)
-    # GAP does not record the own address per connection yet; SMP needs it for its confirm values.
-    our_smp.local_address = our_gap.address
+    our_smp = await attach_smp(host, smp_config, prompts)  # takes our own address from host.gap
     gatt = attach_gatt(host, preferred_mtu)
     return OurStack(transport, host, our_gap, our_smp, gatt)
 
