@@ -5,8 +5,9 @@ asks for protection without demanding it (a NoInputNoOutput pairing still succee
 unauthenticated), so it is not passed on as a requirement. Bonds live in the
 bearer's store in a private directory of this process; after a bonding pairing the
 bond is also handed to the application as SET_SECRET (sec_type 2, key = address
-type + little-endian address, value = the bond as JSON), and at activation every
-stored peer secret the application returns from GET_SECRET is loaded back.
+type + little-endian address, value = the bond as JSON); the first time keys are
+needed (gap_pair, an LTK request) after activation, every stored peer secret the
+application returns from GET_SECRET is loaded back (so no GET_SECRET otherwise).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 from aioble_hci.facade.irq import Irq
 from aioble_hci.facade.stack import LowLevelStack
+from aioble_hci.hci import events as ev
 from aioble_hci.host.connection import Connection
 from aioble_hci.host.smp.bearer import Smp
 from aioble_hci.host.smp.config import SmpHostConfig
@@ -43,7 +45,11 @@ class Pairing:
         self.prompts = CallbackPrompts(self._on_action)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._dir: tempfile.TemporaryDirectory[str] | None = None
+        self._loaded = False
         stack.on_activate.append(self._activated)
+        stack.on_deactivate.append(self._deactivated)
+        # Before the SMP bearer answers an LTK request, make sure the application's bonds are loaded.
+        stack.on_event_hooks.append((ev.LeLongTermKeyRequest, lambda event: self._load_secrets()))
         stack.security_of = self.security
 
     def _activated(self) -> None:
@@ -58,10 +64,15 @@ class Pairing:
             self.smp.attach()
             self.smp.on_security_changed(self._on_security)
             self.smp.on_pairing_finished(self._on_pairing)
-        self._load_secrets()
+
+    def _deactivated(self) -> None:
+        self._loaded = False
 
     def _load_secrets(self) -> None:
-        assert self.smp is not None
+        """Ask the application (GET_SECRET) for its stored peer keys, once per activation, when first needed."""
+        if self._loaded or self.smp is None or not self.stack.active:
+            return
+        self._loaded = True
         for index in range(MAX_SECRETS):
             value = self.stack.irq(Irq.GET_SECRET, (SEC_TYPE_PEER, index, None))
             if value is None:
@@ -81,6 +92,7 @@ class Pairing:
         connection = None if host is None else host.connections.get(conn)
         if connection is None or self.smp is None:
             raise OSError(errno.ENOTCONN, "not connected")
+        self._load_secrets()
         settings = self.stack.settings
         coro = self.smp.pair(connection, bond=settings.bond, mitm=False, sc=settings.le_secure, io=settings.io)
         task = asyncio.get_running_loop().create_task(coro, name=f"gap_pair {conn}")

@@ -56,3 +56,11 @@ def test_bonding_hands_the_peer_keys_to_set_secret(pair: Pair) -> None:
     sec_type, key, value = secrets[0]
     assert sec_type == 2 and key[1:] == bytes(reversed(p.config("mac")[1]))
     assert isinstance(value, bytes) and value
+
+
+def test_secrets_are_asked_for_only_when_pairing_needs_them(pair: Pair) -> None:
+    (p, prec), (c, crec) = pair
+    _, conn_c, _ = _connect(pair)
+    assert 29 not in [e for e, _ in crec.drain()]
+    c.gap_pair(conn_c)
+    assert crec.wait(29) == (2, 0, None)

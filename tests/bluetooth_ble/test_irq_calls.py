@@ -1,0 +1,74 @@
+"""A whole GATT client session driven from inside IRQ handlers (MicroPython's ble_irq_calls pattern)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import bluetooth
+from bluetooth import UUID
+from tests.bluetooth_ble.conftest import Recorder
+
+Pair = tuple[tuple[Any, Recorder], tuple[Any, Recorder]]
+SERVICE = UUID("A5A5A5A5-FFFF-9999-1111-5A5A5A5A5A5A")
+CHAR = UUID("00000000-1111-2222-3333-444444444444")
+
+
+def test_a_client_session_chained_from_irq_handlers(pair: Pair) -> None:
+    (p, prec), (c, crec) = pair
+    ((char,),) = p.gatts_register_services(
+        ((SERVICE, ((CHAR, bluetooth.FLAG_READ | bluetooth.FLAG_NOTIFY),)),))
+    p.gatts_write(char, b"value")
+    state: dict[str, Any] = {}
+
+    def on_event(event: int, data: tuple[Any, ...]) -> None:
+        if event == 7:
+            c.gattc_discover_services(data[0], SERVICE)
+        elif event == 9:
+            state["range"] = data[1:3]
+        elif event == 10:
+            c.gattc_discover_characteristics(data[0], *state["range"])
+        elif event == 11:
+            state["value_handle"] = data[2]
+        elif event == 12:
+            c.gattc_discover_descriptors(data[0], *state["range"])
+        elif event == 13:
+            state.setdefault("descriptors", []).append(data[2])
+        elif event == 14:
+            c.gattc_exchange_mtu(data[0])
+        elif event == 21:
+            c.gattc_read(data[0], state["value_handle"])
+        elif event == 15:
+            state["read"] = data[2]
+        elif event == 16:
+            assert c.gap_disconnect(data[0]) is True
+
+    chain = crec.answers
+    for code in (7, 9, 10, 11, 12, 13, 14, 21, 15, 16):
+        chain[code] = lambda data, code=code: on_event(code, data)
+    p.gap_advertise(20_000, b"")
+    c.gap_connect(*p.config("mac"))
+    crec.wait(8)
+    assert state["range"][1] - state["range"][0] == 3
+    assert state["descriptors"] == [UUID(0x2803), CHAR, UUID(0x2902)]
+    assert state["read"] == b"value"
+    assert [e for e, _ in prec.drain()] == [1, 21, 4, 2]
+
+
+def test_deep_recursion_inside_a_handler_raises_in_the_handler(pair: Pair) -> None:
+    (p, prec), (c, crec) = pair
+    caught: list[type] = []
+
+    def recurse(n: int) -> int:
+        return recurse(n + 1) + 1
+
+    def on_connect(data: tuple[Any, ...]) -> None:
+        try:
+            recurse(0)
+        except RecursionError as exc:
+            caught.append(type(exc))
+
+    prec.answers[1] = on_connect
+    p.gap_advertise(20_000, b"")
+    c.gap_connect(*p.config("mac"))
+    prec.wait(1)
+    assert caught == [RecursionError]
