@@ -12,8 +12,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,8 @@ from aioble_hci.smp.toolbox import rpa_matches_le
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
+STALE_TEMP_AGE = 60.0
+"""Seconds after which a temporary file of a save is an orphan (a save takes milliseconds)."""
 
 
 class BondExistsError(ValueError):
@@ -167,10 +171,16 @@ def _address_key(address: Address) -> str:
 
 
 class BondStore:
-    """Bonds in a JSON file at ``path``; every change is saved atomically before returning."""
+    """Bonds in a JSON file at ``path``; every change is saved atomically before returning.
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    A save writes ``.<name>.<random>.tmp`` beside the file then renames it; a process killed
+    mid-save leaves that temporary file behind, and :meth:`load` removes such orphans once they
+    are ``stale_temp_age`` seconds old (younger ones may belong to another store saving now).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, stale_temp_age: float = STALE_TEMP_AGE) -> None:
         self.path = Path(path)
+        self.stale_temp_age = stale_temp_age
         self._bonds: dict[str, Bond] = {}
         self.load()
 
@@ -215,8 +225,12 @@ class BondStore:
 
     # -- file ------------------------------------------------------------------------------------
     def load(self) -> None:
-        """Read the file; a missing file is an empty store, a corrupt one is kept aside."""
+        """Read the file; a missing file is an empty store, a corrupt one is kept aside.
+
+        Stale temporary files of interrupted saves are removed first (never the live file).
+        """
         self._bonds = {}
+        self.remove_stale_temporary_files()
         try:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -249,6 +263,36 @@ class BondStore:
         if bad:
             kept = self._keep_corrupt_copy()
             log.error("kept the original bond store %s at %s", self.path, kept)
+
+    def _temporary_file_pattern(self) -> re.Pattern[str]:
+        """Names :meth:`save` gives its temporary files (``tempfile.mkstemp``: 8 random characters)."""
+        return re.compile(re.escape(f".{self.path.name}.") + r"[A-Za-z0-9_]{8}" + re.escape(".tmp"))
+
+    def remove_stale_temporary_files(self) -> list[Path]:
+        """Delete this store's orphaned temporary files older than ``stale_temp_age``; returns them."""
+        directory = self.path.parent
+        try:
+            names = os.listdir(directory)
+        except OSError:
+            return []
+        pattern = self._temporary_file_pattern()
+        cutoff = time.time() - self.stale_temp_age
+        removed: list[Path] = []
+        for name in names:
+            if not pattern.fullmatch(name):
+                continue
+            candidate = directory / name
+            try:
+                if candidate.is_symlink() or not candidate.is_file() or candidate.stat().st_mtime > cutoff:
+                    continue
+                candidate.unlink()
+            except OSError as error:
+                log.debug("could not remove stale bond store temporary file %s: %s", candidate, error)
+                continue
+            removed.append(candidate)
+        if removed:
+            log.info("removed %d stale temporary file(s) of interrupted saves of %s", len(removed), self.path)
+        return removed
 
     def save(self) -> None:
         """Write atomically: temp file in the same directory, fsync, replace, fsync directory."""

@@ -89,3 +89,5 @@ def test_sigkilled_writer_always_leaves_the_old_or_the_new_bond(tmp_path: Path) 
         writer.close()
     assert committed > 0, f"no update was ever committed in {KILLS} kills (seed {seed})"
     assert not list(tmp_path.glob("bonds.json.corrupt*")), "a load found the store corrupt"
+    BondStore(path, stale_temp_age=0)  # the writer is gone: every temporary file left is an orphan
+    assert [p.name for p in tmp_path.iterdir()] == ["bonds.json"], "temporary files of killed saves remain"

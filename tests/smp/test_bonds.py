@@ -104,6 +104,52 @@ def test_crash_during_replace_leaves_the_old_file_intact(
     assert len(BondStore(path)) == 1
 
 
+def _orphan(directory: Path, name: str, age: float) -> Path:
+    """A leftover file as a SIGKILLed save leaves it, last modified ``age`` seconds ago."""
+    path = directory / name
+    path.write_text('{"version": 1, "bonds": {')
+    then = path.stat().st_mtime - age
+    os.utime(path, (then, then))
+    return path
+
+
+def test_load_removes_stale_temporary_files_of_killed_saves(tmp_path: Path) -> None:
+    path = tmp_path / "bonds.json"
+    BondStore(path).put(sample_bond())
+    orphans = [_orphan(tmp_path, f".bonds.json.{suffix}.tmp", 3600) for suffix in ("a1b2c3d4", "zz_9yy8x")]
+    store = BondStore(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bonds.json"]
+    assert not any(orphan.exists() for orphan in orphans)
+    assert store.get(PEER) == sample_bond()
+
+
+def test_stale_temporary_files_are_removed_even_when_no_save_ever_completed(tmp_path: Path) -> None:
+    _orphan(tmp_path, ".bonds.json.k1ll3d00.tmp", 3600)
+    assert len(BondStore(tmp_path / "bonds.json")) == 0
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cleanup_keeps_young_temporary_files_other_stores_and_the_live_file(tmp_path: Path) -> None:
+    path = tmp_path / "bonds.json"
+    BondStore(path).put(sample_bond())
+    kept = [
+        _orphan(tmp_path, ".bonds.json.s4v1ng00.tmp", 1),  # maybe another store saving right now
+        _orphan(tmp_path, ".other.json.abcdefgh.tmp", 3600),  # another store's file
+        _orphan(tmp_path, ".bonds.json.abcdefgh.tmp.bak", 3600),  # not our pattern
+        _orphan(tmp_path, "bonds.json.tmp", 3600),
+    ]
+    removed = BondStore(path).remove_stale_temporary_files()
+    assert removed == []
+    assert all(file.exists() for file in kept)
+    assert BondStore(path).get(PEER) == sample_bond()
+
+
+def test_stale_temp_age_is_configurable(tmp_path: Path) -> None:
+    young = _orphan(tmp_path, ".bonds.json.s4v1ng00.tmp", 5)
+    BondStore(tmp_path / "bonds.json", stale_temp_age=1)
+    assert not young.exists()
+
+
 def test_missing_file_is_an_empty_store(tmp_path: Path) -> None:
     assert len(BondStore(tmp_path / "nothing" / "bonds.json")) == 0
 
