@@ -22,6 +22,7 @@ from aioble_hci.facade.gap_ll import (
 )
 from aioble_hci.facade.gattc_ll import GattClient
 from aioble_hci.facade.gatts_ll import GattServer
+from aioble_hci.facade.hci_ll import hci_cmd
 from aioble_hci.facade.l2cap_ll import L2cap
 from aioble_hci.facade.runtime import Pending, Runtime, default_runtime
 from aioble_hci.facade.smp_ll import Pairing
@@ -293,3 +294,14 @@ class BLE:
         if buf is not None:
             memoryview(buf)  # TypeError for a non-buffer, in the calling thread
         return int(self._call(self._l2cap.recvinto, _int(conn_handle), _int(cid), buf))
+
+    # --- raw HCI ----------------------------------------------------------------------------
+
+    def hci_cmd(self, ogf: Any, ocf: Any, req: Any, resp: Any) -> int:
+        """Send a raw HCI command; returns its status, the return parameters go into resp.
+
+        From an IRQ handler the command is only queued: it returns 0 and resp is filled later.
+        """
+        if resp is not None:
+            memoryview(resp)
+        return int(self._call(hci_cmd, self._stack, _int(ogf), _int(ocf), _buffer(req), resp) or 0)

@@ -212,5 +212,6 @@ class Gap:
         """True and a Disconnect command if the handle is connected, else False (never raises)."""
         if conn_handle not in self.stack.links:
             return False, None
-        pending = self._submit(cmd.Disconnect(connection_handle=conn_handle))
+        # tolerated: the peer may have disconnected at the same moment (never raise here)
+        pending = self._submit(cmd.Disconnect(connection_handle=conn_handle), tolerate_first=True)
         return True, pending

@@ -107,3 +107,16 @@ def test_gap_calls_while_inactive_raise_oserror(air: Air) -> None:
         assert ble.gap_disconnect(0) is False
     finally:
         runtime.close()
+
+
+def test_hci_cmd_reads_the_bd_addr_and_reports_unknown_commands(air: Air) -> None:
+    ble, runtime, _ = make_ble(air)
+    try:
+        ble.active(True)
+        resp = bytearray(6)
+        assert ble.hci_cmd(0x04, 0x0009, b"", resp) == 0  # Read BD_ADDR
+        assert len(resp) == 6
+        assert ble.hci_cmd(0x3E, 0x03FF, b"", bytearray(4)) == 0x01  # Unknown HCI Command
+    finally:
+        ble.active(False)
+        runtime.close()
