@@ -9,7 +9,7 @@ from typing import Any
 from bumble import gatt as bgatt
 from bumble.controller import Controller
 from bumble.device import Connection, Device, Peer
-from bumble.hci import Address, OwnAddressType
+from bumble.hci import Address
 from bumble.host import Host
 from bumble.link import LocalLink
 from bumble.transport.common import AsyncPipeSink
@@ -57,10 +57,10 @@ async def connected_pair(mtu_exchange: bool = True) -> Link:
         WRITE_CHAR, bgatt.Characteristic.Properties.READ | bgatt.Characteristic.Properties.WRITE,
         bgatt.Characteristic.READABLE | bgatt.Characteristic.WRITEABLE, b"")
     peripheral.add_service(bgatt.Service(SERVICE, [notify_char, write_char]))
-    await peripheral.start_advertising(own_address_type=OwnAddressType.PUBLIC)
+    await peripheral.start_advertising()  # from its random address: LocalLink routes by it
     accepted: asyncio.Future[Connection] = asyncio.get_running_loop().create_future()
     peripheral.once("connection", accepted.set_result)
-    central_conn = await central.connect(peripheral.public_address)
+    central_conn = await central.connect(peripheral.random_address)
     peripheral_conn = await asyncio.wait_for(accepted, 10)
     peer = Peer(central_conn)
     if mtu_exchange:
