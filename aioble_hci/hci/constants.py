@@ -1,7 +1,8 @@
 """HCI numbers with the Core Specification's names.
 
 Opcodes (Vol 4 Part E, 7), event codes and LE sub-event codes (Vol 4 Part E, 7.7),
-error codes (Vol 1 Part F, 1.3), LE feature bits (Vol 6 Part B, 4.6), and the
+error codes (Vol 1 Part F, 1.3), LE feature bits (Vol 6 Part B, 4.6), the
+Supported_Commands bit table (Vol 4 Part E, 6.27), and the
 assigned-numbers tables a host prints about its controller (company
 identifiers, HCI versions).
 """
@@ -49,6 +50,7 @@ class OpCode(IntEnum):
     WRITE_PAGE_SCAN_TYPE = 0x0C47
     WRITE_EXTENDED_INQUIRY_RESPONSE = 0x0C52
     WRITE_SIMPLE_PAIRING_MODE = 0x0C56
+    READ_TRANSMIT_POWER_LEVEL = 0x0C2D
     SET_CONTROLLER_TO_HOST_FLOW_CONTROL = 0x0C31
     HOST_BUFFER_SIZE = 0x0C33
     HOST_NUMBER_OF_COMPLETED_PACKETS = 0x0C35
@@ -377,11 +379,14 @@ class LeFeature(IntEnum):
     CHANNEL_CLASSIFICATION = 39
     ADVERTISING_CODING_SELECTION = 40
     ADVERTISING_CODING_SELECTION_HOST_SUPPORT = 41
+    DECISION_BASED_ADVERTISING_FILTERING = 42
     PERIODIC_ADVERTISING_WITH_RESPONSES_ADVERTISER = 43
     PERIODIC_ADVERTISING_WITH_RESPONSES_SCANNER = 44
     UNSEGMENTED_FRAMED_MODE = 45
     CHANNEL_SOUNDING = 46
     CHANNEL_SOUNDING_HOST_SUPPORT = 47
+    CHANNEL_SOUNDING_TONE_QUALITY_INDICATION = 48
+    LL_EXTENDED_FEATURE_SET = 63
 
     @property
     def mask(self) -> int:
@@ -408,6 +413,160 @@ def le_feature_names(mask: int) -> list[str]:
 def supports_command(supported_commands: bytes, octet: int, bit: int) -> bool:
     """Whether a Supported_Commands bitmap (Vol 4 Part E, 6.27) has octet/bit set."""
     return octet < len(supported_commands) and bool(supported_commands[octet] >> bit & 1)
+
+
+def _octet_bit(octet: int, bit: int) -> int:
+    return octet * 8 + bit
+
+
+class SupportedCommand(IntEnum):
+    """Where each command sits in the Supported_Commands bitmap (Vol 4 Part E, 6.27).
+
+    A member's value is octet * 8 + bit and its name is the command's `OpCode` name,
+    so `SupportedCommand[OpCode.X.name]` finds a command's bit. Read Local Supported
+    Commands itself and vendor commands have no bit.
+    """
+
+    DISCONNECT = _octet_bit(0, 5)
+    READ_REMOTE_VERSION_INFORMATION = _octet_bit(2, 7)
+    WRITE_DEFAULT_LINK_POLICY_SETTINGS = _octet_bit(5, 4)
+    SET_EVENT_MASK = _octet_bit(5, 6)
+    RESET = _octet_bit(5, 7)
+    WRITE_LOCAL_NAME = _octet_bit(7, 0)
+    READ_LOCAL_NAME = _octet_bit(7, 1)
+    WRITE_PAGE_TIMEOUT = _octet_bit(7, 5)
+    WRITE_SCAN_ENABLE = _octet_bit(7, 7)
+    WRITE_PAGE_SCAN_ACTIVITY = _octet_bit(8, 1)
+    WRITE_INQUIRY_SCAN_ACTIVITY = _octet_bit(8, 3)
+    WRITE_CLASS_OF_DEVICE = _octet_bit(9, 1)
+    WRITE_VOICE_SETTING = _octet_bit(9, 3)
+    READ_TRANSMIT_POWER_LEVEL = _octet_bit(10, 2)
+    SET_CONTROLLER_TO_HOST_FLOW_CONTROL = _octet_bit(10, 5)
+    HOST_BUFFER_SIZE = _octet_bit(10, 6)
+    HOST_NUMBER_OF_COMPLETED_PACKETS = _octet_bit(10, 7)
+    WRITE_INQUIRY_SCAN_TYPE = _octet_bit(12, 5)
+    WRITE_INQUIRY_MODE = _octet_bit(12, 7)
+    WRITE_PAGE_SCAN_TYPE = _octet_bit(13, 1)
+    READ_LOCAL_VERSION_INFORMATION = _octet_bit(14, 3)
+    READ_LOCAL_SUPPORTED_FEATURES = _octet_bit(14, 5)
+    READ_LOCAL_EXTENDED_FEATURES = _octet_bit(14, 6)
+    READ_BUFFER_SIZE = _octet_bit(14, 7)
+    READ_BD_ADDR = _octet_bit(15, 1)
+    READ_RSSI = _octet_bit(15, 5)
+    WRITE_EXTENDED_INQUIRY_RESPONSE = _octet_bit(17, 1)
+    WRITE_SIMPLE_PAIRING_MODE = _octet_bit(17, 6)
+    SET_EVENT_MASK_PAGE_2 = _octet_bit(22, 2)
+    READ_LE_HOST_SUPPORT = _octet_bit(24, 5)
+    WRITE_LE_HOST_SUPPORT = _octet_bit(24, 6)
+    LE_SET_EVENT_MASK = _octet_bit(25, 0)
+    LE_READ_BUFFER_SIZE = _octet_bit(25, 1)
+    LE_READ_LOCAL_SUPPORTED_FEATURES = _octet_bit(25, 2)
+    LE_SET_RANDOM_ADDRESS = _octet_bit(25, 4)
+    LE_SET_ADVERTISING_PARAMETERS = _octet_bit(25, 5)
+    LE_READ_ADVERTISING_PHYSICAL_CHANNEL_TX_POWER = _octet_bit(25, 6)
+    LE_SET_ADVERTISING_DATA = _octet_bit(25, 7)
+    LE_SET_SCAN_RESPONSE_DATA = _octet_bit(26, 0)
+    LE_SET_ADVERTISING_ENABLE = _octet_bit(26, 1)
+    LE_SET_SCAN_PARAMETERS = _octet_bit(26, 2)
+    LE_SET_SCAN_ENABLE = _octet_bit(26, 3)
+    LE_CREATE_CONNECTION = _octet_bit(26, 4)
+    LE_CREATE_CONNECTION_CANCEL = _octet_bit(26, 5)
+    LE_READ_FILTER_ACCEPT_LIST_SIZE = _octet_bit(26, 6)
+    LE_CLEAR_FILTER_ACCEPT_LIST = _octet_bit(26, 7)
+    LE_ADD_DEVICE_TO_FILTER_ACCEPT_LIST = _octet_bit(27, 0)
+    LE_REMOVE_DEVICE_FROM_FILTER_ACCEPT_LIST = _octet_bit(27, 1)
+    LE_CONNECTION_UPDATE = _octet_bit(27, 2)
+    LE_SET_HOST_CHANNEL_CLASSIFICATION = _octet_bit(27, 3)
+    LE_READ_CHANNEL_MAP = _octet_bit(27, 4)
+    LE_READ_REMOTE_FEATURES = _octet_bit(27, 5)
+    LE_ENCRYPT = _octet_bit(27, 6)
+    LE_RAND = _octet_bit(27, 7)
+    LE_ENABLE_ENCRYPTION = _octet_bit(28, 0)
+    LE_LONG_TERM_KEY_REQUEST_REPLY = _octet_bit(28, 1)
+    LE_LONG_TERM_KEY_REQUEST_NEGATIVE_REPLY = _octet_bit(28, 2)
+    LE_READ_SUPPORTED_STATES = _octet_bit(28, 3)
+    READ_LOCAL_SUPPORTED_CODECS = _octet_bit(29, 5)
+    WRITE_SECURE_CONNECTIONS_HOST_SUPPORT = _octet_bit(32, 3)
+    LE_REMOTE_CONNECTION_PARAMETER_REQUEST_REPLY = _octet_bit(33, 4)
+    LE_REMOTE_CONNECTION_PARAMETER_REQUEST_NEGATIVE_REPLY = _octet_bit(33, 5)
+    LE_SET_DATA_LENGTH = _octet_bit(33, 6)
+    LE_READ_SUGGESTED_DEFAULT_DATA_LENGTH = _octet_bit(33, 7)
+    LE_WRITE_SUGGESTED_DEFAULT_DATA_LENGTH = _octet_bit(34, 0)
+    LE_READ_LOCAL_P256_PUBLIC_KEY = _octet_bit(34, 1)
+    LE_GENERATE_DHKEY = _octet_bit(34, 2)
+    LE_ADD_DEVICE_TO_RESOLVING_LIST = _octet_bit(34, 3)
+    LE_REMOVE_DEVICE_FROM_RESOLVING_LIST = _octet_bit(34, 4)
+    LE_CLEAR_RESOLVING_LIST = _octet_bit(34, 5)
+    LE_READ_RESOLVING_LIST_SIZE = _octet_bit(34, 6)
+    LE_READ_PEER_RESOLVABLE_ADDRESS = _octet_bit(34, 7)
+    LE_READ_LOCAL_RESOLVABLE_ADDRESS = _octet_bit(35, 0)
+    LE_SET_ADDRESS_RESOLUTION_ENABLE = _octet_bit(35, 1)
+    LE_SET_RESOLVABLE_PRIVATE_ADDRESS_TIMEOUT = _octet_bit(35, 2)
+    LE_READ_MAXIMUM_DATA_LENGTH = _octet_bit(35, 3)
+    LE_READ_PHY = _octet_bit(35, 4)
+    LE_SET_DEFAULT_PHY = _octet_bit(35, 5)
+    LE_SET_PHY = _octet_bit(35, 6)
+    LE_SET_ADVERTISING_SET_RANDOM_ADDRESS = _octet_bit(36, 1)
+    LE_SET_EXTENDED_ADVERTISING_PARAMETERS = _octet_bit(36, 2)
+    LE_SET_EXTENDED_ADVERTISING_DATA = _octet_bit(36, 3)
+    LE_SET_EXTENDED_SCAN_RESPONSE_DATA = _octet_bit(36, 4)
+    LE_SET_EXTENDED_ADVERTISING_ENABLE = _octet_bit(36, 5)
+    LE_READ_MAXIMUM_ADVERTISING_DATA_LENGTH = _octet_bit(36, 6)
+    LE_READ_NUMBER_OF_SUPPORTED_ADVERTISING_SETS = _octet_bit(36, 7)
+    LE_REMOVE_ADVERTISING_SET = _octet_bit(37, 0)
+    LE_CLEAR_ADVERTISING_SETS = _octet_bit(37, 1)
+    LE_SET_PERIODIC_ADVERTISING_PARAMETERS = _octet_bit(37, 2)
+    LE_SET_PERIODIC_ADVERTISING_DATA = _octet_bit(37, 3)
+    LE_SET_PERIODIC_ADVERTISING_ENABLE = _octet_bit(37, 4)
+    LE_SET_EXTENDED_SCAN_PARAMETERS = _octet_bit(37, 5)
+    LE_SET_EXTENDED_SCAN_ENABLE = _octet_bit(37, 6)
+    LE_EXTENDED_CREATE_CONNECTION = _octet_bit(37, 7)
+    LE_READ_PERIODIC_ADVERTISER_LIST_SIZE = _octet_bit(38, 6)
+    LE_READ_TRANSMIT_POWER = _octet_bit(38, 7)
+    LE_SET_PRIVACY_MODE = _octet_bit(39, 2)
+    LE_READ_BUFFER_SIZE_V2 = _octet_bit(41, 5)
+    LE_SET_HOST_FEATURE = _octet_bit(44, 1)
+    LE_SET_EXTENDED_ADVERTISING_PARAMETERS_V2 = _octet_bit(46, 2)
+    LE_EXTENDED_CREATE_CONNECTION_V2 = _octet_bit(47, 0)
+
+    @property
+    def octet(self) -> int:
+        return self.value >> 3
+
+    @property
+    def bit(self) -> int:
+        return self.value & 7
+
+    def is_set(self, supported_commands: bytes) -> bool:
+        """Whether this command is marked supported in a Supported_Commands bitmap."""
+        return supports_command(supported_commands, self.octet, self.bit)
+
+
+class ZephyrSupportedCommand(IntEnum):
+    """Bits of the Zephyr vendor Read Supported Commands bitmap (Zephyr hci_vs.h, BT_VS_CMD_BIT_*).
+
+    Bit n is octet n // 8, bit n % 8, as Zephyr's BT_LE_FEAT_TEST reads it: Read
+    Static Addresses (bit 8) is octet 1 bit 0.
+    """
+
+    READ_VERSION_INFORMATION = 0
+    READ_SUPPORTED_COMMANDS = 1
+    READ_SUPPORTED_FEATURES = 2
+    SET_EVENT_MASK = 3
+    RESET = 4
+    WRITE_BD_ADDR = 5
+    SET_TRACE_ENABLE = 6
+    READ_BUILD_INFORMATION = 7
+    READ_STATIC_ADDRESSES = 8
+    READ_KEY_HIERARCHY_ROOTS = 9
+    READ_CHIP_TEMPERATURE = 10
+    READ_HOST_STACK_COMMANDS = 11
+    SET_SCAN_REQUEST_REPORTS = 12
+    WRITE_TX_POWER_LEVEL = 13
+    READ_TX_POWER_LEVEL = 14
+
+    def is_set(self, vendor_supported_commands: bytes) -> bool:
+        return supports_command(vendor_supported_commands, self.value >> 3, self.value & 7)
 
 
 # Company identifiers (Bluetooth SIG Assigned Numbers, section 7), the ones a

@@ -16,16 +16,19 @@ from typing import Any
 
 from aioble_hci.address import Address, AddressType
 from aioble_hci.hci import commands as cmd
-from aioble_hci.hci.constants import OpCode, le_feature_names, manufacturer_name, version_name
+from aioble_hci.hci.constants import (
+    OpCode,
+    SupportedCommand,
+    ZephyrSupportedCommand,
+    le_feature_names,
+    manufacturer_name,
+    supports_command,
+    version_name,
+)
 
 log = logging.getLogger(__name__)
 
 ZEPHYR_COMPANY_IDS = (0x05F1, 0x0059)  # The Linux Foundation (Zephyr), Nordic Semiconductor
-
-# Supported_Commands octet/bit (Vol 4 Part E, 6.27)
-LE_READ_BUFFER_SIZE_V1_BIT = (25, 1)
-LE_READ_BUFFER_SIZE_V2_BIT = (41, 5)
-ZEPHYR_READ_STATIC_ADDRESSES_BIT = (1, 0)  # in Zephyr Read Supported Commands' bitmap
 
 # Set_Event_Mask bits (Vol 4 Part E, 7.3.1): bit n enables event code n+1.
 DEFAULT_EVENT_MASK = (
@@ -39,25 +42,25 @@ DEFAULT_EVENT_MASK = (
 )
 DEFAULT_LE_EVENT_MASK = (1 << 20) - 1  # LE sub-events 0x01-0x14 (Vol 4 Part E, 7.8.1)
 
-# LE commands whose support `aioble-hci info` reports: name -> Supported_Commands octet/bit.
-LE_COMMANDS_OF_INTEREST: dict[str, tuple[int, int]] = {
-    "LE Set Random Address": (25, 4),
-    "LE Set Advertising Parameters": (25, 5),
-    "LE Set Scan Parameters": (26, 2),
-    "LE Create Connection": (26, 4),
-    "LE Connection Update": (27, 2),
-    "LE Encrypt": (27, 6),
-    "LE Rand": (27, 7),
-    "LE Enable Encryption": (28, 0),
-    "LE Remote Connection Parameter Request Reply": (33, 4),
-    "LE Set Data Length": (33, 6),
-    "LE Add Device To Resolving List": (34, 3),
-    "LE Set Address Resolution Enable": (35, 1),
-    "LE Set PHY": (35, 6),
-    "LE Set Extended Advertising Parameters": (36, 2),
-    "LE Set Extended Scan Parameters": (37, 5),
-    "LE Extended Create Connection": (37, 7),
-    "LE Read Buffer Size [v2]": LE_READ_BUFFER_SIZE_V2_BIT,
+# LE commands whose support `aioble-hci info` reports, with the names it prints.
+LE_COMMANDS_OF_INTEREST: dict[str, SupportedCommand] = {
+    "LE Set Random Address": SupportedCommand.LE_SET_RANDOM_ADDRESS,
+    "LE Set Advertising Parameters": SupportedCommand.LE_SET_ADVERTISING_PARAMETERS,
+    "LE Set Scan Parameters": SupportedCommand.LE_SET_SCAN_PARAMETERS,
+    "LE Create Connection": SupportedCommand.LE_CREATE_CONNECTION,
+    "LE Connection Update": SupportedCommand.LE_CONNECTION_UPDATE,
+    "LE Encrypt": SupportedCommand.LE_ENCRYPT,
+    "LE Rand": SupportedCommand.LE_RAND,
+    "LE Enable Encryption": SupportedCommand.LE_ENABLE_ENCRYPTION,
+    "LE Remote Connection Parameter Request Reply": SupportedCommand.LE_REMOTE_CONNECTION_PARAMETER_REQUEST_REPLY,
+    "LE Set Data Length": SupportedCommand.LE_SET_DATA_LENGTH,
+    "LE Add Device To Resolving List": SupportedCommand.LE_ADD_DEVICE_TO_RESOLVING_LIST,
+    "LE Set Address Resolution Enable": SupportedCommand.LE_SET_ADDRESS_RESOLUTION_ENABLE,
+    "LE Set PHY": SupportedCommand.LE_SET_PHY,
+    "LE Set Extended Advertising Parameters": SupportedCommand.LE_SET_EXTENDED_ADVERTISING_PARAMETERS,
+    "LE Set Extended Scan Parameters": SupportedCommand.LE_SET_EXTENDED_SCAN_PARAMETERS,
+    "LE Extended Create Connection": SupportedCommand.LE_EXTENDED_CREATE_CONNECTION,
+    "LE Read Buffer Size [v2]": SupportedCommand.LE_READ_BUFFER_SIZE_V2,
 }
 
 
@@ -113,16 +116,21 @@ class ControllerInfo:
             return self.bd_addr
         return self.static_address
 
-    def supports(self, octet: int, bit: int) -> bool:
-        """Whether octet/bit of Supported_Commands (Vol 4 Part E, 6.27) is set."""
-        return octet < len(self.supported_commands) and bool(self.supported_commands[octet] >> bit & 1)
+    def supports(self, command: SupportedCommand | int, bit: int | None = None) -> bool:
+        """Whether Supported_Commands (Vol 4 Part E, 6.27) marks a command supported.
+
+        `command` is a SupportedCommand; the older form `supports(octet, bit)` is also accepted.
+        """
+        if bit is None:
+            return SupportedCommand(command).is_set(self.supported_commands)
+        return supports_command(self.supported_commands, command, bit)
 
     @property
     def supported_command_count(self) -> int:
         return sum(bin(b).count("1") for b in self.supported_commands)
 
     def le_commands_of_interest(self) -> dict[str, bool]:
-        return {name: self.supports(*bit) for name, bit in LE_COMMANDS_OF_INTEREST.items()}
+        return {name: self.supports(command) for name, command in LE_COMMANDS_OF_INTEREST.items()}
 
 
 SendCommand = Callable[[Any], Awaitable[Any]]
@@ -158,7 +166,7 @@ async def initialise(send: SendCommand, event_mask: int = DEFAULT_EVENT_MASK,
 
 async def read_buffer_sizes(send: SendCommand, info: ControllerInfo) -> None:
     """Fill the ACL (and ISO) buffer facts of `info`: LE Read Buffer Size v2 or v1, else the shared one."""
-    if info.supports(*LE_READ_BUFFER_SIZE_V2_BIT):
+    if info.supports(SupportedCommand.LE_READ_BUFFER_SIZE_V2):
         ret = await send(cmd.LeReadBufferSizeV2())
         info.iso_data_packet_length = ret.iso_data_packet_length
         info.total_num_iso_data_packets = ret.total_num_iso_data_packets
@@ -177,13 +185,13 @@ async def read_buffer_sizes(send: SendCommand, info: ControllerInfo) -> None:
 
 
 async def _read_zephyr_static_addresses(send: SendCommand, info: ControllerInfo) -> None:
-    """Zephyr vendor commands: check Read Supported Commands (octet 1 bit 0), then read the addresses."""
+    """Zephyr vendor commands: check Read Supported Commands (bit 8: octet 1 bit 0), then read the addresses."""
     from aioble_hci.host.errors import HciCommandError, HciTimeoutError
 
     try:
         vendor = await send(cmd.ZephyrReadSupportedCommands())
         info.zephyr_supported_commands = bytes(vendor.supported_commands)
-        if not info.zephyr_supported_commands[ZEPHYR_READ_STATIC_ADDRESSES_BIT[0]] >> ZEPHYR_READ_STATIC_ADDRESSES_BIT[1] & 1:
+        if not ZephyrSupportedCommand.READ_STATIC_ADDRESSES.is_set(info.zephyr_supported_commands):
             log.info("controller does not offer Zephyr Read Static Addresses")
             return
         ret = await send(cmd.ZephyrReadStaticAddresses())

@@ -151,3 +151,17 @@ async def test_masked_le_meta_events_are_not_sent(make_host):
     await host.ok(0x200C, b"\x01\x00")
     await host.ok(0x200C, b"\x00\x00")
     assert host.pending(0x3E) == []
+
+
+def test_supported_commands_bits_of_every_handled_command_match_the_spec_table():
+    # The controller keeps its own numbers; each must sit where Vol 4 Part E 6.27 puts it
+    # (hci.constants.SupportedCommand, itself checked against Bumble's table).
+    from aioble_hci.hci.constants import OpCode, SupportedCommand
+
+    for opcode, spec in table().items():
+        name = OpCode(opcode).name
+        if name in SupportedCommand.__members__:
+            command = SupportedCommand[name]
+            assert spec.bit == (command.octet, command.bit), name
+        else:
+            assert spec.bit is None, name

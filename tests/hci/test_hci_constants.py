@@ -4,6 +4,8 @@ from aioble_hci.hci.constants import (
     LeFeature,
     OpCode,
     StatusCode,
+    SupportedCommand,
+    ZephyrSupportedCommand,
     le_feature_names,
     le_features,
     manufacturer_name,
@@ -49,3 +51,51 @@ def test_version_names():
 def test_opcode_splits_into_ogf_and_ocf():
     assert (OpCode.LE_SET_SCAN_ENABLE.ogf, OpCode.LE_SET_SCAN_ENABLE.ocf) == (0x08, 0x0C)
     assert OpCode.ZEPHYR_READ_STATIC_ADDRESSES.ogf == 0x3F
+
+
+# The facts below are checked against Bumble's tables (bumble/hci.py, pinned 0.0.236),
+# another stack's reading of Core Vol 4 Part E 6.27 and Vol 6 Part B 4.6.
+
+
+def test_every_supported_commands_bit_matches_bumbles_table_of_vol4_part_e_6_27():
+    from bumble.hci import HCI_SUPPORTED_COMMANDS_MASKS
+
+    for command in SupportedCommand:
+        opcode = OpCode[command.name]
+        assert HCI_SUPPORTED_COMMANDS_MASKS[opcode] == 1 << command.value, command.name
+
+
+def test_every_opcode_with_a_supported_commands_bit_has_a_named_entry():
+    from bumble.hci import HCI_SUPPORTED_COMMANDS_MASKS
+
+    missing = [op.name for op in OpCode if op in HCI_SUPPORTED_COMMANDS_MASKS and op.name not in SupportedCommand.__members__]
+    assert missing == []
+
+
+def test_le_read_buffer_size_v2_is_octet_41_bit_5_as_zephyr_tests_it():
+    # Zephyr subsys/bluetooth/host/hci_core.c: BT_CMD_TEST(bt_dev.supported_commands, 41, 5)
+    command = SupportedCommand.LE_READ_BUFFER_SIZE_V2
+    assert (command.octet, command.bit) == (41, 5)
+    bitmap = bytearray(64)
+    bitmap[41] = 1 << 5
+    assert command.is_set(bytes(bitmap))
+    assert not SupportedCommand.LE_READ_BUFFER_SIZE.is_set(bytes(bitmap))
+
+
+def test_zephyr_read_static_addresses_is_vendor_bit_8_octet_1_bit_0():
+    # Zephyr include/zephyr/bluetooth/hci_vs.h: BT_VS_CMD_BIT_READ_STATIC_ADDRS 8, tested with
+    # BT_LE_FEAT_TEST(cmd, n) = cmd[n >> 3] & BIT(n & 7).
+    assert ZephyrSupportedCommand.READ_STATIC_ADDRESSES == 8
+    assert ZephyrSupportedCommand.READ_STATIC_ADDRESSES.is_set(bytes((0, 0b1)))
+    assert not ZephyrSupportedCommand.READ_STATIC_ADDRESSES.is_set(bytes((0xFF, 0b10)))
+    assert not ZephyrSupportedCommand.READ_STATIC_ADDRESSES.is_set(bytes((0xFF,)))
+
+
+def test_le_feature_bits_match_bumbles_table_of_vol6_part_b_4_6():
+    from bumble.hci import LeFeature as BumbleLeFeature
+
+    known = {f.value for f in BumbleLeFeature}
+    assert all(f.value in known for f in LeFeature)
+    assert LeFeature.LE_EXTENDED_ADVERTISING == BumbleLeFeature.LE_EXTENDED_ADVERTISING == 12
+    assert LeFeature.LE_CODED_PHY == BumbleLeFeature.LE_CODED_PHY == 11
+    assert LeFeature.CHANNEL_SOUNDING_HOST_SUPPORT == BumbleLeFeature.CHANNEL_SOUNDING_HOST_SUPPORT == 47

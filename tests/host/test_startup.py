@@ -68,3 +68,34 @@ async def test_nordic_controller_that_rejects_zephyr_commands_still_starts(scrip
     assert host.controller_info.manufacturer_name.startswith("Nordic")
     assert controller.opcodes()[-1] == OpCode.ZEPHYR_READ_SUPPORTED_COMMANDS
     assert host.controller_info.static_addresses == []
+
+
+def test_default_event_mask_enables_the_events_the_host_handles_at_bit_code_minus_one() -> None:
+    # Vol 4 Part E 7.3.1: bit n of Event_Mask enables event code n + 1 (Bumble's
+    # HCI_Set_Event_Mask_Command.mask computes the same from event codes).
+    from bumble.hci import HCI_Set_Event_Mask_Command
+
+    from aioble_hci.hci.constants import EventCode
+    from aioble_hci.host.startup import DEFAULT_EVENT_MASK
+
+    handled = [
+        EventCode.DISCONNECTION_COMPLETE,
+        EventCode.ENCRYPTION_CHANGE_V1,
+        EventCode.READ_REMOTE_VERSION_INFORMATION_COMPLETE,
+        EventCode.HARDWARE_ERROR,
+        EventCode.DATA_BUFFER_OVERFLOW,
+        EventCode.ENCRYPTION_KEY_REFRESH_COMPLETE,
+        EventCode.LE_META,
+    ]
+    assert DEFAULT_EVENT_MASK.to_bytes(8, "little") == HCI_Set_Event_Mask_Command.mask(handled)
+
+
+def test_default_le_event_mask_enables_le_sub_events_0x01_to_0x14() -> None:
+    # Vol 4 Part E 7.8.1: bit n of LE_Event_Mask enables LE sub-event n + 1.
+    from bumble.hci import HCI_LE_Set_Event_Mask_Command
+
+    from aioble_hci.hci.constants import LeSubevent
+    from aioble_hci.host.startup import DEFAULT_LE_EVENT_MASK
+
+    up_to_0x14 = [s for s in LeSubevent if s <= LeSubevent.LE_CHANNEL_SELECTION_ALGORITHM]
+    assert DEFAULT_LE_EVENT_MASK.to_bytes(8, "little") == HCI_LE_Set_Event_Mask_Command.mask(up_to_0x14)

@@ -4,19 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aioble_hci.hci.constants import LeFeature, SupportedCommand
 from aioble_hci.host.startup import ControllerInfo
-
-# LE feature bits (Vol 6 Part B, 4.6, table 4.4)
-FEATURE_CONNECTION_PARAMETERS_REQUEST = 1
-FEATURE_DATA_PACKET_LENGTH_EXTENSION = 5
-FEATURE_LE_2M_PHY = 8
-FEATURE_LE_CODED_PHY = 11
-FEATURE_EXTENDED_ADVERTISING = 12
-
-# Supported_Commands octet/bit
-CMD_SET_EXTENDED_ADVERTISING_PARAMETERS = (36, 2)
-CMD_SET_EXTENDED_SCAN_PARAMETERS = (37, 5)
-CMD_EXTENDED_CREATE_CONNECTION = (37, 7)
 
 PHY_1M = 1
 PHY_2M = 2
@@ -37,18 +26,18 @@ class Capabilities:
 
     @classmethod
     def of(cls, info: ControllerInfo, force_legacy: bool = False) -> Capabilities:
-        def feature(bit: int) -> bool:
-            return bool(info.le_features >> bit & 1)
+        def feature(bit: LeFeature) -> bool:
+            return bool(info.le_features & bit.mask)
 
-        extended = feature(FEATURE_EXTENDED_ADVERTISING) and not force_legacy
+        extended = feature(LeFeature.LE_EXTENDED_ADVERTISING) and not force_legacy
         return cls(
-            extended_advertising=extended and info.supports(*CMD_SET_EXTENDED_ADVERTISING_PARAMETERS),
-            extended_scanning=extended and info.supports(*CMD_SET_EXTENDED_SCAN_PARAMETERS),
-            extended_connect=extended and info.supports(*CMD_EXTENDED_CREATE_CONNECTION),
-            le_2m=feature(FEATURE_LE_2M_PHY),
-            le_coded=feature(FEATURE_LE_CODED_PHY),
-            parameters_request=feature(FEATURE_CONNECTION_PARAMETERS_REQUEST),
-            data_length_extension=feature(FEATURE_DATA_PACKET_LENGTH_EXTENSION),
+            extended_advertising=extended and info.supports(SupportedCommand.LE_SET_EXTENDED_ADVERTISING_PARAMETERS),
+            extended_scanning=extended and info.supports(SupportedCommand.LE_SET_EXTENDED_SCAN_PARAMETERS),
+            extended_connect=extended and info.supports(SupportedCommand.LE_EXTENDED_CREATE_CONNECTION),
+            le_2m=feature(LeFeature.LE_2M_PHY),
+            le_coded=feature(LeFeature.LE_CODED_PHY),
+            parameters_request=feature(LeFeature.CONNECTION_PARAMETERS_REQUEST_PROCEDURE),
+            data_length_extension=feature(LeFeature.LE_DATA_PACKET_LENGTH_EXTENSION),
         )
 
     def check_phy(self, phy: int, what: str) -> None:
