@@ -7,11 +7,11 @@ Information, Signing Information. Only the keys negotiated in phase 1 are sent o
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import replace
 
 from aioble_hci.address import Address, AddressType
 from aioble_hci.smp.config import LocalIdentity
+from aioble_hci.smp.entropy import RandomSource, system_random
 from aioble_hci.smp.events import DistributedKeys
 from aioble_hci.smp.pdus import (
     CentralIdentification,
@@ -38,9 +38,9 @@ def expected_pdus(keys: KeyDistribution, sc: bool) -> list[type]:
     return order
 
 
-def random_ltk(key_size: int) -> bytes:
+def random_ltk(key_size: int, random: RandomSource = system_random) -> bytes:
     """A fresh legacy LTK of ``key_size`` octets of entropy, on-air order (high octets zero)."""
-    return secrets.token_bytes(key_size) + bytes(16 - key_size)
+    return random(key_size) + bytes(16 - key_size)
 
 
 def local_key_pdus(
@@ -50,14 +50,15 @@ def local_key_pdus(
     key_size: int,
     identity: LocalIdentity | None,
     csrk: bytes | None,
+    random: RandomSource = system_random,
 ) -> tuple[DistributedKeys, list[SmpPdu]]:
-    """Make the keys we distribute and the PDUs that carry them."""
+    """Make the keys we distribute (fresh values drawn from ``random``) and the PDUs that carry them."""
     result = DistributedKeys()
     pdus: list[SmpPdu] = []
     if KeyDistribution.ENC_KEY in keys and not sc:
-        ltk = random_ltk(key_size)
-        ediv = secrets.randbits(16)
-        rand = secrets.token_bytes(8)
+        ltk = random_ltk(key_size, random)
+        ediv = int.from_bytes(random(2), "little")
+        rand = random(8)
         result = replace(result, ltk=ltk, ediv=ediv, rand=rand)
         pdus += [EncryptionInformation(ltk), CentralIdentification(ediv, rand)]
     if KeyDistribution.ID_KEY in keys:
@@ -69,7 +70,7 @@ def local_key_pdus(
             IdentityAddressInformation.for_address(identity.address),
         ]
     if KeyDistribution.SIGN_KEY in keys:
-        key = csrk if csrk is not None else secrets.token_bytes(16)
+        key = csrk if csrk is not None else random(16)
         result = replace(result, csrk=key)
         pdus.append(SigningInformation(key))
     return result, pdus

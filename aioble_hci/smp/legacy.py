@@ -7,11 +7,11 @@ OOB is not supported: choosing it fails with OOB Not Available.
 from __future__ import annotations
 
 import logging
-import secrets
 
 from aioble_hci.address import Address
 from aioble_hci.smp import toolbox
 from aioble_hci.smp.context import PairingContext, Phase2Host
+from aioble_hci.smp.entropy import RandomSource, random_passkey, system_random
 from aioble_hci.smp.events import PasskeyDisplay, PasskeyRequest
 from aioble_hci.smp.methods import PairingMethod
 from aioble_hci.smp.pdus import (
@@ -32,11 +32,12 @@ def _address_parts(address: Address) -> tuple[int, bytes]:
 class LegacyPairing:
     """One run of legacy phase 2 for the initiator or the responder."""
 
-    def __init__(self, context: PairingContext, host: Phase2Host) -> None:
+    def __init__(self, context: PairingContext, host: Phase2Host, random: RandomSource = system_random) -> None:
         self._ctx = context
         self._host = host
         self._tk: bytes | None = None
-        self._random = secrets.token_bytes(16)  # MSB-first
+        self._draw = random
+        self._random = random(16)  # MSB-first
         self._local_confirm: bytes | None = None
         self._peer_confirm: bytes | None = None
         self._done = False
@@ -51,7 +52,7 @@ class LegacyPairing:
             self._tk = bytes(16)
         elif method is PairingMethod.PASSKEY_ENTRY:
             if self._ctx.local_displays_passkey:
-                passkey = secrets.randbelow(1_000_000)
+                passkey = random_passkey(self._draw)
                 self._tk = passkey.to_bytes(16, "big")
                 self._host.emit(PasskeyDisplay(passkey))
             else:

@@ -8,13 +8,13 @@ coordinate, not the debug key unless allowed): a bad key fails with DHKey Check 
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass
 from enum import Enum, auto
 
 from aioble_hci.address import Address
 from aioble_hci.smp import toolbox
 from aioble_hci.smp.context import PairingContext, Phase2Host
+from aioble_hci.smp.entropy import RandomSource, random_passkey, system_random
 from aioble_hci.smp.events import NumericComparison, PasskeyDisplay, PasskeyRequest
 from aioble_hci.smp.methods import PairingMethod
 from aioble_hci.smp.pdus import (
@@ -49,10 +49,10 @@ class LocalOob:
     data: OobData
 
     @classmethod
-    def generate(cls, key_pair: P256KeyPair | None = None) -> LocalOob:
+    def generate(cls, key_pair: P256KeyPair | None = None, random: RandomSource = system_random) -> LocalOob:
         """Fresh r and C = f4(PKx, PKx, r, 0) to hand to the peer out of band."""
         pair = key_pair or P256KeyPair.generate()
-        r = secrets.token_bytes(16)
+        r = random(16)
         return cls(pair, OobData(r, toolbox.f4(pair.x, pair.x, r, 0)))
 
 
@@ -86,8 +86,10 @@ class SecureConnectionsPairing:
         local_oob: LocalOob | None = None,
         peer_oob: OobData | None = None,
         allow_debug_keys: bool = False,
+        random: RandomSource = system_random,
     ) -> None:
         self._ctx = context
+        self._random = random
         self._host = host
         self._pair = local_oob.key_pair if local_oob else key_pair
         self._local_oob = local_oob
@@ -147,7 +149,7 @@ class SecureConnectionsPairing:
     def start(self) -> None:
         if self._method is PairingMethod.PASSKEY_ENTRY:
             if self._ctx.local_displays_passkey:
-                self._passkey = secrets.randbelow(1_000_000)
+                self._passkey = random_passkey(self._random)
                 self._host.emit(PasskeyDisplay(self._passkey))
             else:
                 self._host.emit(PasskeyRequest())
@@ -229,7 +231,7 @@ class SecureConnectionsPairing:
         elif self._ctx.initiator:  # Just Works / Numeric Comparison: responder commits first
             self._stage = _Stage.CONFIRM
         else:
-            self._local_nonce = secrets.token_bytes(16)
+            self._local_nonce = self._random(16)
             self._local_confirm = self._commit(self._local_nonce)
             self._host.send(PairingConfirm(toolbox.swap(self._local_confirm)))
             self._stage = _Stage.RANDOM
@@ -243,7 +245,7 @@ class SecureConnectionsPairing:
             )
 
     def _send_nonce(self) -> None:
-        self._local_nonce = secrets.token_bytes(16)
+        self._local_nonce = self._random(16)
         self._host.send(PairingRandom(toolbox.swap(self._local_nonce)))
 
     # -- authentication stage 1 --------------------------------------------------------------------
@@ -253,7 +255,7 @@ class SecureConnectionsPairing:
             return
         if not self._ctx.initiator and self._peer_confirm is None:
             return
-        self._local_nonce = secrets.token_bytes(16)
+        self._local_nonce = self._random(16)
         self._local_confirm = self._commit(self._local_nonce)
         self._host.send(PairingConfirm(toolbox.swap(self._local_confirm)))
         if not self._ctx.initiator:
@@ -275,7 +277,7 @@ class SecureConnectionsPairing:
         self._peer_confirm = confirm
         if self._ctx.initiator:
             if self._method is not PairingMethod.PASSKEY_ENTRY:
-                self._local_nonce = secrets.token_bytes(16)
+                self._local_nonce = self._random(16)
             self._host.send(PairingRandom(toolbox.swap(self._local_nonce)))
             self._stage = _Stage.RANDOM
         else:
@@ -287,7 +289,7 @@ class SecureConnectionsPairing:
         if self._peer_confirm is not None and self._peer_commit(nonce) != self._peer_confirm:
             raise PairingError(PairingFailedReason.CONFIRM_VALUE_FAILED, "confirm mismatch")
         if not self._ctx.initiator and self._method is PairingMethod.OOB:
-            self._local_nonce = secrets.token_bytes(16)
+            self._local_nonce = self._random(16)
         if not self._ctx.initiator:
             self._host.send(PairingRandom(toolbox.swap(self._local_nonce)))
         self._peer_nonce = nonce

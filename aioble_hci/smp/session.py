@@ -20,6 +20,7 @@ from aioble_hci.smp.attempts import RepeatedAttempts
 from aioble_hci.smp.config import SecurityConfig
 from aioble_hci.smp.context import PairingContext
 from aioble_hci.smp.distribution import KeyReceiver, local_key_pdus
+from aioble_hci.smp.entropy import RandomSource, system_random
 from aioble_hci.smp.events import (
     DistributedKeys,
     PairingComplete,
@@ -71,6 +72,9 @@ class SmpSession:
 
     ``local_address``/``peer_address`` are the addresses the connection was made with (used in c1,
     f5, f6). ``local_oob`` is the OOB data we handed out, ``peer_oob`` the data we received.
+    ``key_pair`` fixes our P-256 key pair for LE Secure Connections (None: a fresh one per pairing;
+    the debug key of Vol 3 Part H, 2.3.5.6.1 for conformance work) and ``random`` is where every
+    nonce, passkey and distributed key is drawn from (:mod:`aioble_hci.smp.entropy`).
     """
 
     def __init__(
@@ -84,6 +88,7 @@ class SmpSession:
         local_oob: LocalOob | None = None,
         peer_oob: OobData | None = None,
         key_pair: P256KeyPair | None = None,
+        random: RandomSource = system_random,
     ) -> None:
         self.central = central
         self.local_address = local_address
@@ -93,6 +98,7 @@ class SmpSession:
         self.local_oob = local_oob
         self.peer_oob = peer_oob
         self._key_pair = key_pair
+        self._random = random
         self.state = SmpState.IDLE
         self.deadline: float | None = None
         self._now = 0.0
@@ -479,9 +485,10 @@ class SmpSession:
                 local_oob=self.local_oob,
                 peer_oob=self.peer_oob,
                 allow_debug_keys=self.config.allow_debug_keys,
+                random=self._random,
             )
         else:
-            self._phase2 = LegacyPairing(self._context, self)
+            self._phase2 = LegacyPairing(self._context, self, self._random)
 
     def _check_policy(self, choice: MethodChoice) -> None:
         """Never accept a method weaker than the local policy requires (P7, CVE-2026-43334)."""
@@ -516,6 +523,7 @@ class SmpSession:
                 key_size=self._context.key_size,
                 identity=self.config.identity,
                 csrk=self.config.csrk,
+                random=self._random,
             )
             for pdu in pdus:
                 self.send(pdu)

@@ -218,6 +218,11 @@ class P256KeyPair:
         return cls._from_key(ec.derive_private_key(d, ec.SECP256R1()))
 
     @classmethod
+    def debug(cls) -> P256KeyPair:
+        """The SMP debug key pair (Vol 3 Part H, 2.3.5.6.1): lets a sniffer decrypt the link; tests only."""
+        return cls.from_private_value(DEBUG_PRIVATE_KEY)
+
+    @classmethod
     def _from_key(cls, key: ec.EllipticCurvePrivateKey) -> P256KeyPair:
         numbers = key.public_key().public_numbers()
         return cls(

@@ -2,10 +2,16 @@
 
 A peripheral serves a small GATT database; the central connects, exchanges the MTU, discovers,
 reads, writes, subscribes to notifications and indications, fails to read an encrypted
-characteristic, pairs (LE legacy Just Works: the central's checks depend only on the recorded
-peer values, so the session replays without fixing any random number), reads it again and
-disconnects. `central_session` is the code under test: captures/record_virtual_session.py runs
-it on the virtual air, tests/replay runs it against the recording with no controller at all.
+characteristic, pairs with bonding (LE Secure Connections Just Works in
+captures/virtual_session.btsnoop, LE legacy Just Works in captures/virtual_session_legacy.btsnoop),
+reads it again and disconnects. `central_session` is the code under test:
+captures/record_virtual_session.py runs it on the virtual air, tests/replay runs it against the
+recording with no controller at all.
+
+LE Secure Connections replays because each host's P-256 key pair and random source are fixed
+(``SmpHostConfig.key_pair``/``random``): the central checks the peer's confirm value against its
+own public key and the peer's DHKey check against its own nonce, so both must be what was
+recorded. Legacy Just Works needs no such fixing (its checks use only recorded peer values).
 """
 
 from __future__ import annotations
@@ -31,6 +37,8 @@ from aioble_hci.host.gatt import attach_gatt
 from aioble_hci.host.host import Host, HostConfig
 from aioble_hci.host.smp import SmpHostConfig, attach_smp
 from aioble_hci.smp.config import SecurityConfig
+from aioble_hci.smp.entropy import SeededRandom
+from aioble_hci.smp.toolbox import P256KeyPair
 from aioble_hci.uuid import UUID
 
 WAIT = 10.0  # a guard against hangs, never a timing assertion
@@ -41,6 +49,9 @@ PERIPHERAL_ADDRESS = Address.parse("c0:de:00:00:00:02/public")
 # recording byte-for-byte reproducible.
 CENTRAL_IRK = bytes(range(16))
 PERIPHERAL_IRK = bytes(range(16, 32))
+# Fixed P-256 private keys (not the debug key, which peers refuse by default) and random seeds.
+CENTRAL_PRIVATE_KEY = int.from_bytes(bytes(range(1, 33)), "big")
+PERIPHERAL_PRIVATE_KEY = int.from_bytes(bytes(range(33, 65)), "big")
 
 SERVICE = UUID("8f1c0000-5d3a-4c1e-9a77-6c6f67676564")
 PLAIN = UUID(0xBB01)
@@ -75,17 +86,20 @@ class SessionResult:
     encrypted_error: int | None = None
     pairing_method: str = ""
     security_level: int = 0
+    secure_connections: bool = False
     encrypted_read: bytes = b""
     disconnect_reason: int | None = None
 
 
-def smp_config(data_dir: Path, irk: bytes) -> SmpHostConfig:
-    """Legacy Just Works with bonding; bonds and IRK under `data_dir`."""
+def smp_config(data_dir: Path, irk: bytes, private_key: int, secure_connections: bool) -> SmpHostConfig:
+    """Just Works with bonding (SC or legacy), fixed key pair and random source; files under `data_dir`."""
     data_dir.mkdir(parents=True, exist_ok=True)
     irk_path = data_dir / "irk.json"
     irk_path.write_text(json.dumps({"irk": irk.hex()}), encoding="utf-8")
-    return SmpHostConfig(security=SecurityConfig(secure_connections=False, bonding=True),
-                         bond_path=data_dir / "bonds.json", irk_path=irk_path, resolving_list=False)
+    return SmpHostConfig(security=SecurityConfig(secure_connections=secure_connections, bonding=True),
+                         bond_path=data_dir / "bonds.json", irk_path=irk_path, resolving_list=False,
+                         key_pair=P256KeyPair.from_private_value(private_key),
+                         random=SeededRandom(irk))
 
 
 async def connect(host: Host, peer: Address) -> Connection:
@@ -100,10 +114,12 @@ async def connect(host: Host, peer: Address) -> Connection:
     return host.connections[event.connection_handle]
 
 
-async def central_session(host: Host, peer: Address, data_dir: Path, written: bytes = WRITTEN) -> SessionResult:
+async def central_session(host: Host, peer: Address, data_dir: Path, written: bytes = WRITTEN,
+                          secure_connections: bool = True,
+                          private_key: int = CENTRAL_PRIVATE_KEY) -> SessionResult:
     """The central's application: everything it learns goes into the result."""
     result = SessionResult()
-    smp = await attach_smp(host, smp_config(data_dir, CENTRAL_IRK))
+    smp = await attach_smp(host, smp_config(data_dir, CENTRAL_IRK, private_key, secure_connections))
     gatt = attach_gatt(host)
     conn = await connect(host, peer)
     client = gatt.client(conn)
@@ -128,6 +144,7 @@ async def central_session(host: Host, peer: Address, data_dir: Path, written: by
     pairing = await asyncio.wait_for(smp.pair(conn), WAIT)
     result.pairing_method = "stored key" if pairing.method is None else pairing.method.value
     result.security_level = pairing.security.level
+    result.secure_connections = pairing.security.sc
     result.encrypted_read = await asyncio.wait_for(client.read(encrypted.value_handle), WAIT)
     await host.send_command(cmd.Disconnect(connection_handle=conn.handle,
                                            reason=StatusCode.REMOTE_USER_TERMINATED_CONNECTION))
@@ -136,9 +153,9 @@ async def central_session(host: Host, peer: Address, data_dir: Path, written: by
     return result
 
 
-async def peripheral_session(host: Host, data_dir: Path) -> None:
+async def peripheral_session(host: Host, data_dir: Path, secure_connections: bool = True) -> None:
     """Serve the database, advertise, notify and indicate once the central subscribes; until disconnected."""
-    await attach_smp(host, smp_config(data_dir, PERIPHERAL_IRK))
+    await attach_smp(host, smp_config(data_dir, PERIPHERAL_IRK, PERIPHERAL_PRIVATE_KEY, secure_connections))
     gatt = attach_gatt(host)
     services, sensor = make_services()
     gatt.server.register_services(services)
@@ -158,7 +175,7 @@ async def peripheral_session(host: Host, data_dir: Path) -> None:
     await asyncio.wait_for(conn.closed.wait(), WAIT)
 
 
-async def record(capture: Path, data_dir: Path) -> SessionResult:
+async def record(capture: Path, data_dir: Path, secure_connections: bool = True) -> SessionResult:
     """Run both hosts on a private fast air, the central recording through its capture hook."""
     air = Air(loop=asyncio.get_running_loop(), fast=True)
     central = Host(VirtualTransport("virtual", air=air, address=CENTRAL_ADDRESS),
@@ -167,8 +184,10 @@ async def record(capture: Path, data_dir: Path) -> SessionResult:
     try:
         await central.start()
         await peripheral.start()
-        serving = asyncio.ensure_future(peripheral_session(peripheral, data_dir / "peripheral"))
-        result = await central_session(central, PERIPHERAL_ADDRESS, data_dir / "central")
+        serving = asyncio.ensure_future(
+            peripheral_session(peripheral, data_dir / "peripheral", secure_connections))
+        result = await central_session(central, PERIPHERAL_ADDRESS, data_dir / "central",
+                                       secure_connections=secure_connections)
         await asyncio.wait_for(serving, WAIT)
     finally:
         await central.close()

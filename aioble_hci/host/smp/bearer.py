@@ -228,7 +228,7 @@ class Smp:
 
     def generate_oob(self) -> LocalOob:
         """Fresh LE SC OOB data (r, C) to hand to the peer; used by the next pairings."""
-        self.local_oob = LocalOob.generate()
+        self.local_oob = LocalOob.generate(self.config.key_pair, self.config.random)
         return self.local_oob
 
     def set_oob(self, conn: Connection, *, local: LocalOob | None = None, peer: OobData | None = None) -> None:
@@ -301,6 +301,8 @@ class Smp:
                 config=self._base_security(),
                 attempts=self.attempts,
                 local_oob=self.local_oob,
+                key_pair=self.config.key_pair,
+                random=self.config.random,
             )
         return link.session
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from aioble_hci.address import Address
 from aioble_hci.smp.config import SecurityConfig
+from aioble_hci.smp.entropy import RandomSource, system_random
+from aioble_hci.smp.toolbox import P256KeyPair
 
 
 def default_data_dir() -> Path:
@@ -36,7 +38,12 @@ class SmpHostConfig:
     and identity address). ``auto_encrypt``: as central, encrypt with a stored LTK as soon as a
     bonded peer connects. ``accept_security_request``: as central, pair when a peripheral asks
     and no good-enough bond exists. ``passkey``: what headless passkey entry types (None fails
-    the entry). ``accept_numeric_comparison``: the headless answer to Numeric Comparison.
+    the entry). ``key_pair``: our P-256 key pair for every LE Secure Connections pairing (None: a
+    fresh one per pairing; ``P256KeyPair.debug()`` is the debug key of Vol 3 Part H, 2.3.5.6.1,
+    which peers refuse unless they allow debug keys). ``random``: where pairing nonces, passkeys
+    and distributed keys come from (``aioble_hci.smp.entropy.SeededRandom`` makes them
+    reproducible for conformance experiments and recorded-session replays; never on real links).
+    ``accept_numeric_comparison``: the headless answer to Numeric Comparison.
     ``resolving_list``: load bonded peers' IRKs into the controller's resolving list when it has
     one. ``identity_address``: our identity address, else the controller's public address.
     ``allow_bond_overwrite=False`` keeps an existing bond when a new pairing distributes the same
@@ -58,6 +65,8 @@ class SmpHostConfig:
     allow_bond_overwrite: bool = True
     repair_on_lost_bond: bool = False
     repeated_attempts_interval: float = 2.0
+    key_pair: P256KeyPair | None = None
+    random: RandomSource = system_random
 
     def resolved_bond_path(self) -> Path:
         return Path(self.bond_path) if self.bond_path is not None else default_bond_path()
