@@ -29,9 +29,11 @@ class Recorder:
 
     def __call__(self, event: int, data: tuple[Any, ...]) -> Any:
         self.threads.add(threading.current_thread().name)
-        self.events.put((event, data))
         answer = self.answers.get(event)
-        return answer(data) if answer is not None else None
+        try:
+            return answer(data) if answer is not None else None
+        finally:  # recorded once the handler's work is done, so a waiting test sees its effects
+            self.events.put((event, data))
 
     def wait(self, event: int, predicate: Callable[[tuple[Any, ...]], bool] | None = None) -> tuple[Any, ...]:
         while True:
