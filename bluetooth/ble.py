@@ -47,6 +47,27 @@ def _core_uuid(value: Any) -> CoreUUID:
     return CoreUUID.from_le_bytes(bytes(value if isinstance(value, UUID) else UUID(value)))
 
 
+def _check_definition(definition: Any) -> None:
+    """MicroPython's checks of a gatts_register_services definition, with its messages."""
+    for service in definition:
+        if len(service) != 2:
+            raise ValueError(f"requested length 2 but object has length {len(service)}")
+        if not isinstance(service[0], UUID):
+            raise ValueError("invalid service UUID")
+        for characteristic in service[1]:
+            if not 2 <= len(characteristic) <= 3:
+                raise ValueError("invalid characteristic tuple")
+            if not isinstance(characteristic[0], UUID):
+                raise ValueError("invalid characteristic UUID")
+            _int(characteristic[1])
+            for descriptor in characteristic[2] if len(characteristic) == 3 else ():
+                if len(descriptor) != 2:
+                    raise ValueError(f"requested length 2 but object has length {len(descriptor)}")
+                if not isinstance(descriptor[0], UUID):
+                    raise ValueError("invalid descriptor UUID")
+                _int(descriptor[1])
+
+
 def _int(value: Any) -> int:
     if isinstance(value, bool):
         return int(value)
@@ -90,7 +111,7 @@ class BLE:
 
     def _call(self, fn: Any, *args: Any) -> Any:
         if not self._stack.active:
-            raise OSError(errno.EPERM, "BLE is not active")
+            raise OSError(errno.ENODEV, "BLE is not active")
         return self._runtime.invoke(fn, *args)
 
     # --- power and configuration ---------------------------------------------------
@@ -119,11 +140,6 @@ class BLE:
                 return self._call(mac, self._stack)
             if name in ("gap_name", "mtu", "rxbuf"):
                 return getattr(settings, name)
-            if name == "addr_mode":
-                return settings.addr_mode if settings.addr_mode is not None else (
-                    0 if self._stack.own_address is not None and self._stack.own_address.is_public else 1)
-            if name in ("bond", "mitm", "le_secure", "io"):
-                return getattr(settings, name)
             raise ValueError("unknown config param")
         for name in kwargs:
             if name not in _SETTABLE:
@@ -137,7 +153,10 @@ class BLE:
                     raise OSError(errno.EINVAL, "mtu must be 23..517")
                 settings.mtu = mtu
             elif name == "rxbuf":
-                settings.rxbuf = _int(value)
+                rxbuf = _int(value)
+                if not 16 <= rxbuf <= 0xFFFF:
+                    raise ValueError()
+                settings.rxbuf = rxbuf
             elif name == "addr_mode":
                 mode = _int(value)
                 if mode not in (0, 1, 2, 3):
@@ -160,12 +179,12 @@ class BLE:
     def irq(self, handler: Any) -> None:
         """Set the event handler ``handler(event, data)``; None removes it."""
         if handler is not None and not callable(handler):
-            raise TypeError("handler must be callable or None")
+            raise ValueError("invalid handler")
         self._stack.handler = handler
 
     # --- GAP -----------------------------------------------------------------------
 
-    def gap_advertise(self, interval_us: Any, adv_data: Any = None, *, resp_data: Any = None,
+    def gap_advertise(self, interval_us: Any = 500_000, adv_data: Any = None, *, resp_data: Any = None,
                       connectable: Any = True) -> None:
         """Advertise (legacy PDUs) every interval_us; None stops. adv_data None keeps the previous payload."""
         interval = None if interval_us is None else _int(interval_us)
@@ -175,7 +194,7 @@ class BLE:
             raise OSError(errno.EINVAL, "advertising payload longer than 31 bytes")
         self._call(self._gap.advertise, interval, adv, resp, bool(connectable))
 
-    def gap_scan(self, duration_ms: Any, interval_us: Any = DEFAULT_SCAN_INTERVAL_US,
+    def gap_scan(self, duration_ms: Any = 0, interval_us: Any = DEFAULT_SCAN_INTERVAL_US,
                  window_us: Any = DEFAULT_SCAN_WINDOW_US, active: Any = False) -> None:
         """Scan for duration_ms (0 = until stopped); None stops (SCAN_DONE is raised at once)."""
         duration = None if duration_ms is None else _int(duration_ms)
@@ -222,9 +241,7 @@ class BLE:
 
     def gatts_register_services(self, services_definition: Any) -> tuple[tuple[int, ...], ...]:
         """Replace the local database; returns, per service, its value and user-descriptor handles."""
-        for service in services_definition:
-            if len(service) < 2:
-                raise ValueError("a service is (uuid, (characteristic, ...))")
+        _check_definition(services_definition)
         return self._call(self._gatts.register, services_definition, _core_uuid)
 
     def gatts_read(self, value_handle: Any) -> bytes:

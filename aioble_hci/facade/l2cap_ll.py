@@ -49,7 +49,7 @@ class L2cap:
     def _bearer(self) -> Any:
         bearer = self.stack.l2cap
         if bearer is None:
-            raise OSError(errno.EPERM, "BLE is not active")
+            raise OSError(errno.ENODEV, "BLE is not active")
         if not self._hooked:
             self._hooked = True
             bearer.on_channel_event(self._on_channel_event)

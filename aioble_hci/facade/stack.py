@@ -102,7 +102,7 @@ class LowLevelStack:
     def host(self) -> Host:
         host = self.runtime.host
         if host is None or not self.active:
-            raise OSError(errno.EPERM, "BLE is not active")
+            raise OSError(errno.ENODEV, "BLE is not active")
         return host
 
     # --- IRQ delivery ----------------------------------------------------------
@@ -264,7 +264,7 @@ class LowLevelStack:
 def mac(stack: LowLevelStack) -> tuple[int, bytes]:
     """``config('mac')``: (addr_type, MSB-first bytes) of the address in use."""
     if not stack.active or stack.own_address is None:
-        raise OSError(errno.EPERM, "BLE is not active")
+        raise OSError(errno.ENODEV, "BLE is not active")
     return address_type(stack.own_address), address_bytes(stack.own_address)
 
 

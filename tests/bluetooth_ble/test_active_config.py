@@ -71,7 +71,8 @@ def test_config_defaults_and_settings(air: Air) -> None:
     try:
         assert ble.config("mtu") == 256
         ble.config(mitm=True, le_secure=True, bond=False)  # allowed while inactive
-        assert (ble.config("mitm"), ble.config("bond")) == (True, False)
+        with pytest.raises(ValueError, match="unknown config param"):
+            ble.config("bond")  # settable, not queryable (as in MicroPython)
         ble.config(gap_name="name")
         assert ble.config("gap_name") == b"name"
         ble.config(mtu=100)
@@ -95,6 +96,10 @@ def test_config_errors_have_micropython_messages(air: Air) -> None:
             ble.config(nope=1)
         with pytest.raises(TypeError):
             ble.config(mtu="x")
+        with pytest.raises(ValueError):
+            ble.config(rxbuf=8)
+        with pytest.raises(ValueError, match="invalid handler"):
+            ble.irq(42)
     finally:
         runtime.close()
 
@@ -117,6 +122,22 @@ def test_hci_cmd_reads_the_bd_addr_and_reports_unknown_commands(air: Air) -> Non
         assert ble.hci_cmd(0x04, 0x0009, b"", resp) == 0  # Read BD_ADDR
         assert len(resp) == 6
         assert ble.hci_cmd(0x3E, 0x03FF, b"", bytearray(4)) == 0x01  # Unknown HCI Command
+    finally:
+        ble.active(False)
+        runtime.close()
+
+
+def test_register_services_checks_the_definition_like_micropython(air: Air) -> None:
+    ble, runtime, _ = make_ble(air)
+    try:
+        ble.active(True)
+        with pytest.raises(ValueError, match="invalid service UUID"):
+            ble.gatts_register_services(((0x180F, ()),))
+        with pytest.raises(ValueError, match="invalid characteristic tuple"):
+            ble.gatts_register_services(((bluetooth.UUID(0x180F), ((bluetooth.UUID(0x2A19),),)),))
+        with pytest.raises(ValueError, match="invalid characteristic UUID"):
+            ble.gatts_register_services(((bluetooth.UUID(0x180F), ((0x2A19, 2),)),))
+        assert ble.gatts_register_services([]) == ()
     finally:
         ble.active(False)
         runtime.close()
