@@ -21,6 +21,7 @@ SERVICE_UUID = bluetooth.UUID("8c2a0e3e-5f0b-4c57-9d4a-1f7a3b6e0001")
 PSM = 0x0080
 L2CAP_MTU = 512
 SCAN_MS = 5000
+CONNECT_ATTEMPTS = 5  # the server listens only once it has the connection: it may not be ready yet
 BLOB_NAME = ":blob"
 
 CMD_LIST = 1
@@ -58,6 +59,18 @@ async def find_server():
             if SERVICE_UUID in result.services():
                 return result.device
     return None
+
+
+async def open_channel(connection):
+    """Connect to the server's PSM, retrying while it is not listening yet."""
+    for attempt in range(CONNECT_ATTEMPTS):
+        try:
+            return await connection.l2cap_connect(PSM, L2CAP_MTU, timeout_ms=5000)
+        except aioble.l2cap.L2CAPConnectionError as e:
+            if attempt == CONNECT_ATTEMPTS - 1:
+                raise
+            print("Channel refused ({}), retrying".format(e))
+            await asyncio.sleep(0.2)
 
 
 async def read_exact(channel, n):
@@ -127,7 +140,7 @@ async def main(name, output):
         return False
     print("Found", device)
     async with await device.connect() as connection:
-        async with await connection.l2cap_connect(PSM, L2CAP_MTU, timeout_ms=5000) as channel:
+        async with await open_channel(connection) as channel:
             print("Channel open, our MTU {} peer MTU {}".format(channel.our_mtu, channel.peer_mtu))
             lines = []
             await request(channel, CMD_LIST, "", lambda offset, chunk: lines.append(chunk))
