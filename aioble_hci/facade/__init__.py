@@ -1,9 +1,14 @@
 """The runtime and state machines behind the top-level ``bluetooth.BLE`` (MicroPython's low-level API).
 
-- `runtime`: `use(spec)`, `Runtime` (host thread + Host, call marshalling), `default_runtime()`.
-- `stack`: activation, configuration, connections, IRQ dispatch.
-- `gap_ll`: advertising, scanning, connecting over legacy HCI commands.
-- `irq`: the IRQ event codes.
+- `runtime`: `use(spec)`, `Runtime` (host thread + Host, call marshalling, ordered HCI operations),
+  `default_runtime()`. Its docstring states the threading contract.
+- `stack`: activation, configuration, addresses, connections, IRQ dispatch.
+- `gap_ll`: advertising, scanning, connecting over legacy HCI commands (as NimBLE does).
+- `att_ll`, `gatts_ll`, `gattc_ll`: the ATT bearer per link, the GATT server and client.
+- `l2cap_ll`: credit-based channels over the host's L2CAP bearer.
+- `smp_ll`: pairing, passkeys and secrets over the host's SMP bearer.
+- `hci_ll`: raw HCI commands (``hci_cmd``).
+- `irq`: the IRQ event codes and status conventions.
 """
 
 from aioble_hci.facade.runtime import Runtime, default_runtime, selected_spec, use

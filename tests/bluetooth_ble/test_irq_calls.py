@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import bluetooth
@@ -42,9 +43,11 @@ def test_a_client_session_chained_from_irq_handlers(pair: Pair) -> None:
         elif event == 16:
             assert c.gap_disconnect(data[0]) is True
 
-    chain = crec.answers
+    def route(code: int) -> Callable[[tuple[Any, ...]], None]:
+        return lambda data: on_event(code, data)
+
     for code in (7, 9, 10, 11, 12, 13, 14, 21, 15, 16):
-        chain[code] = lambda data, code=code: on_event(code, data)
+        crec.answers[code] = route(code)
     p.gap_advertise(20_000, b"")
     c.gap_connect(*p.config("mac"))
     crec.wait(8)

@@ -38,7 +38,7 @@ def test_recvinto_never_crosses_an_sdu_boundary(pair: Pair) -> None:
         if not c.l2cap_send(conn_c, cid_c, sdu):
             crec.wait(26)  # stalled: the next send only after send-ready
     prec.wait(25)
-    chunks = []
+    chunks: list[bytes] = []
     buf = bytearray(100)
     while sum(len(chunk) for chunk in chunks) < 260:
         n = p.l2cap_recvinto(conn_p, cid_p, buf)

@@ -46,7 +46,12 @@ def test_encrypted_characteristic_needs_pairing(pair: Pair) -> None:
 def test_bonding_hands_the_peer_keys_to_set_secret(pair: Pair) -> None:
     (p, prec), (c, crec) = pair
     secrets: list[tuple[Any, ...]] = []
-    crec.answers[30] = lambda data: secrets.append(data) or True
+
+    def store(data: tuple[Any, ...]) -> bool:
+        secrets.append(data)
+        return True
+
+    crec.answers[30] = store
     c.config(bond=True)
     _, conn_c, _ = _connect(pair)
     c.gap_pair(conn_c)
