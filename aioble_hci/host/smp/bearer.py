@@ -90,6 +90,7 @@ class Smp:
         self._security_listeners: list[SecurityCallback] = []
         self._pairing_listeners: list[PairingCallback] = []
         self._unsubscribe: list[Callable[[], None]] = []
+        self._tasks: set[asyncio.Task[Any]] = set()
 
     # -- life cycle ------------------------------------------------------------------------------
     def attach(self) -> None:
@@ -106,6 +107,7 @@ class Smp:
         ]
         for event_class, callback in subscriptions:
             self._unsubscribe.append(host.on_event(event_class, callback))
+        self._unsubscribe.append(host.on_reinitialised(self._on_reinitialised))
         for conn in host.connections.values():
             self._link(conn)
 
@@ -118,8 +120,28 @@ class Smp:
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()
+        for task in list(self._tasks):
+            task.cancel()
         for link in list(self._links.values()):
             self._drop(link, LinkLostError(None))
+
+    def _on_reinitialised(self, reason: str) -> None:
+        """The host reset and re-initialised the controller: load the resolving list again.
+
+        HCI_Reset empties the controller's resolving list and turns address resolution off
+        (Vol 4 Part E, 7.3.2); links were already ended by the host's synthetic Disconnection
+        Complete events, so only controller state is re-applied here.
+        """
+        log.info("controller re-initialised (%s): re-loading the resolving list", reason)
+        self.resolving_list.forget()
+        task = asyncio.get_running_loop().create_task(self.start())
+        self._tasks.add(task)
+        task.add_done_callback(self._reload_done)
+
+    def _reload_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("re-loading the resolving list after a controller reset failed: %s", task.exception())
 
     # -- subscriptions ---------------------------------------------------------------------------
     def on_security_changed(self, callback: SecurityCallback) -> Callable[[], None]:

@@ -45,6 +45,11 @@ class ResolvingList:
         info = self.host.controller_info
         return info.supports(*ADD_DEVICE_TO_RESOLVING_LIST) and info.supports(*SET_ADDRESS_RESOLUTION_ENABLE)
 
+    def forget(self) -> None:
+        """The controller was reset: its resolving list is empty and resolution off (Vol 4 Part E, 7.3.2)."""
+        self.entries.clear()
+        self.enabled = False
+
     async def load(self, bonds: Iterable[Bond]) -> None:
         if not self.supported:
             log.info("controller has no resolving list: peers' RPAs are resolved in the host only")
