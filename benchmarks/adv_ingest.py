@@ -95,7 +95,7 @@ async def _theirs(events: list[bytes]) -> float:
 
 
 def _n(settings: Settings) -> int:
-    return settings.n(20000, 2000)
+    return settings.n(10000, 2000)
 
 
 def ours_legacy(settings: Settings) -> float:

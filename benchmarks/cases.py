@@ -48,7 +48,7 @@ def _receive_cases() -> list[Case]:
     try:
         from benchmarks import receive
     except ImportError as exc:
-        return [Case("receive", "1. host receive path", "notif/s", None, missing=f"not yet measured: {exc}")]
+        return [Case("receive", "1. host receive path", "notif/s", None, missing=f"not yet measured: a bearer it needs does not import ({exc})")]
     return receive.cases(rate_targets(RADIO_NOTIFICATIONS, "notif/s"))
 
 
@@ -57,7 +57,7 @@ def _end_to_end_cases() -> list[Case]:
         from benchmarks import end_to_end
     except ImportError as exc:
         return [Case("end_to_end", "2. end to end notifications", "notif/s", None,
-                     missing=f"not yet measured: {exc}")]
+                     missing=f"not yet measured: a bearer it needs does not import ({exc})")]
     return end_to_end.cases(rate_targets(RADIO_NOTIFICATIONS, "notif/s"))
 
 
@@ -65,7 +65,7 @@ def _l2cap_cases() -> list[Case]:
     try:
         from benchmarks import l2cap_coc
     except ImportError as exc:
-        return [Case("l2cap_coc", "4. L2CAP CoC throughput", "MB/s", None, missing=f"not yet measured: {exc}")]
+        return [Case("l2cap_coc", "4. L2CAP CoC throughput", "MB/s", None, missing=f"not yet measured: a bearer it needs does not import ({exc})")]
     return l2cap_coc.cases(rate_targets(RADIO_MBYTES, "MB/s"))
 
 
@@ -73,7 +73,7 @@ def _write_cases() -> list[Case]:
     try:
         from benchmarks import write_rtt
     except ImportError as exc:
-        return [Case("write_rtt", "5. write with response", "writes/s", None, missing=f"not yet measured: {exc}")]
+        return [Case("write_rtt", "5. write with response", "writes/s", None, missing=f"not yet measured: a bearer it needs does not import ({exc})")]
     return write_rtt.cases()
 
 

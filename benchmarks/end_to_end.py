@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 
 from benchmarks.core import Case, Settings, Target
 from benchmarks.gatt_setup import VALUE, ours_gatt, theirs_gatt
@@ -68,10 +69,10 @@ async def _theirs(n: int, pipelined: bool) -> float:
 
 
 def _n(settings: Settings, pipelined: bool) -> int:
-    return settings.n(8000, 1000) if pipelined else settings.n(3000, 400)
+    return settings.n(2000, 500) if pipelined else settings.n(1500, 300)
 
 
-def _measure(which: str, pipelined: bool):  # type: ignore[no-untyped-def]
+def _measure(which: str, pipelined: bool) -> Callable[[Settings], float]:
     def measure(settings: Settings) -> float:
         run = _ours if which == "ours" else _theirs
         return asyncio.run(asyncio.wait_for(run(_n(settings, pipelined), pipelined), 120))

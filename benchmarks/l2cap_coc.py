@@ -80,8 +80,8 @@ async def _theirs(sdu_size: int, count: int) -> float:
 
 def _measure(which: str, sdu_size: int) -> Callable[[Settings], float]:
     def measure(settings: Settings) -> float:
-        megabytes = settings.n(8, 1) * 1_000_000
-        count = max(1, megabytes // sdu_size)
+        octets = settings.n(500_000, 150_000)
+        count = max(1, octets // sdu_size)
         run = _ours if which == "ours" else _theirs
         return asyncio.run(asyncio.wait_for(run(sdu_size, count), 120))
 

@@ -10,6 +10,7 @@ Bumble: Host.on_packet -> ... -> Peer.subscribe subscriber.
 from __future__ import annotations
 
 import asyncio
+import cProfile
 import struct
 import time
 
@@ -32,7 +33,7 @@ def _n(settings: Settings) -> int:
     return settings.n(30000, 3000)
 
 
-async def _ours(n: int) -> float:
+async def _ours(n: int, profiler: cProfile.Profile | None = None) -> float:
     count = 0
 
     def on_value(_value: bytes, _indication: bool) -> None:
@@ -43,17 +44,22 @@ async def _ours(n: int) -> float:
     try:
         host = setup.link.central
         packets = notification_packets(setup.link.central_conn.handle, setup.notify_handle, n)
+        if profiler is not None:
+            profiler.enable()
         start = time.perf_counter()
         for payload in packets:
             ours.feed(host, PacketType.ACL, payload)
         while count < n:
             await asyncio.sleep(0)
-        return n / (time.perf_counter() - start)
+        elapsed = time.perf_counter() - start
+        if profiler is not None:
+            profiler.disable()
+        return n / elapsed
     finally:
         await setup.link.close()
 
 
-async def _theirs(n: int) -> float:
+async def _theirs(n: int, profiler: cProfile.Profile | None = None) -> float:
     count = 0
 
     def on_value(_value: bytes) -> None:
@@ -62,12 +68,17 @@ async def _theirs(n: int) -> float:
 
     link = await theirs_gatt(on_value)
     packets = [b"\x02" + p for p in notification_packets(link.central_conn.handle, link.remote_notify.handle, n)]
+    if profiler is not None:
+        profiler.enable()
     start = time.perf_counter()
     for packet in packets:
         theirs.feed(link.central, packet)
     while count < n:
         await asyncio.sleep(0)
-    return n / (time.perf_counter() - start)
+    elapsed = time.perf_counter() - start
+    if profiler is not None:
+        profiler.disable()
+    return n / elapsed
 
 
 def ours_rate(settings: Settings) -> float:
