@@ -190,6 +190,11 @@ class VirtualController:
         """Run after the current command's Command Status/Complete has gone out."""
         self.loop.call_soon(func, *args)
 
+    def hardware_error(self, code: int = 0x00) -> None:
+        """Fault injection (thread-safe): report a Hardware Error (Vol 4 Part E, 7.7.16), as a
+        controller whose firmware failed does; it keeps its state until the host resets it."""
+        self.air.call(self.send_event, Ev.HARDWARE_ERROR, bytes((code,)))
+
     def corrupt_next_event(self, mutate: Callable[[bytes], bytes] | None, event_code: int | None) -> None:
         self._corrupt = (mutate, event_code)
 

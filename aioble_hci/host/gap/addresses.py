@@ -161,6 +161,13 @@ class AddressManager:
             except Exception:
                 log.exception("address change callback %r failed", callback)
 
+    async def restore(self) -> None:
+        """The controller was reset, which cleared its random address (Vol 4 Part E, 7.3.2):
+        write the one in use again (or the rotation that was waiting for an idle controller)."""
+        address, self.pending = self.pending or self.random_address, None
+        if address is not None:
+            await self._write(address)
+
     def close(self) -> None:
         if self._timer is not None:
             self._timer.cancel()

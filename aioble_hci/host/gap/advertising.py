@@ -204,13 +204,53 @@ class Advertiser:
         """Start advertising; returns the running set. With legacy commands this replaces the legacy advertiser."""
         params = params or AdvertisingParameters()
         adv_data, scan_response = bytes(adv_data), bytes(scan_response)
-        scannable = params.scannable
-        if scannable is None:
-            scannable = bool(scan_response) or (params.connectable and params.directed_to is None)
+        scannable = _scannable(params, scan_response)
         async with self._lock:
             if not self.caps.extended_advertising:
                 return await self._advertise_legacy(adv_data, scan_response, params, scannable)
             return await self._advertise_extended(adv_data, scan_response, params, scannable, handle)
+
+    # --- after a controller reset ------------------------------------------------------------
+
+    def suspend(self) -> list[AdvertisingSet]:
+        """The controller was reset, which ended all its advertising (Vol 4 Part E, 7.3.2).
+
+        The running sets are marked inactive without finishing them (their owners still
+        wait on them) and returned, for `resume` to start again.
+        """
+        running = self.active_sets
+        for adv in running:
+            adv.active = False
+            if adv._timer is not None:
+                adv._timer.cancel()
+                adv._timer = None
+        self._max_data_length = None
+        return running
+
+    async def resume(self, sets: list[AdvertisingSet]) -> None:
+        """Start suspended sets again with their data and parameters, on the same objects.
+
+        A duration starts over. A set that cannot be restarted (or was replaced
+        meanwhile) finishes with HARDWARE_FAILURE, so `wait_stopped` and
+        `wait_connection` end for its owner.
+        """
+        for adv in sets:
+            if self.sets.get(adv.handle) is not adv or adv._done.done():
+                adv._finish(StatusCode.HARDWARE_FAILURE)
+                continue
+            scannable = _scannable(adv.params, adv.scan_response)
+            try:
+                async with self._lock:
+                    if adv.legacy_commands:
+                        await self._advertise_legacy(adv.adv_data, adv.scan_response, adv.params, scannable,
+                                                     reuse=adv)
+                    else:
+                        await self._advertise_extended(adv.adv_data, adv.scan_response, adv.params, scannable,
+                                                       adv.handle, reuse=adv)
+            except Exception as exc:
+                log.warning("advertising set %d could not be restarted after a controller reset: %s",
+                            adv.handle, exc)
+                adv._finish(StatusCode.HARDWARE_FAILURE)
 
     def _check_legacy_data(self, adv_data: bytes, scan_response: bytes) -> None:
         if len(adv_data) > LEGACY_MAX_DATA or len(scan_response) > LEGACY_MAX_DATA:
@@ -221,7 +261,7 @@ class Advertiser:
             )
 
     async def _advertise_legacy(self, adv_data: bytes, scan_response: bytes, params: AdvertisingParameters,
-                                scannable: bool) -> AdvertisingSet:
+                                scannable: bool, reuse: AdvertisingSet | None = None) -> AdvertisingSet:
         self._check_legacy_data(adv_data, scan_response)
         if params.legacy is False or params.primary_phy != PHY_1M or params.secondary_phy != PHY_1M:
             raise ValueError("extended advertising (non-legacy PDUs, LE 2M/Coded) needs a controller with "
@@ -243,10 +283,10 @@ class Advertiser:
         ))
         await self.host.send_command(cmd.LeSetAdvertisingData(advertising_data=adv_data))
         await self.host.send_command(cmd.LeSetScanResponseData(scan_response_data=scan_response))
-        adv = AdvertisingSet(0, params, adv_data, scan_response, legacy_pdus=True, legacy_commands=True)
+        adv = reuse or AdvertisingSet(0, params, adv_data, scan_response, legacy_pdus=True, legacy_commands=True)
         adv._advertiser = self
         self.sets[0] = adv
-        await self._enable(adv, cmd.LeSetAdvertisingEnable(advertising_enable=1))
+        await self._enable(adv, cmd.LeSetAdvertisingEnable(advertising_enable=1), resuming=reuse is not None)
         if adv.active and params.duration > 0:
             loop = asyncio.get_running_loop()
             adv._timer = loop.call_later(params.duration, lambda: loop.create_task(self._legacy_timeout(adv)))
@@ -278,7 +318,8 @@ class Advertiser:
         return handle
 
     async def _advertise_extended(self, adv_data: bytes, scan_response: bytes, params: AdvertisingParameters,
-                                  scannable: bool, handle: int | None) -> AdvertisingSet:
+                                  scannable: bool, handle: int | None,
+                                  reuse: AdvertisingSet | None = None) -> AdvertisingSet:
         self.caps.check_phy(params.primary_phy, "primary advertising PHY")
         self.caps.check_phy(params.secondary_phy, "secondary advertising PHY")
         if params.primary_phy not in (PHY_1M, PHY_CODED):
@@ -328,23 +369,30 @@ class Advertiser:
         if props & PROP_SCANNABLE:
             for rsp_fragment in cmd.LeSetExtendedScanResponseData.fragment(handle, scan_response):
                 await self.host.send_command(rsp_fragment)
-        adv = AdvertisingSet(handle, params, adv_data, scan_response, legacy_pdus=legacy, legacy_commands=False)
+        adv = reuse or AdvertisingSet(handle, params, adv_data, scan_response, legacy_pdus=legacy,
+                                      legacy_commands=False)
         adv._advertiser = self
         self.sets[handle] = adv
         duration = max(1, min(0xFFFF, round(params.duration * 100))) if params.duration > 0 else 0  # 10 ms units
         await self._enable(adv, cmd.LeSetExtendedAdvertisingEnable(
-            enable=1, sets=(cmd.AdvertisingSet(handle, duration, params.max_events),)))
+            enable=1, sets=(cmd.AdvertisingSet(handle, duration, params.max_events),)), resuming=reuse is not None)
         log.info("extended advertising set %d started: properties 0x%04x, %d+%d bytes", handle, props,
                  len(adv_data), len(scan_response))
         return adv
 
-    async def _enable(self, adv: AdvertisingSet, command: Any) -> None:
-        """Enable a set; it counts as active before the answer, since a connection may end it at once."""
+    async def _enable(self, adv: AdvertisingSet, command: Any, resuming: bool = False) -> None:
+        """Enable a set; it counts as active before the answer, since a connection may end it at once.
+
+        When the enable fails the set is finished (stopped by the host), unless it is
+        being resumed: `resume` then finishes it with the reason."""
         adv.active = True
         try:
             await self.host.send_command(command)
         except BaseException:
-            adv._finish(None)
+            if resuming:
+                adv.active = False
+            else:
+                adv._finish(None)
             raise
 
     async def _disable_extended(self, handle: int) -> None:
@@ -389,6 +437,13 @@ class Advertiser:
         elif event.status == StatusCode.ADVERTISING_TIMEOUT:
             adv._finish(StatusCode.ADVERTISING_TIMEOUT)  # high duty cycle directed advertising ran out
             self._on_idle()
+
+
+def _scannable(params: AdvertisingParameters, scan_response: bytes) -> bool:
+    """Scannable when asked, else when there is a scan response or it is undirected connectable."""
+    if params.scannable is not None:
+        return params.scannable
+    return bool(scan_response) or (params.connectable and params.directed_to is None)
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:

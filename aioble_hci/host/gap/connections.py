@@ -373,6 +373,11 @@ class ConnectionManager:
             state = link_state(conn)
             state.tx_phy, state.rx_phy = event.tx_phy, event.rx_phy
 
+    def on_reset(self, error: BaseException) -> None:
+        """The controller was reset: a pending connect() will never see its Connection Complete."""
+        if self._attempt is not None and not self._attempt.done():
+            self._attempt.set_exception(error)
+
     def on_lost(self, error: BaseException) -> None:
         if self._attempt is not None and not self._attempt.done():
             self._attempt.set_exception(error)

@@ -18,6 +18,7 @@ from aioble_hci.address import Address
 from aioble_hci.gap.scan_results import AdvertisingReport
 from aioble_hci.hci import events as ev
 from aioble_hci.host.connection import Connection, Role
+from aioble_hci.host.errors import ControllerResetError
 from aioble_hci.host.gap.addresses import AddressManager
 from aioble_hci.host.gap.advertising import Advertiser, AdvertisingParameters, AdvertisingSet
 from aioble_hci.host.gap.capabilities import PHY_1M, Capabilities
@@ -43,6 +44,7 @@ class Gap:
                                              self.config.accept_parameters, self._idle)
         self._unsubscribe: list[Callable[[], None]] = []
         self._idle_task: asyncio.Task[None] | None = None
+        self._restore_task: asyncio.Task[None] | None = None
 
     # --- life cycle ----------------------------------------------------------------------
 
@@ -65,6 +67,7 @@ class Gap:
         for event_class, callback in subscriptions:
             self._unsubscribe.append(host.on_event(event_class, callback))
         host.on_lost(self._on_lost)
+        self._unsubscribe.append(host.on_reinitialised(self._on_reinitialised))
         await self.addresses.start()
         log.info("GAP ready: %s commands, address %s", "extended" if self.caps.extended_advertising else "legacy",
                  self.addresses.current)
@@ -73,6 +76,8 @@ class Gap:
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()
+        if self._restore_task is not None:
+            self._restore_task.cancel()
         self.addresses.close()
 
     def _on_connection_complete(self, event: Any) -> None:
@@ -86,6 +91,28 @@ class Gap:
         for adv in self.advertiser.active_sets:
             adv._finish(None)
         self.addresses.close()
+
+    def _on_reinitialised(self, reason: str) -> None:
+        """The Host reset and re-initialised the controller (hardware error, H4 desync, a
+        self-reset), which cleared its random address, advertising and scanning (Vol 4
+        Part E, 7.3.2): put them back. The Host has already ended the connections."""
+        if self.host.lost is not None:
+            return
+        log.warning("controller re-initialised (%s): restoring the address, advertising and scanning", reason)
+        self.connections.on_reset(ControllerResetError(f"the controller was reset: {reason}"))
+        sets = self.advertiser.suspend()
+        scan = self.scanner.suspend()
+        self._restore_task = asyncio.get_running_loop().create_task(self._restore(sets, scan))
+        self._restore_task.add_done_callback(_log_failure)
+
+    async def _restore(self, sets: list[AdvertisingSet], scan: ScanParameters | None) -> None:
+        try:
+            await self.addresses.restore()
+        except Exception as exc:  # the sets and the scan still get their chance (or end cleanly)
+            log.warning("restoring the own random address failed: %s", exc)
+        await self.advertiser.resume(sets)
+        if scan is not None:
+            await self.scanner.resume(scan)
 
     def _busy(self) -> bool:
         """Whether LE Set Random Address would be refused now (Vol 4 Part E, 7.8.4)."""
@@ -212,6 +239,11 @@ class Gap:
     def link(conn: Connection) -> LinkState:
         """PHY and data length of a connection."""
         return link_state(conn)
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("restoring GAP state after a controller reset failed: %s", task.exception())
 
 
 async def attach_gap(host: Host, config: GapConfig | None = None) -> Gap:

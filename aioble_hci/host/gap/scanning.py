@@ -166,7 +166,8 @@ class Scanner:
             # Reports may follow the Command Complete before this coroutine resumes: accept them already.
             self.scanning = True
             self.params = params
-            self._done = asyncio.Event()
+            if self._done.is_set():  # a new scan; a restarted one keeps its waiters
+                self._done = asyncio.Event()
             try:
                 await self.host.send_command(enable)
             except BaseException:
@@ -193,6 +194,27 @@ class Scanner:
             if not self.scanning:
                 return
             await self._disable()
+            self._finished()
+
+    def suspend(self) -> ScanParameters | None:
+        """The controller was reset, which stopped its scanning (Vol 4 Part E, 7.3.2).
+
+        Returns the parameters of the scan that was running (None if none was), for
+        `resume`; the scan's sessions and waiters stay open meanwhile.
+        """
+        if not self.scanning:
+            return None
+        self.scanning = False
+        self._fragments.clear()
+        return self.params
+
+    async def resume(self, params: ScanParameters) -> None:
+        """Scan again with the suspended scan's parameters (a duration starts over); if that
+        fails, the scan ends for its owners as if stopped (scan-done callbacks, sessions end)."""
+        try:
+            await self.start(params)
+        except Exception as exc:
+            log.warning("scanning could not be restarted after a controller reset: %s", exc)
             self._finished()
 
     async def wait_done(self, timeout: float | None = None) -> None:
