@@ -1,0 +1,104 @@
+"""What must hold after every step of the stateful fuzzer, and after the hosts close.
+
+- No exception escapes: the loop's exception handler and the host's last-resort guards
+  (`log.exception` around packet handling and callbacks) record into a `Recorder`.
+- No state for a connection that is gone: the Host's ACL queue, the ATT bearers, the L2CAP
+  links, the SMP links hold only live connections; what belonged to a closed connection is
+  closed (bearer flagged, no pending futures or timers, CoC channels disconnected).
+- After the hosts close: no live task and no armed timer is left on the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from tests.stateful.world import Stack
+
+
+class Recorder(logging.Handler):
+    """Collects loop exception-handler calls and logged exceptions from aioble_hci."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.problems: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info:
+            self.problems.append(f"logged exception: {self.format(record)}")
+
+    def loop_exception(self, _loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        exc = context.get("exception")
+        self.problems.append(f"loop exception handler: {context.get('message')}: {exc!r} ({context})")
+
+    def install(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+        logging.getLogger("aioble_hci").addHandler(self)
+        loop.set_exception_handler(self.loop_exception)
+
+    def remove(self) -> None:
+        logging.getLogger("aioble_hci").removeHandler(self)
+
+
+def connection_state_problems(stack: Stack) -> list[str]:
+    """Where `stack` still keeps state of a connection that is no longer in host.connections."""
+    host = stack.host
+    live = {handle: conn for handle, conn in host.connections.items()}
+    problems: list[str] = []
+    name = stack.name
+    for conn in live.values():
+        if not conn.connected:
+            problems.append(f"{name}: {conn!r} is in host.connections but closed")
+    acl = host.acl
+    for handle, _packet in acl._queue:
+        if handle not in live:
+            problems.append(f"{name}: ACL fragments queued for gone handle 0x{handle:03x}")
+    for handle in acl._in_flight:
+        if handle not in live:
+            problems.append(f"{name}: ACL credits held by gone handle 0x{handle:03x}")
+    for handle, bearer in stack.gatt._bearers.items():
+        if live.get(handle) is not bearer.connection:
+            problems.append(f"{name}: ATT bearer kept for {bearer.connection!r} (closed={bearer.closed})")
+    for handle, client in stack.gatt._clients.items():
+        if live.get(handle) is not client.connection:
+            problems.append(f"{name}: GATT client kept for {client.connection!r}")
+    for handle, link in stack.l2cap._links.items():
+        if live.get(handle) is not link.connection:
+            problems.append(f"{name}: L2CAP link kept for {link.connection!r}")
+    for handle, smp_link in stack.smp._links.items():
+        if live.get(handle) is not smp_link.conn:
+            problems.append(f"{name}: SMP link kept for {smp_link.conn!r}")
+    for conn in stack.seen:
+        if conn.connected:
+            continue
+        for channel in stack.channels:
+            if channel.connection is conn and channel.connected:
+                problems.append(f"{name}: {channel!r} still open after its ACL link closed")
+    return problems
+
+
+def closed_bearer_problems(stack: Stack, bearers: list[Any]) -> list[str]:
+    """ATT bearers of closed connections: flagged closed, no futures, no timers."""
+    problems = []
+    for bearer in bearers:
+        if bearer.connection.connected:
+            continue
+        if not bearer.closed:
+            problems.append(f"{stack.name}: ATT bearer of closed {bearer.connection!r} not closed")
+        if bearer._futures:
+            problems.append(f"{stack.name}: ATT bearer of closed {bearer.connection!r} keeps "
+                            f"{len(bearer._futures)} pending procedure futures")
+        if bearer._timers:
+            problems.append(f"{stack.name}: ATT bearer of closed {bearer.connection!r} keeps timers")
+    return problems
+
+
+def leftovers(loop: asyncio.AbstractEventLoop) -> list[str]:
+    """Live tasks (other than the caller) and armed timers on `loop`."""
+    current = asyncio.current_task(loop)
+    problems = [f"task left running: {task!r}" for task in asyncio.all_tasks(loop)
+                if task is not current and not task.done()]
+    scheduled = getattr(loop, "_scheduled", [])
+    problems += [f"timer left armed: {handle!r}" for handle in scheduled if not handle.cancelled()]
+    return problems

@@ -1,0 +1,108 @@
+"""Bugs the stateful fuzzer found in other layers, each as a failing regression test.
+
+Every test reproduces one finding with the fewest steps; its docstring gives the fuzzer's
+invariant that broke, the diagnosis and the owner. `known.py` lists the same findings so the
+fuzzer keeps looking past them (each open bug fails one test here, not the fuzzer too).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import pytest
+
+from aioble_hci.host.connection import Connection
+from aioble_hci.host.smp import LinkLostError
+from tests.stateful.world import SPSM, World
+
+GUARD = 3.0  # a guard against hangs, never a timing assertion
+
+
+async def connect(world: World) -> Connection:
+    address = world.b.gap.address
+    assert address is not None
+    return await world.a.gap.connect(address, timeout=GUARD)
+
+
+async def closed_connection(world: World) -> Connection:
+    """A connection A made to B and then closed (B advertises again at once)."""
+    conn = await connect(world)
+    await world.a.gap.disconnect(conn, timeout=GUARD)
+    await world.peer_advertise()
+    return conn
+
+
+async def settle(attempt: asyncio.Future[Any]) -> None:
+    """Cancel an attempt left running and wait for it (its outcome is not what the test checks)."""
+    attempt.cancel()
+    with contextlib.suppress(BaseException):
+        await attempt
+
+
+async def test_l2cap_connect_on_a_closed_connection_fails_at_once_and_keeps_no_link(world: World) -> None:
+    """OPEN BUG (host/l2cap.py, L2capBearer._link), fuzzer invariant "L2CAP link kept for".
+
+    `L2capBearer.connect(conn, ...)` on a Connection that has closed makes a new `_Link` for it
+    (`_link()` never checks `connection.connected`) and keeps it in `_links` for good; the
+    request is never sent (`_pump` skips closed connections), so the caller waits for the
+    RTX (30 s by default) and gets L2capChannelError("no response within RTX") instead of an
+    immediate L2capDisconnectedError.
+    """
+    conn = await closed_connection(world)
+    with pytest.raises(ConnectionError):
+        await asyncio.wait_for(world.a.l2cap.connect(conn, SPSM), GUARD)
+    kept = [link for link in world.a.l2cap._links.values() if not link.connection.connected]
+    assert not kept, f"{len(kept)} L2CAP links kept for closed connections"
+
+
+async def test_l2cap_connect_on_a_stale_connection_leaves_the_live_link_of_the_same_handle_alone(
+        world: World) -> None:
+    """OPEN BUG (host/l2cap.py, L2capBearer._link), same root cause, worse effect.
+
+    The controller reuses connection handles. `_link(stale)` sees that the stored link belongs
+    to another Connection object and replaces it: the live connection's manager, with its open
+    channels and signalling state, is dropped, so its channels stop receiving.
+    """
+    stale = await closed_connection(world)
+    live = await connect(world)
+    assert live.handle == stale.handle
+    channel = await asyncio.wait_for(world.a.l2cap.connect(live, SPSM), GUARD)
+    attempt = asyncio.ensure_future(world.a.l2cap.connect(stale, SPSM))
+    await asyncio.sleep(0)
+    link = world.a.l2cap._links[live.handle]
+    kept = link.connection is live and channel.cid in link.channels
+    await settle(attempt)
+    assert kept, "the stale connection's new link replaced the live connection's link"
+
+
+async def test_smp_pair_on_a_closed_connection_fails_at_once_and_keeps_no_link(world: World) -> None:
+    """OPEN BUG (host/smp/bearer.py, Smp._link / Smp.pair), fuzzer invariant "SMP link kept for"
+    and a hang: `Smp.pair(conn)` on a closed Connection makes an SmpLink for it (`_link()` never
+    checks `conn.connected`), its Pairing Request cannot be sent (`host.send_l2cap` raises
+    ValueError for the gone handle, logged by `_apply`), and the returned future is never
+    settled: no SMP timer fails it and no Disconnection Complete will come for that link.
+    Expected: LinkLostError at once, no link kept.
+    """
+    conn = await closed_connection(world)
+    with pytest.raises(LinkLostError):
+        await asyncio.wait_for(world.a.smp.pair(conn), GUARD)
+    kept = [link for link in world.a.smp._links.values() if not link.conn.connected]
+    assert not kept, f"{len(kept)} SMP links kept for closed connections"
+
+
+async def test_smp_pair_on_a_stale_connection_leaves_the_live_link_of_the_same_handle_alone(world: World) -> None:
+    """OPEN BUG (host/smp/bearer.py, Smp._link), same root cause: a stale Connection with the
+    handle of a live one replaces the live connection's SmpLink (its session, security state,
+    bond and waiting futures)."""
+    stale = await closed_connection(world)
+    live = await connect(world)
+    assert live.handle == stale.handle
+    await asyncio.wait_for(world.a.smp.pair(live), GUARD)
+    before = world.a.smp._links[live.handle]
+    attempt = asyncio.ensure_future(world.a.smp.pair(stale))
+    await asyncio.sleep(0)
+    kept = world.a.smp._links[live.handle] is before and world.a.smp.security(live).encrypted
+    await settle(attempt)
+    assert kept, "the stale connection's new SmpLink replaced the live connection's link"

@@ -1,0 +1,43 @@
+"""The stateful fuzzer of issue 11, run under pytest.
+
+`make test` runs a short, derandomised pass (20 sequences of 30 steps). For a long run:
+
+    AIOBLE_HCI_STATEFUL=long .venv/bin/python -m pytest tests/stateful -q
+
+(`AIOBLE_HCI_STATEFUL_EXAMPLES` and `AIOBLE_HCI_STATEFUL_STEPS` override the sizes, and
+`AIOBLE_HCI_STATEFUL_SEED=N` fixes hypothesis's seed so a run repeats.) On a failure
+hypothesis shrinks the sequence and prints the steps, and the seed/blob to reproduce it.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis import seed as fixed_seed
+from hypothesis.stateful import run_state_machine_as_test
+
+from tests.stateful.machine import StackMachine
+
+LONG = os.environ.get("AIOBLE_HCI_STATEFUL") == "long"
+EXAMPLES = int(os.environ.get("AIOBLE_HCI_STATEFUL_EXAMPLES", 2000 if LONG else 20))
+STEPS = int(os.environ.get("AIOBLE_HCI_STATEFUL_STEPS", 60 if LONG else 30))
+SEED = os.environ.get("AIOBLE_HCI_STATEFUL_SEED")
+
+SETTINGS = settings(
+    max_examples=EXAMPLES,
+    stateful_step_count=STEPS,
+    deadline=None,
+    derandomize=not LONG and SEED is None,
+    database=None,
+    print_blob=True,
+    phases=[Phase.generate, Phase.shrink] if LONG else [Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+
+
+def test_random_operation_sequences_never_escape_hang_or_leak() -> None:
+    machine: type[StackMachine] = StackMachine
+    if SEED is not None:
+        machine = fixed_seed(int(SEED))(type("SeededStackMachine", (StackMachine,), {}))
+    run_state_machine_as_test(machine, settings=SETTINGS)
