@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from aioble_hci.att import pdus
 from aioble_hci.att.database import AttributeDatabase, SecurityState
 from aioble_hci.att.errors import AttTimeoutError, BearerClosedError
 from aioble_hci.att.events import IndicationConfirmed, SubscriptionChanged, TransactionTimedOut
@@ -23,6 +24,10 @@ from aioble_hci.host.gatt.hub import EventHub
 if TYPE_CHECKING:
     from aioble_hci.host.gatt.bearer import AttBearer
     from aioble_hci.host.gatt.layer import Gatt
+
+MULTIPLE_HANDLE_VALUE_NOTIFICATIONS = 0x04
+"""Client Supported Features octet 0 bit 2: the client accepts Multiple Handle Value
+Notifications (Vol 3 Part G 7.2)."""
 
 CccdLoader = Callable[[Connection], "dict[int, int] | None"]
 CccdSaver = Callable[[Connection, "dict[int, int]"], None]
@@ -108,6 +113,24 @@ class GattServer:
         data = self._stored(handle) if value is None else bytes(value)
         bearer.send_server_pdu(bearer.server.notify(handle, data))
 
+    def notify_multiple(self, connection: Connection, values: list[tuple[int, bytes | None]]) -> int:
+        """Send one Multiple Handle Value Notification (Vol 3 Part F 3.4.7.4) holding as many whole
+        (handle, value) pairs, in order, as fit in ATT_MTU (a None value: the stored one); returns
+        how many were sent, so the caller sends the rest in another call.
+
+        Only to a client that set bit 2 of its Client Supported Features (Vol 3 Part G 7.2);
+        otherwise raises ValueError (send single notifications instead).
+        """
+        bearer = self._bearer(connection)
+        features = bearer.server.client_features()
+        if not (features and features[0] & MULTIPLE_HANDLE_VALUE_NOTIFICATIONS):
+            raise ValueError("the client has not enabled Multiple Handle Value Notifications "
+                             "(Client Supported Features bit 2): notify one value at a time")
+        pairs = [(handle, self._stored(handle) if value is None else bytes(value)) for handle, value in values]
+        pdu = bearer.server.notify_multiple(pairs)
+        bearer.send_server_pdu(pdu)
+        return _pairs_in(pdu)
+
     async def indicate(self, connection: Connection, handle: int, value: bytes | None = None) -> None:
         """Send a Handle Value Indication and wait for its confirmation (Vol 3 Part F 3.4.7.2).
 
@@ -162,6 +185,13 @@ class _BearerClosed:
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+
+
+def _pairs_in(pdu: bytes) -> int:
+    """How many (handle, value) pairs a Multiple Handle Value Notification carries."""
+    decoded = pdus.decode(pdu)
+    assert isinstance(decoded, pdus.MultipleHandleValueNtf)
+    return len(decoded.handle_length_value_tuples)
 
 
 def _now() -> float:
