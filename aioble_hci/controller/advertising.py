@@ -97,9 +97,10 @@ class Advertising:
             adv.timer.cancel()
             adv.timer = None
         if duration_s > 0:
-            adv.timer = self.ctl.loop.call_later(duration_s, self._timed_out, adv)
+            adv.timer = self.ctl.loop.call_later(self.ctl.air.timer_delay(duration_s), self._timed_out, adv)
         elif adv.legacy and adv.properties & PROP_HIGH_DUTY:
-            adv.timer = self.ctl.loop.call_later(HIGH_DUTY_DIRECTED_TIMEOUT_S, self._timed_out, adv)
+            adv.timer = self.ctl.loop.call_later(self.ctl.air.timer_delay(HIGH_DUTY_DIRECTED_TIMEOUT_S),
+                                                 self._timed_out, adv)
 
     def stop(self, adv: AdvertisingSet) -> None:
         adv.enabled = False

@@ -80,7 +80,9 @@ class Air:
 
     `connection_interval_ms`, when given, overrides the negotiated interval for
     the timing of connection events; `packets_per_event` caps how many ACL
-    packets each side sends per connection event (the data rate).
+    packets each side sends per connection event (the data rate). `time_scale`
+    multiplies the controllers' protocol timers (`timer_delay`), so a test can see
+    a 1.28 s limit end in milliseconds; fast mode leaves those timers alone.
     """
 
     def __init__(
@@ -90,8 +92,12 @@ class Air:
         connection_interval_ms: float | None = None,
         packets_per_event: int = 6,
         rssi: int = -50,
+        time_scale: float = 1.0,
     ) -> None:
+        if time_scale <= 0:
+            raise ValueError(f"time_scale must be positive, not {time_scale}")
         self.fast = fast
+        self.time_scale = time_scale
         self.connection_interval_ms = connection_interval_ms
         self.packets_per_event = max(1, packets_per_event)
         self.rssi = rssi
@@ -208,6 +214,11 @@ class Air:
         if self.connection_interval_ms is not None:
             return self.connection_interval_ms / 1000
         return interval_units * 1.25e-3
+
+    def timer_delay(self, seconds: float) -> float:
+        """Seconds until a controller's protocol timer fires (advertising and scan durations, the
+        1.28 s limit of high duty cycle directed advertising), scaled by `time_scale` for tests."""
+        return seconds * self.time_scale
 
     def supervision_delay(self, timeout_units: int) -> float:
         """Seconds before a silent link is declared lost (timeout x 10 ms; at once in fast mode)."""

@@ -74,7 +74,7 @@ class Scanner:
             self.timer.cancel()
             self.timer = None
         if duration_s > 0:
-            self.timer = self.ctl.loop.call_later(duration_s, self._timed_out)
+            self.timer = self.ctl.loop.call_later(self.ctl.air.timer_delay(duration_s), self._timed_out)
         self.ctl.air.replay_advertising(self.ctl)
 
     def stop(self) -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import struct
 
+from aioble_hci.controller.advertising import HIGH_DUTY_DIRECTED_TIMEOUT_S
+from aioble_hci.controller.air import Air
+from aioble_hci.controller.controller import VirtualController
 from tests.controller.rawhost import RawHost
 
 ADV_REPORT = 0x02
@@ -222,3 +226,26 @@ async def test_extended_scan_duration_ends_with_scan_timeout(make_host):
     await host.ok(0x2041, struct.pack("<BBBBHH", 0, 0, 1, 0, 0x10, 0x10))
     await host.ok(0x2042, struct.pack("<BBHH", 1, 0, 1, 0))
     assert await host.le_event(0x11) == b""
+
+
+async def test_high_duty_cycle_directed_advertising_times_out_after_1_28_s_with_connection_complete_0x3c():
+    # Vol 6 Part B 4.4.2.4.3: high duty cycle directed advertising lasts at most 1.28 s; Vol 4 Part E
+    # 7.8.9: the controller then sends LE Connection Complete with Advertising Timeout (0x3C).
+    # A private air scaled x0.01 keeps the 1.28 s at 12.8 ms; the test checks the timer, never the clock.
+    loop = asyncio.get_running_loop()
+    air = Air(loop=loop, fast=True, time_scale=0.01)
+    host = RawHost(VirtualController(air))
+    await host.init()
+    own = await host.address()
+    before = loop.time()
+    await host.advertise(adv_type=0x01, own=own[0], peer=(1, bytes.fromhex("c0ffee000001")))
+    after = loop.time()
+    timer = host.controller.advertising.legacy.timer
+    assert timer is not None
+    assert before + HIGH_DUTY_DIRECTED_TIMEOUT_S * 0.01 <= timer.when() <= after + HIGH_DUTY_DIRECTED_TIMEOUT_S * 0.01
+    # LE Enhanced Connection Complete (0x0A) since the host unmasked it, else LE Connection Complete (0x01)
+    event = await host.wait_for(lambda e: e.subevent in (0x01, 0x0A), "LE (Enhanced) Connection Complete")
+    status, _handle, role = struct.unpack_from("<BHB", event.params, 1)
+    assert status == 0x3C
+    assert role == 0x01  # peripheral
+    assert not host.controller.advertising.legacy_enabled

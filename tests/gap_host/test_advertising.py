@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
+from aioble_hci.address import Address
+from aioble_hci.controller.air import Air
+from aioble_hci.controller.transport import VirtualTransport
 from aioble_hci.gap.ad import AdvertisingData
 from aioble_hci.gap.ad_structures import LocalName, ManufacturerData
 from aioble_hci.gap.scan_results import LegacyEventType
 from aioble_hci.hci.constants import StatusCode
-from aioble_hci.host.gap import PHY_2M, PHY_CODED, AdvertisingParameters, GapConfig, ScanParameters
+from aioble_hci.host.gap import (
+    PHY_2M,
+    PHY_CODED,
+    AdvertisingParameters,
+    GapConfig,
+    ScanParameters,
+    attach_gap,
+)
+from aioble_hci.host.host import Host
 from tests.gap_host.conftest import WAIT, MakeGap
 from tests.gap_host.helpers import Reports, barrier
 
@@ -165,3 +178,22 @@ async def test_stopped_set_is_no_longer_heard(make_gap: MakeGap) -> None:
     await scanner.start_scan()
     await barrier(scanner)
     assert not reports.matching(reports.from_(adv))
+
+
+async def test_high_duty_cycle_directed_advertising_ends_with_advertising_timeout_and_no_connection() -> None:
+    # Vol 6 Part B 4.4.2.4.3 (at most 1.28 s) and Vol 4 Part E 7.8.9 (Connection Complete 0x3C), on an
+    # air whose controller timers run x0.01 so the 1.28 s pass in 12.8 ms.
+    air = Air(loop=asyncio.get_running_loop(), fast=True, time_scale=0.01)
+    host = Host(VirtualTransport(air=air))
+    await host.start()
+    try:
+        adv = await attach_gap(host, LEGACY)
+        target = Address.parse("c0:ff:ee:00:00:02/random")
+        aset = await adv.advertise(params=AdvertisingParameters(directed_to=target, high_duty_cycle=True))
+        assert await aset.wait_stopped(WAIT) == StatusCode.ADVERTISING_TIMEOUT
+        assert not aset.active and aset.connection is None and host.connections == {}
+        with pytest.raises(ConnectionError, match="ADVERTISING_TIMEOUT"):
+            await aset.wait_connection(WAIT)
+        adv.close()
+    finally:
+        await host.close()
