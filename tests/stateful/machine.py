@@ -15,12 +15,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import traceback
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from aioble_hci.att.errors import (
     AttError,
@@ -62,6 +63,10 @@ EXPECTED: tuple[type[BaseException], ...] = (
 USAGE = (*EXPECTED, ValueError)
 """Operations whose arguments the fuzzer draws out of range may also refuse them."""
 
+OUTCOMES: Counter[tuple[str, str]] = Counter()
+"""(operation, outcome) counts over the run: how often each operation did something real."""
+SAMPLES: dict[tuple[str, str], str] = {}
+"""The first error message seen per (operation, outcome)."""
 MODE = st.sampled_from(["await", "await", "await", "short", "background"])
 PICK = st.integers(0, 3)
 SHORT_WAITS = (0.0, 0.001, 0.01, 0.05)
@@ -132,6 +137,11 @@ class StackMachine(RuleBasedStateMachine):
 
     def _outcome(self, op: Op) -> None:
         task = op.task
+        key = (op.name.split("(")[0], "cancelled" if task.cancelled() else
+               type(task.exception()).__name__ if task.exception() else "ok")
+        OUTCOMES[key] += 1
+        if not task.cancelled() and task.exception() is not None:
+            SAMPLES.setdefault(key, str(task.exception())[:100])
         if task.cancelled():
             if not op.cancelled_by_us:
                 self.findings.append(f"{op.name}: cancelled, but not by the caller")
@@ -182,6 +192,11 @@ class StackMachine(RuleBasedStateMachine):
     def stop_scan(self, mode: str) -> None:
         self.run("A.stop_scan", lambda: self.a.gap.stop_scan(), mode)
 
+    @initialize()
+    def connected(self) -> None:
+        """Every sequence starts with A connected to B as central (most operations need a link)."""
+        self.connect("await", 2.0, 0.0)
+
     @rule(mode=MODE, timeout=st.sampled_from([0.0, 0.005, 2.0]), wait=st.sampled_from(SHORT_WAITS))
     def connect(self, mode: str, timeout: float, wait: float) -> None:
         address = self.b.gap.address
@@ -200,12 +215,16 @@ class StackMachine(RuleBasedStateMachine):
         self.run("B.connect", lambda: self.b.gap.connect(address, timeout=1.0), mode)
 
     @rule(pick=PICK, stale=st.booleans(), reason=st.sampled_from([0x13, 0x05, 0x15, 0x1A, 0x3B, 0x00]),
-          mode=MODE, side=st.sampled_from("AB"))
-    def disconnect(self, pick: int, stale: bool, reason: int, mode: str, side: str) -> None:
+          mode=MODE, side=st.sampled_from("AB"), reconnect=st.booleans())
+    def disconnect(self, pick: int, stale: bool, reason: int, mode: str, side: str, reconnect: bool) -> None:
+        """Disconnect from either side; with `reconnect`, A connects to B again at once."""
         stack = self.a if side == "A" else self.b
         conn = self._conn(stack, pick, stale)
         if conn is not None:
             self.run(f"{side}.disconnect", lambda: stack.gap.disconnect(conn, reason, timeout=2.0), mode)
+        if reconnect:
+            self.loop.run_until_complete(self.world.peer_advertise())
+            self.connect("await", 2.0, 0.0)
 
     @rule(pick=PICK, interval=st.sampled_from([(6, 6), (24, 40), (6, 3200), (3200, 3200), (40, 24), (5, 6)]),
           latency=st.sampled_from([0, 4, 499, 500]), timeout=st.sampled_from([10, 400, 3200, 9]), mode=MODE)
@@ -399,8 +418,8 @@ class StackMachine(RuleBasedStateMachine):
         st.tuples(st.integers(0, 0xFFFF).map(str), pdus.payload_for("random"))))
     def inject(self, pick: int, side: str, raw: tuple[str, bytes]) -> None:
         """Send a raw (often malformed) PDU on the link, past the sender's own bearers."""
-        stack, peer = (self.a, self.b) if side == "A" else (self.b, self.a)
-        conn = self._conn(stack, pick)
+        stack = self.a if side == "A" else self.b
+        conn = self._conn(stack, pick, live_only=True)
         if conn is None:
             return
         kind, payload = raw

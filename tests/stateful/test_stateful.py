@@ -5,7 +5,8 @@
     AIOBLE_HCI_STATEFUL=long .venv/bin/python -m pytest tests/stateful -q
 
 (`AIOBLE_HCI_STATEFUL_EXAMPLES` and `AIOBLE_HCI_STATEFUL_STEPS` override the sizes, and
-`AIOBLE_HCI_STATEFUL_SEED=N` fixes hypothesis's seed so a run repeats.) On a failure
+`AIOBLE_HCI_STATEFUL_SEED=N` fixes hypothesis's seed so a run repeats;
+`AIOBLE_HCI_STATEFUL_STATS=1` prints how each operation ended, with `-s`.) On a failure
 hypothesis shrinks the sequence and prints the steps, and the seed/blob to reproduce it.
 """
 
@@ -17,7 +18,7 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import seed as fixed_seed
 from hypothesis.stateful import run_state_machine_as_test
 
-from tests.stateful.machine import StackMachine
+from tests.stateful.machine import OUTCOMES, SAMPLES, StackMachine
 
 LONG = os.environ.get("AIOBLE_HCI_STATEFUL") == "long"
 EXAMPLES = int(os.environ.get("AIOBLE_HCI_STATEFUL_EXAMPLES", 2000 if LONG else 20))
@@ -40,4 +41,9 @@ def test_random_operation_sequences_never_escape_hang_or_leak() -> None:
     machine: type[StackMachine] = StackMachine
     if SEED is not None:
         machine = fixed_seed(int(SEED))(type("SeededStackMachine", (StackMachine,), {}))
-    run_state_machine_as_test(machine, settings=SETTINGS)
+    try:
+        run_state_machine_as_test(machine, settings=SETTINGS)
+    finally:
+        if os.environ.get("AIOBLE_HCI_STATEFUL_STATS"):
+            for (name, outcome), count in sorted(OUTCOMES.items()):
+                print(f"{name:40} {outcome:24} {count:6} {SAMPLES.get((name, outcome), '')}")
