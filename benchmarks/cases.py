@@ -18,7 +18,7 @@ FASTER = 3.0
 def rate_targets(radio: float, what: str) -> list[Target]:
     return [
         Target(f">= {FASTER:g}x Bumble", FASTER, on="ratio"),
-        Target(f">= {HEADROOM:g}x radio ({radio * HEADROOM:,.5g} {what})", radio * HEADROOM),
+        Target(f">= {HEADROOM:g}x radio ({_figure(radio * HEADROOM)} {what})", radio * HEADROOM),
     ]
 
 
@@ -92,3 +92,7 @@ def _capture_cases() -> list[Case]:
                             capture_decode.ours_process, capture_decode.tshark_process, reference="tshark",
                             note="aioble-hci capture show FILE vs tshark -r FILE -V, start-up included"))
     return rows
+
+
+def _figure(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 else f"{value:.2f}"
