@@ -41,7 +41,10 @@ class Bond:
 
     ``ltk`` is the LE Secure Connections LTK (EDIV = Rand = 0). After legacy pairing ``peer_ltk``
     (with ``peer_ediv``/``peer_rand``) is the key the peer distributed, used when we are central;
-    ``local_ltk`` the one we distributed, used when we are peripheral.
+    ``local_ltk`` the one we distributed, used when we are peripheral. ``local_sign_counter`` is
+    the SignCounter of our next signed write with ``local_csrk``; ``peer_sign_counter`` the last
+    one accepted from the peer (-1: none yet), kept so a replayed signed write is refused after a
+    reconnection too (Vol 3 Part H, 2.4.5).
     """
 
     peer: Address
@@ -58,6 +61,8 @@ class Bond:
     peer_irk: bytes | None = None
     peer_csrk: bytes | None = None
     local_csrk: bytes | None = None
+    local_sign_counter: int = 0
+    peer_sign_counter: int = -1
 
     @classmethod
     def from_pairing(cls, peer_address: Address, complete: PairingComplete) -> Bond:
@@ -128,6 +133,8 @@ class Bond:
             "peer_irk": h(self.peer_irk),
             "peer_csrk": h(self.peer_csrk),
             "local_csrk": h(self.local_csrk),
+            "local_sign_counter": self.local_sign_counter,
+            "peer_sign_counter": self.peer_sign_counter,
         }
 
     @classmethod
@@ -162,6 +169,8 @@ class Bond:
             peer_irk=key("peer_irk"),
             peer_csrk=key("peer_csrk"),
             local_csrk=key("local_csrk"),
+            local_sign_counter=int(data.get("local_sign_counter", 0)),
+            peer_sign_counter=int(data.get("peer_sign_counter", -1)),
         )
 
 

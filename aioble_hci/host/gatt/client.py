@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+Signer = Callable[[], "tuple[bytes, int]"]
+"""Returns our CSRK and the next SignCounter for this peer (the SMP bearer's ``next_signature``)."""
+
 ValueCallback = Callable[[bytes, bool], None]
 """Called with (value, is_indication) on the host loop."""
 
@@ -35,8 +38,9 @@ ValueCallback = Callable[[bytes, bool], None]
 class GattClient:
     """Client-side GATT procedures on one connection; use on the host loop."""
 
-    def __init__(self, bearer: AttBearer) -> None:
+    def __init__(self, bearer: AttBearer, signer: Signer | None = None) -> None:
         self._bearer = bearer
+        self._signer = signer
         self.connection = bearer.connection
         self._queues: dict[int, asyncio.Queue[tuple[bytes, bool]]] = {}
         self._callbacks: dict[int, list[ValueCallback]] = {}
@@ -99,6 +103,20 @@ class GattClient:
             await self._run(proc.Write(handle, bytes(value)))
         else:
             self._bearer.send_command(self._bearer.client.write_command(handle, bytes(value)))
+
+    async def write_signed(self, handle: int, value: bytes) -> None:
+        """Signed Write Without Response (4.9.2) with the CSRK we distributed to this bonded peer.
+
+        On an encrypted link a plain Write Without Response is sent instead, as 4.9.2 requires.
+        Raises RuntimeError without the SMP bearer, its NoBondError without a distributed CSRK.
+        """
+        if self._bearer.security.encrypted:
+            self._bearer.send_command(self._bearer.client.write_command(handle, bytes(value)))
+            return
+        if self._signer is None:
+            raise RuntimeError("signed writes need the SMP bearer (attach_smp) for the CSRK")
+        csrk, counter = self._signer()
+        self._bearer.send_command(self._bearer.client.signed_write_command(handle, bytes(value), csrk, counter))
 
     async def write_long(self, handle: int, value: bytes, offset: int = 0) -> None:
         """Write Long Characteristic Values (4.9.4) with Prepare/Execute Write."""

@@ -10,9 +10,12 @@ link's security state per connection (from Encryption Change, refined by the SMP
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from aioble_hci.att.database import SecurityState
+from aioble_hci.att.events import SignCounterUpdated
+from aioble_hci.att.server import SigningKey
 from aioble_hci.hci import events as ev
 from aioble_hci.hci.constants import StatusCode
 from aioble_hci.host.connection import Connection
@@ -48,6 +51,8 @@ class Gatt:
         self._bearers: dict[int, AttBearer] = {}
         self._clients: dict[int, GattClient] = {}
         self.server = GattServer(self)
+        self.signer: Callable[[Connection], tuple[bytes, int]] | None = None
+        """Our CSRK and next SignCounter for a peer, for signed writes (set by `use_smp`)."""
 
     def attach(self) -> Gatt:
         self.l2cap.register_fixed_channel(FixedCid.ATT, self._on_pdu)
@@ -88,8 +93,13 @@ class Gatt:
         bearer = self.bearer(connection)
         client = self._clients.get(connection.handle)
         if client is None or client.connection is not connection:
-            client = self._clients[connection.handle] = GattClient(bearer)
+            client = self._clients[connection.handle] = GattClient(bearer, lambda: self._sign(connection))
         return client
+
+    def _sign(self, connection: Connection) -> tuple[bytes, int]:
+        if self.signer is None:
+            raise RuntimeError("signed writes need the SMP bearer (attach_smp) for the CSRK")
+        return self.signer(connection)
 
     def mtu(self, connection: Connection) -> int:
         return self.bearer(connection).mtu
@@ -157,6 +167,17 @@ def use_smp(gatt: Gatt, smp: Any) -> None:
             )
 
     smp.on_security_changed(changed)
+
+    def signing_key(conn: Connection) -> SigningKey | None:
+        found = smp.peer_signing_key(conn)
+        if found is None:
+            return None
+        csrk, last, authenticated = found
+        return SigningKey(csrk, last, authenticated)
+
+    gatt.server.signing_key = signing_key
+    gatt.signer = smp.next_signature
+    gatt.events.on(SignCounterUpdated, lambda event: smp.peer_signed(event.connection, event.sign_counter))
 
 
 def attach_gatt(host: Host, preferred_mtu: int = DEFAULT_PREFERRED_MTU) -> Gatt:

@@ -17,7 +17,7 @@ from aioble_hci.att.database import AttributeDatabase, SecurityState
 from aioble_hci.att.errors import AttTimeoutError, BearerClosedError
 from aioble_hci.att.events import IndicationConfirmed, SubscriptionChanged, TransactionTimedOut
 from aioble_hci.att.gatt import Service, build_database, gap_service, gatt_service
-from aioble_hci.att.server import AttServer
+from aioble_hci.att.server import AttServer, SigningKey
 from aioble_hci.host.connection import Connection
 from aioble_hci.host.gatt.hub import EventHub
 
@@ -29,6 +29,7 @@ MULTIPLE_HANDLE_VALUE_NOTIFICATIONS = 0x04
 """Client Supported Features octet 0 bit 2: the client accepts Multiple Handle Value
 Notifications (Vol 3 Part G 7.2)."""
 
+SigningKeyLoader = Callable[[Connection], "SigningKey | None"]
 CccdLoader = Callable[[Connection], "dict[int, int] | None"]
 CccdSaver = Callable[[Connection, "dict[int, int]"], None]
 
@@ -45,6 +46,8 @@ class GattServer:
         """Returns the stored CCCD values ({cccd handle: value}) of a bonded peer, or None."""
         self.cccd_saver: CccdSaver | None = None
         """Called with every CCCD change of a connection (the SMP bearer keeps bonded peers')."""
+        self.signing_key: SigningKeyLoader | None = None
+        """Returns the peer's CSRK for verifying its signed writes (set by `use_smp`), or None."""
         self.register_services([])
         self.events.on(SubscriptionChanged, self._on_subscription)
 
@@ -68,7 +71,8 @@ class GattServer:
     def new_att_server(self, connection: Connection) -> AttServer:
         cccd = self.cccd_loader(connection) if self.cccd_loader is not None else None
         return AttServer(
-            self.database, connection=connection, rx_mtu=self._gatt.preferred_mtu, cccd=cccd or None
+            self.database, connection=connection, rx_mtu=self._gatt.preferred_mtu, cccd=cccd or None,
+            signing_key=lambda: None if self.signing_key is None else self.signing_key(connection),
         )
 
     # -- local values --------------------------------------------------------------------------

@@ -274,6 +274,37 @@ class Smp:
             await self.resolving_list.remove(bond.peer)
         return True
 
+    # -- data signing (Vol 3 Part H, 2.4.5) --------------------------------------------------------
+    def peer_signing_key(self, conn: Connection) -> tuple[bytes, int, bool] | None:
+        """The bonded peer's CSRK, the last SignCounter accepted from it and whether the CSRK came
+        from an authenticated pairing; None without a CSRK from this peer."""
+        bond = self.bond_for(conn)
+        if bond is None or bond.peer_csrk is None:
+            return None
+        return bond.peer_csrk, bond.peer_sign_counter, bond.authenticated
+
+    def peer_signed(self, conn: Connection, sign_counter: int) -> None:
+        """Store the SignCounter of a signed write accepted from the bonded peer."""
+        link = self._links.get(conn.handle)
+        bond = link.bond if link is not None else None
+        if link is None or bond is None or sign_counter <= bond.peer_sign_counter:
+            return
+        link.bond = replace(bond, peer_sign_counter=sign_counter)
+        self.bonds.put(link.bond)
+
+    def next_signature(self, conn: Connection) -> tuple[bytes, int]:
+        """Our CSRK for this bonded peer and the SignCounter to sign the next write with; the
+        stored counter is advanced first, so a counter is never used twice."""
+        link = self._link(conn)
+        bond = link.bond
+        if bond is None or bond.local_csrk is None:
+            raise NoBondError(f"no CSRK distributed to {link.identity or conn.peer_address}: "
+                              "pair with bonding and signing keys first")
+        counter = bond.local_sign_counter
+        link.bond = replace(bond, local_sign_counter=counter + 1)
+        self.bonds.put(link.bond)
+        return bond.local_csrk, counter
+
     # -- fixed channel ---------------------------------------------------------------------------
     def receive_pdu(self, conn: Connection, pdu: bytes) -> None:
         """One SMP PDU (without the L2CAP header) from the peer: the 0x0006 fixed-channel handler."""
