@@ -365,7 +365,7 @@ class Host:
         reason, so every bearer cleans up through its usual path."""
         conn = self.connections.pop(handle, None)
         self.acl.on_disconnected(handle)
-        self._reassembler = _without_handle(self._reassembler, handle)
+        self._reassembler.reset(handle)  # drop a partial PDU of the closed connection
         if conn is not None:
             conn.disconnect_reason = reason
             conn.closed.set()
@@ -376,9 +376,14 @@ class Host:
                                                         reason=synthesize))
 
     def _on_acl_packet(self, payload: bytes) -> None:
+        """One ACL packet from the controller (Vol 4 Part E, 5.4.2): reassemble, then hand the
+        L2CAP PDU (Vol 3 Part A, 3.1) to its channel. The reassembler checks both length fields,
+        so a PDU it returns is at least a whole basic L2CAP header with a matching length."""
+        conn = None
         if len(payload) >= 2:
-            handle = int.from_bytes(payload[:2], "little") & 0x0FFF
-            if handle not in self.connections:  # never keep reassembly state for a handle we do not know
+            handle = payload[0] | (payload[1] & 0x0F) << 8
+            conn = self.connections.get(handle)
+            if conn is None:  # never keep reassembly state for a handle we do not know
                 self.dropped_packets += 1
                 log.warning("dropping ACL packet for unknown connection handle 0x%03x (%d bytes)", handle, len(payload))
                 return
@@ -388,24 +393,11 @@ class Host:
             self.dropped_packets += 1
             log.warning("dropping malformed ACL packet %s: %s", payload[:32].hex(), exc)
             return
-        if complete is None:
+        if complete is None or conn is None:
             return
-        handle, pdu = complete
-        if len(pdu) < 4:
-            self.dropped_packets += 1
-            log.warning("dropping L2CAP PDU on handle 0x%03x shorter than its header", handle)
-            return
-        length, cid = _L2CAP_HEADER.unpack_from(pdu)
-        body = bytes(pdu[4:])
-        if length != len(body):
-            self.dropped_packets += 1
-            log.warning("dropping L2CAP PDU on handle 0x%03x: header says %d bytes, got %d", handle, length, len(body))
-            return
-        conn = self.connections.get(handle)
-        if conn is None:
-            self.dropped_packets += 1
-            log.warning("dropping L2CAP PDU for unknown connection handle 0x%03x", handle)
-            return
+        pdu = complete[1]
+        cid = pdu[2] | pdu[3] << 8
+        body = pdu[4:]
         handler = self._fixed_channels.get(cid)
         try:
             if handler is not None:
@@ -413,7 +405,7 @@ class Host:
             elif self._dynamic_channel_handler is not None:
                 self._dynamic_channel_handler(conn, cid, body)
             else:
-                log.debug("no handler for L2CAP CID 0x%04x on handle 0x%03x; dropped", cid, handle)
+                log.debug("no handler for L2CAP CID 0x%04x on handle 0x%03x; dropped", cid, conn.handle)
         except Exception:
             log.exception("L2CAP handler for CID 0x%04x failed", cid)
 
@@ -538,14 +530,3 @@ def _subscribe(callbacks: list[Any], callback: Any) -> Callable[[], None]:
             callbacks.remove(callback)
 
     return unsubscribe
-
-
-def _without_handle(reassembler: AclReassembler, handle: int) -> AclReassembler:
-    """Drop a partial PDU of a closed connection, if the reassembler can."""
-    drop = getattr(reassembler, "drop", None) or getattr(reassembler, "reset", None)
-    if drop is not None:
-        try:
-            drop(handle)
-        except TypeError:
-            pass
-    return reassembler
