@@ -6,7 +6,10 @@ import argparse
 import json
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aioble_hci.capture.decoder import DecodeResult
 
 FILTERS = ("hci", "acl", "l2cap", "att", "smp", "adv")
 
@@ -64,6 +67,11 @@ def _show(args: argparse.Namespace) -> int:
     except BrokenPipeError:  # `capture show FILE | head` is normal use
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep the interpreter's final flush quiet
         return 0
+    return _damage_status(result)
+
+
+def _damage_status(result: DecodeResult) -> int:
+    """Exit status 1 with a message on stderr when the capture was damaged part-way, else 0."""
     if result.error is not None:
         print(
             f"aioble-hci: capture damaged after {len(result.packets)} records: {result.error}",
@@ -80,13 +88,7 @@ def _stats(args: argparse.Namespace) -> int:
     result = decode_file(args.file)
     stats = summarise(result.packets, result.decoder)
     print(json.dumps(stats.to_json(), indent=2) if args.json else stats.render())
-    if result.error is not None:
-        print(
-            f"aioble-hci: capture damaged after {len(result.packets)} records: {result.error}",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
+    return _damage_status(result)
 
 
 def _convert(args: argparse.Namespace) -> int:

@@ -140,13 +140,17 @@ class CocChannel:
             self._require_open()
             if not self.stalled and self._writable.is_set():
                 return
-            waiter = asyncio.ensure_future(self._writable.wait())
-            closed = asyncio.ensure_future(self._closed.wait())
-            try:
-                await asyncio.wait({waiter, closed}, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                waiter.cancel()
-                closed.cancel()
+            await self._wait_for(self._writable)
+
+    async def _wait_for(self, event: asyncio.Event) -> None:
+        """Wait until `event` is set or the channel closes, whichever comes first."""
+        waiter = asyncio.ensure_future(event.wait())
+        closed = asyncio.ensure_future(self._closed.wait())
+        try:
+            await asyncio.wait({waiter, closed}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiter.cancel()
+            closed.cancel()
 
     # -- receiving --------------------------------------------------------------------------
 
@@ -176,13 +180,7 @@ class CocChannel:
         while not self.available():
             if not self.connected:
                 raise L2capDisconnectedError(f"channel 0x{self.cid:04X} closed")
-            waiter = asyncio.ensure_future(self._readable.wait())
-            closed = asyncio.ensure_future(self._closed.wait())
-            try:
-                await asyncio.wait({waiter, closed}, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                waiter.cancel()
-                closed.cancel()
+            await self._wait_for(self._readable)
 
     async def receive(self) -> bytes:
         """The next whole SDU (or the unread rest of the current one)."""
