@@ -156,6 +156,8 @@ class LeSub(IntEnum):
 
 
 class Role(IntEnum):
+    """The Role parameter of LE Connection Complete (Vol 4 Part E, 7.7.65.1)."""
+
     CENTRAL = 0x00
     PERIPHERAL = 0x01
 

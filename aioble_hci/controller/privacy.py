@@ -39,6 +39,8 @@ def rpa_matches(irk_le: bytes, address_le: bytes) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class ResolvingEntry:
+    """One resolving list entry: a peer's identity address and IRK, and ours (Vol 4 Part E, 7.8.38)."""
+
     peer_address_type: int
     peer_address: bytes
     peer_irk: bytes

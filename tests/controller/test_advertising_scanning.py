@@ -100,8 +100,9 @@ async def test_duplicate_filtering_off_reports_every_advertising_event(air, make
     await scanner.le_event(ADV_REPORT)
     for _ in range(3):
         air._advertising_event((id(advertiser.controller), -1))
-    for _ in range(3):
-        await scanner.le_event(ADV_REPORT)
+    for _ in range(3):  # one report per advertising event, each the advertiser's ADV_NONCONN_IND
+        event_type, _address_type, _address, data = legacy_report(await scanner.le_event(ADV_REPORT))
+        assert (event_type, data) == (0x03, b"\x02\x01\x04")
 
 
 async def test_advertising_with_unset_random_address_is_refused(make_host):

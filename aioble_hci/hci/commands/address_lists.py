@@ -40,6 +40,8 @@ class LeSetRandomAddress(Command):
 
 @dataclass(frozen=True, slots=True)
 class FilterAcceptListSize(ReturnParameters):
+    """Return parameters of HCI_LE_Read_Filter_Accept_List_Size (Vol 4 Part E, 7.8.14)."""
+
     status: Status
     filter_accept_list_size: U8
 
@@ -102,6 +104,8 @@ class LeClearResolvingList(Command):
 
 @dataclass(frozen=True, slots=True)
 class ResolvingListSize(ReturnParameters):
+    """Return parameters of HCI_LE_Read_Resolving_List_Size (Vol 4 Part E, 7.8.41)."""
+
     status: Status
     resolving_list_size: U8
 
@@ -141,6 +145,9 @@ class LeSetPrivacyMode(Command):
 
 @dataclass(frozen=True, slots=True)
 class ResolvableAddressReturn(ReturnParameters):
+    """Return parameters of HCI_LE_Read_Peer_Resolvable_Address and
+    HCI_LE_Read_Local_Resolvable_Address (Vol 4 Part E, 7.8.42 and 7.8.43)."""
+
     status: Status
     resolvable_address: RandomAddress
 

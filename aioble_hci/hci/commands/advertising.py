@@ -77,6 +77,8 @@ class LeSetAdvertisingParameters(Command):
 
 @dataclass(frozen=True, slots=True)
 class TxPowerLevel(ReturnParameters):
+    """Return parameters of HCI_LE_Read_Advertising_Physical_Channel_Tx_Power (Vol 4 Part E, 7.8.6), dBm."""
+
     status: Status
     tx_power_level: S8
 
@@ -124,6 +126,9 @@ class LeSetAdvertisingSetRandomAddress(Command):
 
 @dataclass(frozen=True, slots=True)
 class SelectedTxPower(ReturnParameters):
+    """Return parameters of HCI_LE_Set_Extended_Advertising_Parameters (Vol 4 Part E, 7.8.53):
+    the TX power the controller selected, dBm."""
+
     status: Status
     selected_tx_power: S8
 
@@ -221,6 +226,8 @@ class LeSetExtendedAdvertisingEnable(Command):
 
 @dataclass(frozen=True, slots=True)
 class MaximumAdvertisingDataLength(ReturnParameters):
+    """Return parameters of HCI_LE_Read_Maximum_Advertising_Data_Length (Vol 4 Part E, 7.8.57)."""
+
     status: Status
     maximum_advertising_data_length: U16
 
@@ -235,6 +242,8 @@ class LeReadMaximumAdvertisingDataLength(Command):
 
 @dataclass(frozen=True, slots=True)
 class NumberOfSupportedAdvertisingSets(ReturnParameters):
+    """Return parameters of HCI_LE_Read_Number_of_Supported_Advertising_Sets (Vol 4 Part E, 7.8.58)."""
+
     status: Status
     num_supported_advertising_sets: U8
 

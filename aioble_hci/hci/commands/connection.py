@@ -63,6 +63,8 @@ class ReadRemoteVersionInformation(Command):
 
 @dataclass(frozen=True, slots=True)
 class RssiReturn(ReturnParameters):
+    """Return parameters of HCI_Read_RSSI (Vol 4 Part E, 7.5.4)."""
+
     status: Status
     connection_handle: U16
     rssi: S8
@@ -228,6 +230,8 @@ class LeSetDataLength(Command):
 
 @dataclass(frozen=True, slots=True)
 class SuggestedDefaultDataLength(ReturnParameters):
+    """Return parameters of HCI_LE_Read_Suggested_Default_Data_Length (Vol 4 Part E, 7.8.34)."""
+
     status: Status
     suggested_max_tx_octets: U16
     suggested_max_tx_time: U16
@@ -252,6 +256,8 @@ class LeWriteSuggestedDefaultDataLength(Command):
 
 @dataclass(frozen=True, slots=True)
 class MaximumDataLength(ReturnParameters):
+    """Return parameters of HCI_LE_Read_Maximum_Data_Length (Vol 4 Part E, 7.8.46)."""
+
     status: Status
     supported_max_tx_octets: U16
     supported_max_tx_time: U16
@@ -269,6 +275,8 @@ class LeReadMaximumDataLength(Command):
 
 @dataclass(frozen=True, slots=True)
 class PhyReturn(ReturnParameters):
+    """Return parameters of HCI_LE_Read_PHY (Vol 4 Part E, 7.8.47): PHY 1 = LE 1M, 2 = LE 2M, 3 = LE Coded."""
+
     status: Status
     connection_handle: U16
     tx_phy: U8

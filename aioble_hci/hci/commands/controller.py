@@ -132,6 +132,8 @@ class HostNumberOfCompletedPackets(Command):
 
 @dataclass(frozen=True, slots=True)
 class LeHostSupportReturn(ReturnParameters):
+    """Return parameters of HCI_Read_LE_Host_Support (Vol 4 Part E, 7.3.78)."""
+
     status: Status
     le_supported_host: U8
     unused: U8
@@ -156,6 +158,8 @@ class WriteLeHostSupport(Command):
 
 @dataclass(frozen=True, slots=True)
 class LocalVersionInformation(ReturnParameters):
+    """Return parameters of HCI_Read_Local_Version_Information (Vol 4 Part E, 7.4.1)."""
+
     status: Status
     hci_version: U8
     hci_subversion: U16
@@ -182,6 +186,8 @@ class ReadLocalVersionInformation(Command):
 
 @dataclass(frozen=True, slots=True)
 class LocalSupportedCommands(ReturnParameters):
+    """Return parameters of HCI_Read_Local_Supported_Commands (Vol 4 Part E, 7.4.2)."""
+
     status: Status
     supported_commands: Bytes64
 
@@ -200,6 +206,8 @@ class ReadLocalSupportedCommands(Command):
 
 @dataclass(frozen=True, slots=True)
 class LocalSupportedFeatures(ReturnParameters):
+    """Return parameters of HCI_Read_Local_Supported_Features (Vol 4 Part E, 7.4.3); LMP features, bit 38 = LE supported."""
+
     status: Status
     lmp_features: U64
 
@@ -214,6 +222,8 @@ class ReadLocalSupportedFeatures(Command):
 
 @dataclass(frozen=True, slots=True)
 class BufferSize(ReturnParameters):
+    """Return parameters of HCI_Read_Buffer_Size (Vol 4 Part E, 7.4.5): the BR/EDR (shared) ACL buffers."""
+
     status: Status
     acl_data_packet_length: U16
     synchronous_data_packet_length: U8
@@ -231,6 +241,8 @@ class ReadBufferSize(Command):
 
 @dataclass(frozen=True, slots=True)
 class BdAddr(ReturnParameters):
+    """Return parameters of HCI_Read_BD_ADDR (Vol 4 Part E, 7.4.6); all zero on controllers without a public address."""
+
     status: Status
     bd_addr: PublicAddress
 
@@ -262,6 +274,8 @@ class LeReadBufferSize(Command):
 
 @dataclass(frozen=True, slots=True)
 class LeBufferSizeV2(ReturnParameters):
+    """Return parameters of HCI_LE_Read_Buffer_Size [v2] (Vol 4 Part E, 7.8.2), adds the ISO buffers."""
+
     status: Status
     le_acl_data_packet_length: U16
     total_num_le_acl_data_packets: U8
@@ -279,6 +293,8 @@ class LeReadBufferSizeV2(Command):
 
 @dataclass(frozen=True, slots=True)
 class LeLocalSupportedFeatures(ReturnParameters):
+    """Return parameters of HCI_LE_Read_Local_Supported_Features (Vol 4 Part E, 7.8.3); bits per `LeFeature`."""
+
     status: Status
     le_features: U64
 
@@ -293,6 +309,8 @@ class LeReadLocalSupportedFeatures(Command):
 
 @dataclass(frozen=True, slots=True)
 class LeSupportedStates(ReturnParameters):
+    """Return parameters of HCI_LE_Read_Supported_States (Vol 4 Part E, 7.8.27)."""
+
     status: Status
     le_states: U64
 

@@ -53,6 +53,8 @@ class LeLongTermKeyRequestNegativeReply(Command):
 
 @dataclass(frozen=True, slots=True)
 class RandReturn(ReturnParameters):
+    """Return parameters of HCI_LE_Rand (Vol 4 Part E, 7.8.23): 8 random octets from the controller."""
+
     status: Status
     random_number: Bytes8
 
@@ -67,6 +69,8 @@ class LeRand(Command):
 
 @dataclass(frozen=True, slots=True)
 class EncryptReturn(ReturnParameters):
+    """Return parameters of HCI_LE_Encrypt (Vol 4 Part E, 7.8.22): AES-128; key and data most significant octet last (LE order)."""
+
     status: Status
     encrypted_data: Bytes16
 

@@ -52,6 +52,8 @@ ZEPHYR_FW_VARIANTS = {
 
 @dataclass(frozen=True, slots=True)
 class ZephyrVersionInformation(ReturnParameters):
+    """Return parameters of Zephyr Read Version Information (0xFC01)."""
+
     status: Status
     hw_platform: U16
     hw_variant: U16
@@ -75,6 +77,8 @@ class ZephyrReadVersionInformation(Command):
 
 @dataclass(frozen=True, slots=True)
 class ZephyrSupportedCommands(ReturnParameters):
+    """Return parameters of Zephyr Read Supported Commands (0xFC02): a 64-octet bitmap of vendor commands."""
+
     status: Status
     supported_commands: Bytes64
 
@@ -89,6 +93,8 @@ class ZephyrReadSupportedCommands(Command):
 
 @dataclass(frozen=True, slots=True)
 class ZephyrSupportedFeatures(ReturnParameters):
+    """Return parameters of Zephyr Read Supported Features (0xFC03)."""
+
     status: Status
     supported_features: Bytes8
 
@@ -119,6 +125,8 @@ class ZephyrStaticAddress(HciStruct):
 
 @dataclass(frozen=True, slots=True)
 class ZephyrStaticAddresses(ReturnParameters):
+    """Return parameters of Zephyr Read Static Addresses (0xFC09)."""
+
     status: Status
     addresses: Annotated[tuple[ZephyrStaticAddress, ...], CountedList(ZephyrStaticAddress)]
 
