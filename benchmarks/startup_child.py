@@ -38,4 +38,4 @@ async def _bumble() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(_ours() if sys.argv[1] == "ours" else _bumble())
+    asyncio.run(asyncio.wait_for(_ours() if sys.argv[1] == "ours" else _bumble(), 30))
