@@ -136,9 +136,9 @@ def test_h1_legacy_report_whose_data_length_runs_past_the_event_is_refused() -> 
 
 
 def test_h1_legacy_report_with_more_than_31_octets_of_data_is_refused() -> None:
-    """OPEN BUG (hci layer): H1, "data-length field exceeds the legacy 31 bytes": LE
-    Advertising Report Data_Length is 0-31 (Vol 4 Part E, 7.7.65.2), but a report with 32
-    octets (consistent with the event length) decodes and reaches the scan merger."""
+    """H1, "data-length field exceeds the legacy 31 bytes": LE Advertising Report Data_Length
+    is 0-31 (Vol 4 Part E, 7.7.65.2); a report with 32 octets (consistent with the event
+    length) used to decode and reach the scan merger (hci layer, fixed in 27f9f41)."""
     try:
         event = parse_event(_legacy_report(32, bytes(32)))
     except HciDecodeError:

@@ -1,8 +1,8 @@
 """Regression tests for bugs the fuzz harnesses found in other layers' code.
 
-Each test names the harness and the minimal input that found it. A test here fails until the
-owning layer fixes the bug; the smoke test (tests/fuzz/test_smoke.py) ignores exactly these
-findings (tests/fuzz/known.py) so that each open bug fails one test, not two.
+Each test names the harness and the input that found it. While a bug is open its test fails
+and tests/fuzz/known.py lists the finding, so the smoke test (tests/fuzz/test_smoke.py) does
+not fail for it a second time; once fixed, the test guards against its return.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def test_l2cap_unknown_command_with_identifier_zero_is_not_answered_with_identif
     """Found by the l2cap_signaling harness, input 05 00 1f 01 00 00 (fixed in l2cap/signaling.py).
 
     Vol 3 Part A, 4: identifier 0x00 is illegal and "shall never be used in any command";
-    the manager answers such a command with a Command Reject carrying identifier 0. Zephyr
+    the manager answered such a command with a Command Reject carrying identifier 0. Zephyr
     (l2cap.c, "Invalid ident value") and BlueZ ("corrupted command") drop it silently.
     """
     manager = L2capChannelManager(Role.CENTRAL)
@@ -57,7 +57,7 @@ def test_l2cap_connection_request_with_identifier_zero_opens_nothing_and_sends_n
 
 
 def test_l2cap_reconfigure_with_an_mtu_over_65535_is_a_usage_error_and_sends_nothing() -> None:
-    """OPEN BUG (l2cap layer), found by the l2cap_coc harness, input 00 0c 1e 35 00 ff ff.
+    """Found by the l2cap_coc harness, input 00 0c 1e 35 00 ff ff (fixed in l2cap/manager.py).
 
     `L2capChannelManager.reconfigure(cids, mtu=0x10000, mps)` raises struct.error from the PDU
     encoder instead of L2capUsageError (connect_coc/connect_ecfc check MTU <= 0xFFFF), and the
@@ -77,7 +77,7 @@ def test_l2cap_reconfigure_with_an_mtu_over_65535_is_a_usage_error_and_sends_not
 
 
 def test_att_prepare_write_longer_than_att_mtu_is_never_echoed_past_att_mtu() -> None:
-    """OPEN BUG (att layer), found by the att_server harness.
+    """Found by the att_server harness (fixed in att/server.py: PDUs over ATT_MTU are refused).
 
     At ATT_MTU 23 a client sends a 35-octet Prepare Write Request (a PDU longer than ATT_MTU,
     Vol 3 Part F 3.2.8/3.4.6.1); the server echoes it in a 35-octet Prepare Write Response, so
