@@ -78,19 +78,70 @@ def connection_state_problems(stack: Stack) -> list[str]:
     return problems
 
 
-def closed_bearer_problems(stack: Stack, bearers: list[Any]) -> list[str]:
+class Tracked:
+    """Every per-connection object the bearers made during a run (to check them once closed)."""
+
+    def __init__(self) -> None:
+        self.bearers: dict[int, Any] = {}
+        self.l2cap_links: dict[int, Any] = {}
+        self.smp_links: dict[int, Any] = {}
+
+    def collect(self, stack: Stack) -> None:
+        for store, objects in ((self.bearers, stack.gatt._bearers.values()),
+                               (self.l2cap_links, stack.l2cap._links.values()),
+                               (self.smp_links, stack.smp._links.values())):
+            for obj in objects:
+                store.setdefault(id(obj), obj)
+
+    def problems(self) -> list[str]:
+        return (closed_bearer_problems(list(self.bearers.values()))
+                + closed_link_problems(list(self.l2cap_links.values()), list(self.smp_links.values())))
+
+
+def closed_link_problems(l2cap_links: list[Any], smp_links: list[Any]) -> list[str]:
+    """L2CAP and SMP links of closed connections: nothing pending, no timers, no tasks."""
+    problems = []
+    for link in l2cap_links:
+        if link.connection.connected:
+            continue
+        what = f"L2CAP link of closed {link.connection!r}"
+        pending = [cid for cid, future in link.opening.items() if not future.done()]
+        if pending:
+            problems.append(f"{what}: channel openings never settled (CIDs {pending})")
+        if link.parameter_update is not None and not link.parameter_update.done():
+            problems.append(f"{what}: parameter update request never settled")
+        if link.timer is not None and not link.timer.cancelled():
+            problems.append(f"{what}: RTX timer still armed")
+        open_ = [c for c in link.channels.values() if c.connected]
+        if open_:
+            problems.append(f"{what}: {len(open_)} channels still open")
+    for link in smp_links:
+        if link.conn.connected:
+            continue
+        what = f"SMP link of closed {link.conn!r}"
+        if link.waiting():
+            problems.append(f"{what}: pairing/encryption futures never settled")
+        if link.timer is not None and not link.timer.cancelled():
+            problems.append(f"{what}: SMP timer still armed")
+        live_tasks = [t for t in link.tasks if not t.done()]
+        if live_tasks:
+            problems.append(f"{what}: tasks still running: {live_tasks}")
+    return problems
+
+
+def closed_bearer_problems(bearers: list[Any]) -> list[str]:
     """ATT bearers of closed connections: flagged closed, no futures, no timers."""
     problems = []
     for bearer in bearers:
         if bearer.connection.connected:
             continue
         if not bearer.closed:
-            problems.append(f"{stack.name}: ATT bearer of closed {bearer.connection!r} not closed")
+            problems.append(f"ATT bearer of closed {bearer.connection!r} not closed")
         if bearer._futures:
-            problems.append(f"{stack.name}: ATT bearer of closed {bearer.connection!r} keeps "
+            problems.append(f"ATT bearer of closed {bearer.connection!r} keeps "
                             f"{len(bearer._futures)} pending procedure futures")
         if bearer._timers:
-            problems.append(f"{stack.name}: ATT bearer of closed {bearer.connection!r} keeps timers")
+            problems.append(f"ATT bearer of closed {bearer.connection!r} keeps timers")
     return problems
 
 

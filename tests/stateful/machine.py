@@ -33,7 +33,6 @@ from aioble_hci.att.gatt import CLIENT_CHARACTERISTIC_CONFIGURATION
 from aioble_hci.host.connection import Connection
 from aioble_hci.host.errors import HciError
 from aioble_hci.host.gap import ConnectionParameters
-from aioble_hci.host.gatt.bearer import AttBearer
 from aioble_hci.host.l2cap import CocChannel, L2capChannelError
 from aioble_hci.host.smp import SmpError
 from aioble_hci.l2cap.manager import L2capUsageError
@@ -41,7 +40,7 @@ from aioble_hci.smp.pdus import IoCapability
 from tests.stateful import known, pdus
 from tests.stateful.invariants import (
     Recorder,
-    closed_bearer_problems,
+    Tracked,
     connection_state_problems,
     leftovers,
 )
@@ -93,7 +92,7 @@ class StackMachine(RuleBasedStateMachine):
         self._timers.__enter__()
         self.findings: list[str] = []
         self.background: list[Op] = []
-        self.bearers: list[AttBearer] = []
+        self.tracked = Tracked()
         self.world: World = self.loop.run_until_complete(World.create())
 
     # -- running operations ---------------------------------------------------------------------
@@ -276,7 +275,6 @@ class StackMachine(RuleBasedStateMachine):
 
         async def operation() -> Any:
             client = gatt.client(conn)
-            self._track(conn)
             if kind == "mtu":
                 return await client.exchange_mtu()
             if kind == "services":
@@ -327,15 +325,8 @@ class StackMachine(RuleBasedStateMachine):
                 await server.indicate(conn, short, value[:self.a.gatt.mtu(conn) - 3])
             else:
                 server.write(short, value[:20], send_update=True)
-            self._track(conn)
 
         self.run(f"A.gatt_server.{kind}", operation, mode, USAGE, short_wait=wait)
-
-    def _track(self, conn: Connection) -> None:
-        for stack in (self.a, self.b):
-            for bearer in stack.gatt._bearers.values():
-                if bearer not in self.bearers:
-                    self.bearers.append(bearer)
 
     # -- L2CAP credit-based channels ------------------------------------------------------------
 
@@ -460,7 +451,8 @@ class StackMachine(RuleBasedStateMachine):
         problems = list(self.findings) + list(self.recorder.problems)
         for stack in (self.a, self.b):
             problems += connection_state_problems(stack)
-            problems += closed_bearer_problems(stack, self.bearers)
+            self.tracked.collect(stack)
+        problems += self.tracked.problems()
         self.findings.clear()
         self.recorder.problems.clear()
         assert not problems, "\n".join(problems)
