@@ -37,6 +37,8 @@ from aioble_hci.l2cap.spsm import CocServer, LinkSecurity, SecurityRequirement, 
 log = logging.getLogger(__name__)
 
 ACL_HIGH_WATER = 32
+_UPPER_LAYER_CIDS = frozenset({FixedCid.ATT, FixedCid.SMP})
+"""Fixed channels whose data goes straight to the registered handler (Vol 3 Part A, 2.1)."""
 """ACL fragments queued in the host before channels stop handing it more K-frames."""
 
 FixedHandler = Callable[[Connection, bytes], None]
@@ -315,10 +317,10 @@ class L2capBearer:
         return self
 
     def register_fixed_channel(self, cid: int, handler: FixedHandler) -> None:
-        """Receive `(connection, pdu)` of fixed channel `cid` after the L2CAP manager saw it.
+        """Receive `(connection, pdu)` of fixed channel `cid` (data the L2CAP manager has no part in).
 
-        ATT (0x0004) is routed through the manager always; any other fixed CID (e.g. SMP
-        0x0006) is taken from the Host here, so register it once, after the Host's own users.
+        ATT (0x0004) is taken from the Host by `attach`; any other fixed CID (e.g. SMP 0x0006)
+        is taken from the Host here, so register it once, after the Host's own users.
         """
         self._fixed[cid] = handler
         if cid not in (FixedCid.ATT, FixedCid.LE_SIGNALING):
@@ -508,8 +510,23 @@ class L2capBearer:
         return lambda conn, pdu: self._on_frame(conn, cid, pdu)
 
     def _on_frame(self, connection: Connection, cid: int, pdu: bytes) -> None:
+        if cid in _UPPER_LAYER_CIDS:
+            # ATT and SMP data leave the manager's state untouched (it only hands them on):
+            # deliver directly, the notification receive hot path skips the pump and timer.
+            self._to_fixed_handler(connection, cid, pdu)
+            return
         link = self._link(connection)
         self._after(link, link.manager.receive_on(cid, pdu, self._now()))
+
+    def _to_fixed_handler(self, connection: Connection, cid: int, pdu: bytes) -> None:
+        handler = self._fixed.get(cid)
+        if handler is None:
+            log.debug("no handler for fixed channel 0x%04x; dropped", cid)
+            return
+        try:
+            handler(connection, pdu)
+        except Exception:
+            log.exception("fixed channel 0x%04x handler failed", cid)
 
     def _on_timer(self, link: _Link) -> None:
         link.timer = None
@@ -575,11 +592,7 @@ class L2capBearer:
 
     def _handle_one(self, link: _Link, event: l2ev.L2capEvent, status: int) -> None:
         if isinstance(event, l2ev.FixedChannelData):
-            handler = self._fixed.get(event.cid)
-            if handler is None:
-                log.debug("no handler for fixed channel 0x%04x; dropped", event.cid)
-            else:
-                handler(link.connection, event.pdu)
+            self._to_fixed_handler(link.connection, event.cid, event.pdu)
         elif isinstance(event, l2ev.SduReceived):
             channel = link.channels.get(event.cid)
             if channel is not None:
