@@ -194,6 +194,8 @@ class CaptureDecoder:
 
 @dataclass
 class DecodeResult:
+    """The decoded packets of a file, the decoder's final state, and the error that ended it early."""
+
     packets: list[DecodedPacket]
     decoder: CaptureDecoder
     error: CaptureFormatError | None

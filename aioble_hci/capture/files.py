@@ -25,6 +25,8 @@ WRITER_EXTENSIONS: dict[str, type[BtsnoopWriter] | type[PcapWriter]] = {
 
 
 class CaptureWriter(Protocol):
+    """A capture file being written: `write` returns False for records the format cannot hold."""
+
     def write(self, record: CaptureRecord) -> bool: ...
     def close(self) -> None: ...
 

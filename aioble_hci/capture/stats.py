@@ -32,6 +32,8 @@ class PairingOutcome:
 
 @dataclass
 class CaptureStats:
+    """What `capture stats` reports: packets by type, ATT and SMP PDUs, pairings, connections."""
+
     packets: Counter[str] = field(default_factory=Counter)
     att: Counter[str] = field(default_factory=Counter)
     smp: Counter[str] = field(default_factory=Counter)

@@ -18,6 +18,8 @@ class _Record:
 
 
 class RepeatedAttempts:
+    """Per-peer waiting intervals after failed pairings, doubled per failure up to ``max_interval``."""
+
     def __init__(self, initial_interval: float = 2.0, max_interval: float = 600.0) -> None:
         self.initial_interval = initial_interval
         self.max_interval = max_interval

@@ -91,6 +91,8 @@ class SecurityRequested:
 
 @dataclass(frozen=True)
 class PairingComplete:
+    """Pairing succeeded: the keys, the method used and the security they give."""
+
     keys: PairingKeys
     method: PairingMethod
     authenticated: bool

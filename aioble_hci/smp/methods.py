@@ -9,6 +9,8 @@ from aioble_hci.smp.pdus import IoCapability
 
 
 class PairingMethod(Enum):
+    """The association models of phase 2 (Vol 3 Part H, 2.3.5.1)."""
+
     JUST_WORKS = "just-works"
     PASSKEY_ENTRY = "passkey-entry"
     NUMERIC_COMPARISON = "numeric-comparison"
@@ -25,6 +27,8 @@ class PasskeyRole(Enum):
 
 @dataclass(frozen=True)
 class MethodChoice:
+    """The method the IO capabilities and flags select, and who displays the passkey (Tables 2.7, 2.8)."""
+
     method: PairingMethod
     passkey_role: PasskeyRole | None = None
 

@@ -178,11 +178,15 @@ class _PairingFeatures:
 
 @dataclass(frozen=True)
 class PairingRequest(_PairingFeatures):
+    """Vol 3 Part H, 3.5.1: the initiator's IO capability, OOB flag, AuthReq, key size and keys."""
+
     CODE: ClassVar[SmpCode] = SmpCode.PAIRING_REQUEST
 
 
 @dataclass(frozen=True)
 class PairingResponse(_PairingFeatures):
+    """Vol 3 Part H, 3.5.2: the responder's features, answering a Pairing Request."""
+
     CODE: ClassVar[SmpCode] = SmpCode.PAIRING_RESPONSE
 
 

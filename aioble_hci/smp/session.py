@@ -59,6 +59,8 @@ _MAX_PASSKEY = 999_999
 
 
 class SmpState(Enum):
+    """Where a pairing stands: phase 1, phase 2, encryption, phase 3 key distribution (Vol 3 Part H, 2.1)."""
+
     IDLE = auto()
     WAIT_PAIRING_RESPONSE = auto()
     PHASE2 = auto()
