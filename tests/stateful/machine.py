@@ -263,15 +263,17 @@ class StackMachine(RuleBasedStateMachine):
         "mtu", "services", "characteristics", "descriptors", "read", "read_long", "read_by_uuid", "read_multiple",
         "write", "write_command", "write_long", "reliable_write", "subscribe", "unsubscribe"]),
         which=st.sampled_from(["short", "cccd", "long", "other"]), other=st.integers(0, 0x20) | st.just(0xFFFF),
-        value=st.binary(max_size=300), mode=MODE, wait=st.sampled_from(SHORT_WAITS))
+        value=st.binary(max_size=300), mode=MODE, wait=st.sampled_from(SHORT_WAITS), side=st.sampled_from("AAB"))
     def gatt_client(self, pick: int, stale: bool, kind: str, which: str, other: int, value: bytes, mode: str,
-                    wait: float) -> None:
-        conn = self._conn(self.a, pick, stale)
+                    wait: float, side: str) -> None:
+        """A GATT client procedure from A (or from B, against A's server) on the other's database."""
+        stack, peer = (self.a, self.b) if side == "A" else (self.b, self.a)
+        conn = self._conn(stack, pick, stale)
         if conn is None:
             return
-        short, cccd, long = value_handles(self.b)
+        short, cccd, long = value_handles(peer)
         handle = {"short": short, "cccd": cccd, "long": long}.get(which, other)
-        gatt = self.a.gatt
+        gatt = stack.gatt
 
         async def operation() -> Any:
             client = gatt.client(conn)
@@ -307,7 +309,7 @@ class StackMachine(RuleBasedStateMachine):
                 return await client.write_long(handle, value, offset=other if which == "other" else 0)
             return await client.reliable_write([(short, value[:10]), (handle, value[10:40])])
 
-        self.run(f"A.gatt.{kind}", operation, mode, USAGE, short_wait=wait)
+        self.run(f"{side}.gatt.{kind}", operation, mode, USAGE, short_wait=wait)
 
     @rule(pick=PICK, stale=st.booleans(), kind=st.sampled_from(["notify", "indicate", "write_update"]),
           value=st.binary(max_size=300), mode=MODE, wait=st.sampled_from(SHORT_WAITS))
