@@ -81,9 +81,10 @@ async def test_smp_pair_on_a_closed_connection_fails_at_once_and_keeps_no_link(w
     """OPEN BUG (host/smp/bearer.py, Smp._link / Smp.pair), fuzzer invariant "SMP link kept for"
     and a hang: `Smp.pair(conn)` on a closed Connection makes an SmpLink for it (`_link()` never
     checks `conn.connected`), its Pairing Request cannot be sent (`host.send_l2cap` raises
-    ValueError for the gone handle, logged by `_apply`), and the returned future is never
-    settled: no SMP timer fails it and no Disconnection Complete will come for that link.
-    Expected: LinkLostError at once, no link kept.
+    ValueError for the gone handle, logged at debug by `_apply`), `_arm_timer` arms no SMP timer
+    for a closed connection, and no Disconnection Complete will come for that link: the future
+    is never settled and `pair(conn)` (timeout=None) waits forever. Expected: LinkLostError at
+    once, no link kept.
     """
     conn = await closed_connection(world)
     with pytest.raises(LinkLostError):
@@ -95,7 +96,9 @@ async def test_smp_pair_on_a_closed_connection_fails_at_once_and_keeps_no_link(w
 async def test_smp_pair_on_a_stale_connection_leaves_the_live_link_of_the_same_handle_alone(world: World) -> None:
     """OPEN BUG (host/smp/bearer.py, Smp._link), same root cause: a stale Connection with the
     handle of a live one replaces the live connection's SmpLink (its session, security state,
-    bond and waiting futures)."""
+    bond and waiting futures); the stale session's Pairing Request then goes out on the live
+    connection's handle (`_apply` sends on `link.conn.handle`), built with the stale
+    connection's addresses."""
     stale = await closed_connection(world)
     live = await connect(world)
     assert live.handle == stale.handle
