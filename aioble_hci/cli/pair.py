@@ -50,6 +50,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--io", metavar="CAP", choices=sorted(IO_CAPABILITIES), default="no-input-no-output",
                         help="our IO capability: " + ", ".join(IO_CAPABILITIES) + " (default no-input-no-output)")
     parser.add_argument("--bond", action="store_true", help="bond: keep the keys in the bond store")
+    parser.add_argument("--debug-key", action="store_true",
+                        help="LE Secure Connections with the SMP debug key pair (Core Vol 3 Part H, "
+                        "2.3.5.6.1), so a sniffer can decrypt the link; peers refuse it unless they allow "
+                        "debug keys. For conformance experiments only")
     parser.add_argument("--mitm", action="store_true", help="require MITM protection (authenticated pairing)")
     parser.add_argument("--passkey", type=int, default=None, help="the passkey to type when not on a terminal")
     parser.add_argument("--reject-comparison", action="store_true",
@@ -103,12 +107,14 @@ async def pair_with(host: Host, address: Address, args: argparse.Namespace) -> P
     from aioble_hci.host.smp import HeadlessPrompts, SmpHostConfig, attach_smp
     from aioble_hci.smp.config import SecurityConfig
     from aioble_hci.smp.pdus import IoCapability
+    from aioble_hci.smp.toolbox import P256KeyPair
 
     security = SecurityConfig(
         io_capability=IoCapability(IO_CAPABILITIES[args.io]), bonding=args.bond, mitm=args.mitm,
         secure_connections=not args.legacy)
     config = SmpHostConfig(security=security, bond_path=args.bonds, passkey=args.passkey,
-                           accept_numeric_comparison=not args.reject_comparison)
+                           accept_numeric_comparison=not args.reject_comparison,
+                           key_pair=P256KeyPair.debug() if args.debug_key else None)
     prompts = terminal_prompts() if sys.stdin.isatty() else HeadlessPrompts(args.passkey, not args.reject_comparison)
     own_address_type, local = await own_address(host)
     config.identity_address = local

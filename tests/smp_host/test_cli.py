@@ -24,10 +24,11 @@ async def run_cli(*argv: str) -> int:
     return await asyncio.to_thread(main, list(argv))
 
 
-async def advertising_peripheral(tmp_path: Path, address: Address) -> Host:
+async def advertising_peripheral(tmp_path: Path, address: Address, security: SecurityConfig | None = None) -> Host:
     host = Host(VirtualTransport("virtual", address=address))  # the process's shared air, as `-t virtual`
     await host.start()
-    await attach_smp(host, SmpHostConfig(security=SecurityConfig(), bond_path=tmp_path / "peripheral-bonds.json",
+    await attach_smp(host, SmpHostConfig(security=security or SecurityConfig(),
+                                         bond_path=tmp_path / "peripheral-bonds.json",
                                          irk_path=tmp_path / "peripheral-irk.json"))
     await advertise(host)
     return host
@@ -55,6 +56,25 @@ async def test_pair_command_prints_the_method_and_security_level_and_bonds(
     assert level_line in out
     assert "Bonded:         yes" in out
     assert BondStore(bonds).get(PERIPHERAL) is not None
+
+
+@pytest.mark.parametrize(("allow", "code", "expected"), [
+    (True, 0, "just-works (LE Secure Connections)"),
+    (False, 1, "the peer sent Pairing Failed: AUTHENTICATION_REQUIREMENTS"),
+], ids=["peer-allows-debug-keys", "peer-refuses-debug-keys"])
+async def test_pair_command_with_the_debug_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], allow: bool, code: int, expected: str,
+) -> None:
+    peripheral = await advertising_peripheral(tmp_path, PERIPHERAL, SecurityConfig(allow_debug_keys=allow))
+    try:
+        result = await run_cli("pair", "-t", "virtual", "33:44:55:66:77:88", "--debug-key",
+                               "--bonds", str(tmp_path / "cli-bonds.json"), "--timeout", "10")
+        await until(lambda: not peripheral.connections)
+    finally:
+        await peripheral.close()
+    captured = capsys.readouterr()
+    assert result == code, captured.err
+    assert expected in captured.out + captured.err
 
 
 async def test_pair_command_without_bond_keeps_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
