@@ -79,9 +79,16 @@ def test_gap_service_has_name_appearance_ppcp_and_car() -> None:
     assert _ask(server, f"0a {h:02x}00") == "0b06000c0000009001"
 
 
+def _with_large_mtu(server: AttServer) -> AttServer:
+    """Exchange MTU (client Rx MTU 512) so Write Requests longer than 23 octets are valid PDUs."""
+    assert server.receive(bytes.fromhex("020002")).response is not None
+    assert server.mtu > 40
+    return server
+
+
 def test_buffer_rejects_remote_writes_past_max_len() -> None:
     ch = Characteristic(UUID(0x1), P.WRITE, max_len=20)
-    server = AttServer(build_database([Service(UUID(0x2), [ch])]))
+    server = _with_large_mtu(AttServer(build_database([Service(UUID(0x2), [ch])])))
     assert _ask(server, f"12 {ch.value_handle:02x}00" + "00" * 21) == f"0112{ch.value_handle:02x}000d"
 
 
@@ -89,7 +96,7 @@ def test_truncating_buffer_cuts_remote_writes_like_micropython() -> None:
     """aioble 8.7: remote writes are truncated to the buffer (default 20 octets)."""
     ch = Characteristic(UUID(0x1), P.WRITE, max_len=20, truncate=True)
     db = build_database([Service(UUID(0x2), [ch])])
-    server = AttServer(db)
+    server = _with_large_mtu(AttServer(db))
     out = server.receive(bytes((0x12, ch.value_handle, 0)) + bytes(range(30)))
     assert out.response == b"\x13"
     assert out.events == [Written(None, ch.value_handle, bytes(range(20)))]
@@ -114,7 +121,7 @@ def test_local_write_longer_than_the_buffer_grows_it() -> None:
     ch = Characteristic(UUID(0x1), P.READ | P.WRITE, max_len=20)
     db = build_database([Service(UUID(0x2), [ch])])
     db.write_local(ch.value_handle, bytes(30))
-    server = AttServer(db)
+    server = _with_large_mtu(AttServer(db))
     assert _ask(server, f"12 {ch.value_handle:02x}00" + "11" * 30) == "13"
 
 
