@@ -155,6 +155,13 @@ class AttServer:
             return ServerOutput(None, self._events)
         opcode = pdu[0]
         command = pdus.is_command(opcode)
+        if len(pdu) > self.mtu:
+            # Vol 3 Part F 3.2.8: no PDU is longer than ATT_MTU. Answering such a request
+            # as if valid could make the server send one (a Prepare Write echo), so refuse it.
+            log.debug("ATT PDU of %d octets over ATT_MTU %d", len(pdu), self.mtu)
+            if command or opcode not in pdus.REQUEST_OPCODES:
+                return ServerOutput(None, events)
+            return ServerOutput(_error(opcode, 0, ErrorCode.INVALID_PDU), events)
         try:
             decoded = pdus.decode(pdu)
         except pdus.UnknownOpcodeError:

@@ -619,8 +619,8 @@ class L2capChannelManager:
             channel = self._open_channel(cid)
             if mtu < channel.local_mtu:
                 raise L2capUsageError("the MTU of a channel can only grow (Vol 3 Part A, 4.27)")
-        if mtu < ECFC_MIN_MTU or not ECFC_MIN_MPS <= mps <= LE_MAX_MPS:
-            raise L2capUsageError("reconfigure needs MTU >= 64 and 64 <= MPS <= 65533")
+        if not ECFC_MIN_MTU <= mtu <= 0xFFFF or not ECFC_MIN_MPS <= mps <= LE_MAX_MPS:
+            raise L2capUsageError("reconfigure needs 64 <= MTU <= 65535 and 64 <= MPS <= 65533")
         self._signaling.request(CreditBasedReconfigureReq(mtu, mps, tuple(cids)), self._tick(now))
 
     def request_connection_parameter_update(
