@@ -16,7 +16,8 @@ import re
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,9 @@ class Bond:
     ``local_ltk`` the one we distributed, used when we are peripheral. ``local_sign_counter`` is
     the SignCounter of our next signed write with ``local_csrk``; ``peer_sign_counter`` the last
     one accepted from the peer (-1: none yet), kept so a replayed signed write is refused after a
-    reconnection too (Vol 3 Part H, 2.4.5).
+    reconnection too (Vol 3 Part H, 2.4.5). ``cccd`` holds the peer's Client Characteristic
+    Configuration values in our GATT server ({CCCD handle: value}), which persist across
+    connections for bonded peers (Vol 3 Part G, 3.3.3.3).
     """
 
     peer: Address
@@ -63,6 +66,7 @@ class Bond:
     local_csrk: bytes | None = None
     local_sign_counter: int = 0
     peer_sign_counter: int = -1
+    cccd: Mapping[int, int] = field(default_factory=dict, hash=False)
 
     @classmethod
     def from_pairing(cls, peer_address: Address, complete: PairingComplete) -> Bond:
@@ -135,6 +139,7 @@ class Bond:
             "local_csrk": h(self.local_csrk),
             "local_sign_counter": self.local_sign_counter,
             "peer_sign_counter": self.peer_sign_counter,
+            "cccd": {f"0x{handle:04x}": value for handle, value in sorted(self.cccd.items())},
         }
 
     @classmethod
@@ -171,6 +176,7 @@ class Bond:
             local_csrk=key("local_csrk"),
             local_sign_counter=int(data.get("local_sign_counter", 0)),
             peer_sign_counter=int(data.get("peer_sign_counter", -1)),
+            cccd={int(handle, 16): int(value) for handle, value in dict(data.get("cccd") or {}).items()},
         )
 
 

@@ -154,7 +154,8 @@ class Gatt:
 
 
 def use_smp(gatt: Gatt, smp: Any) -> None:
-    """Feed the SMP bearer's security changes to ATT permissions and L2CAP SPSM checks."""
+    """Feed the SMP bearer's security changes to ATT permissions and L2CAP SPSM checks, keep
+    bonded peers' CCCDs in their bonds, and sign/verify signed writes with the bonds' CSRKs."""
 
     def changed(conn: Connection, state: Any) -> None:
         if conn.connected:
@@ -175,6 +176,14 @@ def use_smp(gatt: Gatt, smp: Any) -> None:
         csrk, last, authenticated = found
         return SigningKey(csrk, last, authenticated)
 
+    def bonded(conn: Connection, result: Any, error: Any) -> None:
+        """CCCDs the peer wrote before bonding are kept from the moment it bonds."""
+        if result is not None and result.security.bonded and conn.connected:
+            smp.store_cccds(conn, gatt.server.cccd_values(conn))
+
+    gatt.server.cccd_loader = smp.stored_cccds
+    gatt.server.cccd_saver = smp.store_cccds
+    smp.on_pairing_finished(bonded)
     gatt.server.signing_key = signing_key
     gatt.signer = smp.next_signature
     gatt.events.on(SignCounterUpdated, lambda event: smp.peer_signed(event.connection, event.sign_counter))

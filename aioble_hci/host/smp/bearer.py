@@ -274,6 +274,22 @@ class Smp:
             await self.resolving_list.remove(bond.peer)
         return True
 
+    # -- GATT server state of bonded peers (Vol 3 Part G, 3.3.3.3) -----------------------------------
+    def stored_cccds(self, conn: Connection) -> dict[int, int] | None:
+        """The CCCD values ({CCCD handle: value}) kept for this bonded peer, None if not bonded."""
+        bond = self._link(conn).bond
+        return dict(bond.cccd) if bond is not None else None
+
+    def store_cccds(self, conn: Connection, values: dict[int, int]) -> None:
+        """Keep a bonded peer's CCCD values in its bond (nothing is kept for unbonded peers)."""
+        link = self._links.get(conn.handle)
+        bond = link.bond if link is not None else None
+        kept = {handle: value for handle, value in values.items() if value}
+        if link is None or bond is None or dict(bond.cccd) == kept:
+            return
+        link.bond = replace(bond, cccd=kept)
+        self.bonds.put(link.bond)
+
     # -- data signing (Vol 3 Part H, 2.4.5) --------------------------------------------------------
     def peer_signing_key(self, conn: Connection) -> tuple[bytes, int, bool] | None:
         """The bonded peer's CSRK, the last SignCounter accepted from it and whether the CSRK came
