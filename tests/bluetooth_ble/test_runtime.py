@@ -29,6 +29,14 @@ def test_use_chooses_the_transport_of_the_process_wide_ble() -> None:
     assert out == "virtual True True 1"
 
 
+def test_aioble_hci_use_is_the_documented_way_to_choose_a_dongle() -> None:
+    out = _run("import aioble_hci\n"
+               "aioble_hci.use('virtual')\n"
+               "import aioble\n"
+               "print(aioble.config('mac')[0])\n")
+    assert out == "1"
+
+
 def test_the_environment_variable_chooses_the_transport_and_the_process_exits_while_advertising() -> None:
     out = _run("import bluetooth\n"
                "b = bluetooth.BLE()\n"
