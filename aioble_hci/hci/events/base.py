@@ -183,15 +183,15 @@ def parse_event(payload: bytes) -> Event:
         cls = LE_EVENTS.get(params[0])
         if cls is None:
             return UnknownLeMetaEvent(params[0], params[1:])
-        name = event_name(code, params[0])
     else:
         if code == EventCode.VENDOR:
             return VendorEvent(params)
         cls = EVENTS.get(code)
         if cls is None:
             return UnknownEvent(code, params)
-        name = event_name(code)
     try:
         return cls.from_parameters(params)
     except ValueError as e:  # HciDecodeError, or a value an Address/enum refused
+        # The name is only worked out here: parse_event is on the advertising-ingest hot path.
+        name = event_name(code, params[0]) if code == EventCode.LE_META else event_name(code)
         raise HciDecodeError(f"HCI event {name}: {e}") from None
