@@ -11,3 +11,9 @@ STALE_CONNECTION_LINKS = True
 replacing the live link of a reused handle: test_l2cap_connect_on_a_closed_connection_*,
 test_l2cap_connect_on_a_stale_connection_*, test_smp_pair_on_a_closed_connection_*,
 test_smp_pair_on_a_stale_connection_*. While open, L2CAP and SMP calls get live connections only."""
+
+IGNORED_PROBLEMS: dict[str, str] = {
+    "Future exception was never retrieved: PairingFailedError":
+        "test_smp_pair_cancelled_by_its_caller_then_failing_leaves_no_unretrieved_exception",
+}
+"""Problem text (a substring) the invariants let pass while its regression test is open."""

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from aioble_hci.att.errors import (
     AttError,
@@ -78,6 +78,11 @@ class Op:
     expected: tuple[type[BaseException], ...]
     started: float
     cancelled_by_us: bool = False
+
+
+def open_problems(problems: list[str]) -> list[str]:
+    """The problems not already tracked by a failing test in test_findings.py (see known.py)."""
+    return [p for p in problems if not any(known_text in p for known_text in known.IGNORED_PROBLEMS)]
 
 
 class StackMachine(RuleBasedStateMachine):
@@ -206,9 +211,11 @@ class StackMachine(RuleBasedStateMachine):
     def cancel_connect(self, mode: str) -> None:
         self.run("A.cancel_connect", lambda: self.a.gap.cancel_connect(), mode)
 
-    @precondition(lambda self: bool(self.a.gap.advertiser.active_sets))
     @rule(mode=MODE)
     def peer_connects(self, mode: str) -> None:
+        """B connects to A as central (A is peripheral then) when A advertises."""
+        if not self.a.gap.advertiser.active_sets:
+            return
         address = self.a.gap.address
         assert address is not None
         self.run("B.connect", lambda: self.b.gap.connect(address, timeout=1.0), mode)
@@ -431,9 +438,10 @@ class StackMachine(RuleBasedStateMachine):
 
     # -- scheduling -----------------------------------------------------------------------------
 
-    @precondition(lambda self: bool(self.background))
     @rule(pick=st.integers(0, 7))
     def cancel_background(self, pick: int) -> None:
+        if not self.background:
+            return
         op = self.background[pick % len(self.background)]
         if not op.task.done():
             op.task.cancel()
@@ -450,7 +458,7 @@ class StackMachine(RuleBasedStateMachine):
         for _ in range(5):
             self.loop.run_until_complete(asyncio.sleep(0))
         self._reap()
-        problems = list(self.findings) + list(self.recorder.problems)
+        problems = open_problems(list(self.findings) + list(self.recorder.problems))
         for stack in (self.a, self.b):
             problems += connection_state_problems(stack)
             self.tracked.collect(stack)
@@ -483,7 +491,7 @@ class StackMachine(RuleBasedStateMachine):
                 self._outcome(op)
         for _ in range(5):
             await asyncio.sleep(0)
-        problems = list(self.findings) + list(self.recorder.problems)
+        problems = open_problems(list(self.findings) + list(self.recorder.problems))
         problems += [f"{name}: still running after the hosts closed" for name in hung]
         problems += leftovers(self.loop)
         assert not problems, "after closing:\n" + "\n".join(problems)

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from typing import Any
 
 import pytest
 
 from aioble_hci.host.connection import Connection
-from aioble_hci.host.smp import LinkLostError
+from aioble_hci.host.smp import LinkLostError, PairingFailedError
+from aioble_hci.smp.pdus import IoCapability
 from tests.stateful.world import SPSM, World
 
 GUARD = 3.0  # a guard against hangs, never a timing assertion
@@ -109,3 +111,40 @@ async def test_smp_pair_on_a_stale_connection_leaves_the_live_link_of_the_same_h
     kept = world.a.smp._links[live.handle] is before and world.a.smp.security(live).encrypted
     await settle(attempt)
     assert kept, "the stale connection's new SmpLink replaced the live connection's link"
+
+
+async def test_smp_pair_cancelled_by_its_caller_then_failing_leaves_no_unretrieved_exception(world: World) -> None:
+    """OPEN BUG (host/smp/bearer.py, Smp.pair / Smp._finish_pairing), fuzzer invariant "loop
+    exception handler: Future exception was never retrieved: PairingFailedError".
+
+    `pair()` awaits `asyncio.shield(link.pairing)`; when its caller cancels it (a timeout, an
+    application giving up) the shielded future stays. When the pairing later fails,
+    `_finish_pairing` sets the exception on a future nobody awaits any more, and asyncio
+    reports "Future exception was never retrieved" through the loop's exception handler
+    (`_drop` marks its futures retrieved; `_finish_pairing` does not). Reproduction: A pairs
+    with DisplayOnly, MITM, legacy, cancelled at once; B (NoInputNoOutput) makes it Just Works,
+    so A sends Pairing Failed (Authentication Requirements).
+    """
+    conn = await connect(world)
+    reported: list[dict[str, Any]] = []
+    loop = asyncio.get_running_loop()
+    loop.set_exception_handler(lambda _loop, context: reported.append(context))
+    finished: asyncio.Future[object] = loop.create_future()
+
+    def on_finished(_conn: Connection, _result: object, error: object) -> None:
+        if not finished.done():
+            finished.set_result(error)
+
+    world.a.smp.on_pairing_finished(on_finished)
+    try:
+        attempt = asyncio.ensure_future(world.a.smp.pair(conn, io=IoCapability.DISPLAY_ONLY, mitm=True, sc=False))
+        await asyncio.sleep(0)
+        await settle(attempt)
+        error = await asyncio.wait_for(finished, GUARD)
+        assert isinstance(error, PairingFailedError)
+        gc.collect()
+        await asyncio.sleep(0)
+    finally:
+        loop.set_exception_handler(None)
+    messages = [str(context.get("message")) for context in reported]
+    assert not messages, messages

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import seed as fixed_seed
 from hypothesis.stateful import run_state_machine_as_test
@@ -37,6 +38,7 @@ SETTINGS = settings(
 )
 
 
+@pytest.mark.timeout(0 if LONG else 120)
 def test_random_operation_sequences_never_escape_hang_or_leak() -> None:
     machine: type[StackMachine] = StackMachine
     if SEED is not None:
