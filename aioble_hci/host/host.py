@@ -343,7 +343,8 @@ class Host:
                     setattr(conn, attr, Address(value.value, AddressType.RANDOM))
         if conn.handle in self.connections:
             log.warning("connection handle 0x%03x reused without a Disconnection Complete", conn.handle)
-            self._forget_connection(conn.handle, None)
+            # Bearers hear the stale link end before they hear the new one (dispatch follows this).
+            self._forget_connection(conn.handle, None, synthesize=StatusCode.HARDWARE_FAILURE)
         self.connections[conn.handle] = conn
         log.info("connected: %r", conn)
 
