@@ -454,8 +454,15 @@ class L2capBearer:
         return asyncio.get_running_loop().time()
 
     def _link(self, connection: Connection) -> _Link:
+        """The link state of a connection, made on first use.
+
+        A closed Connection gets none (raises L2capDisconnectedError): the controller reuses
+        handles, and a stale Connection must never replace the live link of the same handle.
+        """
         link = self._links.get(connection.handle)
         if link is None or link.connection is not connection:
+            if not connection.connected:
+                raise L2capDisconnectedError(f"{connection!r} is closed")
             kwargs: dict[str, Any] = {"servers": self.servers}
             if self.rtx_timeout is not None:
                 kwargs["rtx_timeout"] = self.rtx_timeout

@@ -332,8 +332,13 @@ class Smp:
         return asyncio.get_running_loop().time()
 
     def _link(self, conn: Connection) -> SmpLink:
+        """The SMP state of a connection, made on first use; a closed Connection gets none
+        (LinkLostError): handles are reused, and a stale Connection must never replace the live
+        link of the same handle."""
         link = self._links.get(conn.handle)
         if link is None or link.conn is not conn:
+            if not conn.connected:
+                raise LinkLostError(conn.disconnect_reason)
             gap_address = getattr(getattr(self.host, "gap", None), "address", None)
             link = SmpLink(conn, local_address=self.local_address or gap_address)
             self._links[conn.handle] = link
@@ -530,6 +535,7 @@ class Smp:
         if future is not None and not future.done():
             if error is not None:
                 future.set_exception(error)
+                future.exception()  # retrieved: the caller may have stopped waiting (cancelled)
             else:
                 future.set_result(result)  # type: ignore[arg-type]
         if result is not None and result.method is None:
@@ -655,6 +661,7 @@ class Smp:
                 future.set_result(link.security)
             else:
                 future.set_exception(EncryptionError(status))
+                future.exception()  # retrieved: the caller may have stopped waiting (cancelled)
         if ok and not pairing and link.pairing is not None and not link.pairing.done():
             # A peripheral's Security Request answered with a stored key: no new pairing needed.
             self._finish_pairing(link, PairingResult(None, link.security), None)
