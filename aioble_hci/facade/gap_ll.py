@@ -53,6 +53,7 @@ class Gap:
         stack.on_link_up_pre.append(self._on_connection_complete)
         stack.on_deactivate.append(self._reset)
         stack.on_reinit.append(self._restore)
+        stack.set_random_address = self._set_random_address
         self._last_advertise: tuple[int, bool] | None = None
 
     def _submit(self, *commands: Any, tolerate_first: bool = False) -> Pending:
@@ -76,6 +77,34 @@ class Gap:
         for timer in (self._scan_timer, self._connect_timer):
             if timer is not None:
                 timer.cancel()
+
+    async def _set_random_address(self, address: Address) -> bool:
+        """LE Set Random Address, pausing legacy advertising and scanning around it.
+
+        The controller refuses it while advertising, scanning or initiating (Vol 4 Part E,
+        7.8.4): advertising and scanning are paused and resumed; while initiating, False
+        (the caller tries again later).
+        """
+        if self.connecting is not None:
+            return False
+        host = self.stack.host
+        advertising, scanning = self.advertising, self.scanning
+        if advertising:
+            await self._quietly(cmd.LeSetAdvertisingEnable(advertising_enable=0))
+        if scanning:
+            await self._quietly(cmd.LeSetScanEnable(le_scan_enable=0))
+        await host.send_command(cmd.LeSetRandomAddress(random_address=address))
+        if advertising and self.advertising:
+            await self._quietly(cmd.LeSetAdvertisingEnable(advertising_enable=1))
+        if scanning and self.scanning:
+            await self._quietly(cmd.LeSetScanEnable(le_scan_enable=1, filter_duplicates=0))
+        return True
+
+    async def _quietly(self, command: Any) -> None:
+        try:
+            await self.stack.host.send_command(command)
+        except HciError as exc:
+            log.debug("%s during an address change: %s", type(command).__name__, exc)
 
     # --- advertising (Vol 4 Part E, 7.8.5-7.8.9) -------------------------------------
 

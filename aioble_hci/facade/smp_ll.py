@@ -2,7 +2,12 @@
 
 Settings come from ``config(bond=, mitm=, le_secure=, io=)``. As on NimBLE, ``mitm``
 asks for protection without demanding it (a NoInputNoOutput pairing still succeeds
-unauthenticated), so it is not passed on as a requirement. Bonds live in the
+unauthenticated). The SMP core's ``SecurityConfig.mitm`` means "require" (Just Works then
+fails), and it has no "set the MITM flag in AuthReq but accept Just Works", so ``mitm`` is
+not passed on: our AuthReq carries MITM=0 (the method is still chosen from both sides'
+flags and IO capabilities, Vol 3 Part H 2.3.5.1). Our IRK is the stack's (loaded from the
+application's secrets at activation, GET_SECRET 10 b"irk"), so the ID key we distribute
+resolves our RPAs. Bonds live in the
 bearer's store in a private directory of this process; after a bonding pairing the
 bond is also handed to the application as SET_SECRET (sec_type 2, key = address
 type + little-endian address, value = the bond as JSON); the first time keys are
@@ -64,6 +69,9 @@ class Pairing:
             self.smp.attach()
             self.smp.on_security_changed(self._on_security)
             self.smp.on_pairing_finished(self._on_pairing)
+        # One IRK for our RPAs and the ID key we distribute: the stack's, from the application's secrets.
+        self.smp.local_irk = self.stack.our_irk()
+        self.smp.config.identity_address = self.stack.identity_address
 
     def _deactivated(self) -> None:
         self._loaded = False
@@ -118,15 +126,9 @@ class Pairing:
     def _on_action(self, connection: Connection, action: PasskeyAction, value: int) -> None:
         self.stack.irq(Irq.PASSKEY_ACTION, (connection.handle, int(action), value))
 
-    def _pairing_in_progress(self, connection: Connection) -> bool:
-        # Workaround: the SMP bearer has no public "pairing in progress" query yet.
-        link = getattr(self.smp, "_links", {}).get(connection.handle)
-        session = getattr(link, "session", None)
-        return bool(getattr(session, "in_progress", False))
-
     def _on_security(self, connection: Connection, state: SecurityState) -> None:
         """One ENCRYPTION_UPDATE per pairing (after key distribution, as NimBLE), or per re-encryption."""
-        if self._pairing_in_progress(connection):
+        if self.smp is not None and self.smp.pairing_in_progress(connection):
             return
         self.stack.irq(Irq.ENCRYPTION_UPDATE, (connection.handle, int(state.encrypted), int(state.authenticated),
                                                int(state.bonded), state.key_size))

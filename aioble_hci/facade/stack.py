@@ -12,7 +12,7 @@ import errno
 import logging
 import os
 import traceback
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,8 @@ from aioble_hci.host.errors import HciError
 from aioble_hci.host.host import Host
 from aioble_hci.host.l2cap import L2capBearer, attach_l2cap
 
+LOCAL_ADDRESS_KEY = "local_address"  # Connection.data key the SMP bearer reads (host/smp/bearer.py)
+
 log = logging.getLogger(__name__)
 
 IrqHandler = Callable[[int, tuple[Any, ...]], Any]
@@ -34,6 +36,11 @@ IrqHandler = Callable[[int, tuple[Any, ...]], Any]
 DEFAULT_MTU = 256  # NimBLE's preferred ATT MTU in MicroPython builds
 DEFAULT_RXBUF = 256
 ADDR_MODE_PUBLIC, ADDR_MODE_RANDOM, ADDR_MODE_RPA, ADDR_MODE_NRPA = 0, 1, 2, 3
+SEC_TYPE_OUR_IRK = 10  # MicroPython's secret type for our own IRK (NimBLE), key b"irk"
+IRK_KEY = b"irk"
+ROTATION_RETRY = 1.0  # seconds: a rotation due while initiating a connection is tried again after this
+
+AddressSetter = Callable[[Address], Awaitable[bool]]
 
 
 def address_bytes(address: Address) -> bytes:
@@ -58,6 +65,7 @@ class Settings:
     mitm: bool = False
     le_secure: bool = True
     io: int = 3
+    rpa_timeout: float = privacy.DEFAULT_RPA_TIMEOUT  # seconds between private address changes (modes 2, 3)
 
 
 @dataclass
@@ -87,6 +95,10 @@ class LowLevelStack:
         self.own_address: Address | None = None
         self._static: Address | None = None
         self.local_irk: bytes | None = None
+        self.rotation: privacy.PrivateAddressRotation | None = None
+        self._rotation_timer: asyncio.TimerHandle | None = None
+        self.set_random_address: AddressSetter = self._set_random_address
+        """How a new random address reaches the controller (GAP pauses advertising/scanning around it)."""
         self._subscribed = False
         self.l2cap: L2capBearer | None = None
         self.on_activate: list[Callable[[], None]] = []
@@ -114,9 +126,8 @@ class LowLevelStack:
             return None
         try:
             return handler(int(event), data)
-        except Exception:  # MicroPython prints and carries on
-            print("Uncaught exception in IRQ callback handler")
-            traceback.print_exc()
+        except Exception:  # MicroPython prints it and carries on; the host thread lives on
+            report_irq_exception()
             return None
 
     # --- activation ------------------------------------------------------------
@@ -141,6 +152,7 @@ class LowLevelStack:
         if self.active:
             return None
         self.active = True
+        self._load_local_irk()
         for hook in list(self.on_activate):
             try:
                 hook()
@@ -155,6 +167,7 @@ class LowLevelStack:
         mode = self.settings.addr_mode
         if mode is None:
             mode = ADDR_MODE_PUBLIC if info.has_public_address else ADDR_MODE_RANDOM
+        self._stop_rotation()
         if mode == ADDR_MODE_PUBLIC:
             if not info.has_public_address:
                 raise OSError(errno.EINVAL, "this controller has no public address; use addr_mode=1")
@@ -162,20 +175,96 @@ class LowLevelStack:
             self.own_address = info.bd_addr
             return
         if mode == ADDR_MODE_RANDOM:
-            if self._static is None:
-                self._static = info.static_address or privacy.generate_static_address()
-            address = self._static
-        elif mode == ADDR_MODE_RPA:
-            address = privacy.generate_rpa(self._irk())
+            address = self.identity_address
         else:
-            address = privacy.generate_nrpa()
-        await host.send_command(cmd.LeSetRandomAddress(random_address=address))
+            # Resolvable (from our IRK) or non-resolvable private address, renewed every rpa_timeout
+            # (Vol 3 Part C, 10.7.1 and Appendix A TGAP(private_addr_int); Vol 6 Part B, 1.3.2).
+            irk = self.our_irk() if mode == ADDR_MODE_RPA else None
+            self.rotation = privacy.PrivateAddressRotation(irk, self.settings.rpa_timeout)
+            address = self.rotation.rotate(asyncio.get_running_loop().time())
+            self._arm_rotation(self.settings.rpa_timeout)
+        if not await self.set_random_address(address):
+            raise OSError(errno.EBUSY, "cannot change the address while a connection is being made")
         self.own_address = address
 
-    def _irk(self) -> bytes:
+    @property
+    def identity_address(self) -> Address:
+        """Our identity: the public address, else a static random one kept for the whole process."""
+        host = self.runtime.host
+        info = None if host is None else host.controller_info
+        if info is not None and info.has_public_address and self.settings.addr_mode in (None, 0, 2, 3):
+            assert info.bd_addr is not None
+            return info.bd_addr
+        if self._static is None:
+            self._static = (info.static_address if info is not None else None) or privacy.generate_static_address()
+        return self._static
+
+    def our_irk(self) -> bytes:
         if self.local_irk is None:
             self.local_irk = os.urandom(16)
         return self.local_irk
+
+    def _load_local_irk(self) -> None:
+        """Our IRK from the application's secrets (GET_SECRET 10 b"irk"), else a new one handed to SET_SECRET.
+
+        As MicroPython's NimBLE binding does at each start, so RPAs stay resolvable by bonded
+        peers across restarts (Vol 3 Part H, 2.4.2.1).
+        """
+        stored = self.irq(Irq.GET_SECRET, (SEC_TYPE_OUR_IRK, 0, IRK_KEY))
+        try:
+            irk = None if stored is None else bytes(stored)
+        except TypeError:
+            irk = None
+        if irk is not None and len(irk) == 16:
+            self.local_irk = irk
+            return
+        if irk is not None:
+            log.warning("stored IRK has %d octets, not 16: making a new one", len(irk))
+        self.irq(Irq.SET_SECRET, (SEC_TYPE_OUR_IRK, IRK_KEY, self.our_irk()))
+
+    # --- private address rotation ---------------------------------------------------
+
+    def _arm_rotation(self, delay: float) -> None:
+        if self._rotation_timer is not None:
+            self._rotation_timer.cancel()
+        self._rotation_timer = asyncio.get_running_loop().call_later(delay, self._rotation_due)
+
+    def _stop_rotation(self) -> None:
+        if self._rotation_timer is not None:
+            self._rotation_timer.cancel()
+            self._rotation_timer = None
+        self.rotation = None
+
+    def _rotation_due(self) -> None:
+        self._rotation_timer = None
+        if self.active and self.rotation is not None:
+            self.runtime.ops.submit(self.rotate_address)
+
+    async def rotate_address(self) -> Address | None:
+        """Give the controller a fresh private address now (modes 2 and 3); None when not rotating."""
+        rotation = self.rotation
+        if not self.active or rotation is None:
+            return None
+        irk = rotation.irk
+        address = privacy.generate_rpa(irk) if irk is not None else privacy.generate_nrpa()
+        try:
+            applied = await self.set_random_address(address)
+        except HciError as exc:
+            log.warning("private address change failed (%s); trying again later", exc)
+            applied = False
+        if not applied:
+            self._arm_rotation(ROTATION_RETRY)
+            return None
+        rotation.address = address
+        rotation.expires_at = asyncio.get_running_loop().time() + rotation.timeout
+        self.own_address = address
+        log.debug("own private address is now %s", address)
+        self._arm_rotation(rotation.timeout)
+        return address
+
+    async def _set_random_address(self, address: Address) -> bool:
+        await self.host.send_command(cmd.LeSetRandomAddress(random_address=address))
+        return True
 
     def _reinitialised(self, reason: str) -> None:
         """The host reset the controller (hardware error): put our address and activity back."""
@@ -199,6 +288,7 @@ class LowLevelStack:
         if not self.active:
             return None
         self.active = False
+        self._stop_rotation()
         for callback in list(self.on_deactivate):
             try:
                 callback()
@@ -240,6 +330,11 @@ class LowLevelStack:
         link = LinkState(event.connection_handle, central=event.role == 0, peer=event.peer_address)
         if not self.active:
             return
+        host = self.runtime.host
+        connection = None if host is None else host.connections.get(link.handle)
+        if connection is not None and self.own_address is not None:
+            # The address we used on air for this link (SMP's pairing inputs, Vol 3 Part H, 2.2.5-2.2.8).
+            connection.data.setdefault(LOCAL_ADDRESS_KEY, self.own_address)
         self.links[link.handle] = link
         for callback in list(self.on_link_up):
             callback(link)
@@ -259,6 +354,17 @@ class LowLevelStack:
                 log.exception("link-down hook %r failed", callback)
         code = Irq.PERIPHERAL_DISCONNECT if link.central else Irq.CENTRAL_DISCONNECT
         self.irq(code, (link.handle, *link.peer_tuple))
+
+
+def report_irq_exception() -> None:
+    """What MicroPython does with an exception escaping an IRQ handler: print it, then carry on.
+
+    The header line goes to stdout as MicroPython prints it; the traceback to stderr, and to
+    the ``aioble_hci.facade.stack`` logger at debug level.
+    """
+    print("Uncaught exception in IRQ callback handler", flush=True)
+    traceback.print_exc()
+    log.debug("exception in IRQ handler", exc_info=True)
 
 
 def mac(stack: LowLevelStack) -> tuple[int, bytes]:

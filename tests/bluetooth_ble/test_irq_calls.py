@@ -55,7 +55,9 @@ def test_a_client_session_chained_from_irq_handlers(pair: Pair) -> None:
     assert state["descriptors"] == [UUID(0x2803), CHAR, UUID(0x2902)]
     assert state["read"] == b"value"
     prec.wait(2)
-    assert [e for e, _ in prec.seen] == [1, 21, 4, 2]  # and nothing else (no CONNECTION_UPDATE)
+    # The handler was set before active(True), so it saw our IRK being looked up and stored (29, 30);
+    # then the session's events and nothing else (no CONNECTION_UPDATE).
+    assert [e for e, _ in prec.seen] == [29, 30, 1, 21, 4, 2]
 
 
 def test_deep_recursion_inside_a_handler_raises_in_the_handler(pair: Pair) -> None:
