@@ -69,6 +69,7 @@ SAMPLES: dict[tuple[str, str], str] = {}
 MODE = st.sampled_from(["await", "await", "await", "short", "background"])
 PICK = st.integers(0, 3)
 SHORT_WAITS = (0.0, 0.001, 0.01, 0.05)
+SEND_PATIENCE = 0.5
 
 
 @dataclass
@@ -198,8 +199,10 @@ class StackMachine(RuleBasedStateMachine):
 
     @initialize()
     def connected(self) -> None:
-        """Every sequence starts with A connected to B as central (most operations need a link)."""
+        """Every sequence starts with A connected to B as central and a CoC channel open between
+        them (most operations need a link, CoC operations a channel)."""
         self.connect("await", 2.0, 0.0)
+        self.coc_connect(0, False, SPSM, 512, 247, 8, 0, "await", "A")
 
     @rule(mode=MODE, timeout=st.sampled_from([0.0, 0.005, 2.0]), wait=st.sampled_from(SHORT_WAITS))
     def connect(self, mode: str, timeout: float, wait: float) -> None:
@@ -339,8 +342,8 @@ class StackMachine(RuleBasedStateMachine):
 
     # -- L2CAP credit-based channels ------------------------------------------------------------
 
-    @rule(pick=PICK, stale=st.booleans(), spsm=st.sampled_from([SPSM, SPSM, 0x81, 0x25]),
-          mtu=st.sampled_from([23, 64, 512, 22]), mps=st.sampled_from([23, 64, 247]),
+    @rule(pick=PICK, stale=st.booleans(), spsm=st.sampled_from([SPSM, SPSM, SPSM, 0x81, 0x25]),
+          mtu=st.sampled_from([64, 512, 512, 23, 22]), mps=st.sampled_from([23, 64, 247]),
           credits=st.sampled_from([0, 1, 8]), count=st.sampled_from([0, 0, 2, 5]), mode=MODE,
           side=st.sampled_from("AAB"))
     def coc_connect(self, pick: int, stale: bool, spsm: int, mtu: int, mps: int, credits: int, count: int,
@@ -356,12 +359,36 @@ class StackMachine(RuleBasedStateMachine):
         else:
             self.run(f"{side}.l2cap.connect", lambda: l2cap.connect(conn, spsm, mtu, mps, credits), mode, USAGE)
 
-    @rule(pick=PICK, size=st.integers(0, 700), mode=MODE, wait=st.sampled_from(SHORT_WAITS))
-    def coc_send(self, pick: int, size: int, mode: str, wait: float) -> None:
-        channel = self._channel(self.a, pick)
+    @rule(pick=PICK, size=st.integers(0, 700), mode=MODE, wait=st.sampled_from(SHORT_WAITS),
+          side=st.sampled_from("AAB"))
+    def coc_send(self, pick: int, size: int, mode: str, wait: float, side: str) -> None:
+        """Send an SDU (up to past the peer's MTU); B drains at once, A only in coc_receive."""
+        channel = self._channel(self.a if side == "A" else self.b, pick)
         if channel is not None:
             data = bytes(i & 0xFF for i in range(size))
-            self.run("A.coc.send", lambda: channel.send(data), mode, USAGE, short_wait=wait)
+            self.run(f"{side}.coc.send", lambda: self._send_or_block(side, channel, data), mode, USAGE,
+                     short_wait=wait)
+
+    async def _send_or_block(self, side: str, channel: CocChannel, data: bytes) -> None:
+        """`channel.send(data)`, given up after SEND_PATIENCE when it waits for credits the receiver
+        withholds (A reads only in coc_receive; a channel opened with 0 credits gets none): that
+        is flow control, as a socket blocks. Waiting with credits and an empty queue is a finding."""
+        task = asyncio.ensure_future(channel.send(data))
+        try:
+            done, _ = await asyncio.wait({task}, timeout=SEND_PATIENCE)
+        except asyncio.CancelledError:  # our caller gave up: so does the send, its outcome retrieved
+            task.cancel()
+            task.add_done_callback(lambda t: t.cancelled() or t.exception())
+            raise
+        if done:
+            return task.result()
+        flow_controlled = channel.stalled or not channel._writable.is_set()
+        task.cancel()
+        await asyncio.wait({task})
+        if not flow_controlled and channel.connected:
+            self.findings.append(f"{side}.coc.send: blocked {SEND_PATIENCE} s on {channel!r} with credits "
+                                 "and no backlog")
+        return None
 
     @rule(pick=PICK, mode=MODE)
     def coc_receive(self, pick: int, mode: str) -> None:
