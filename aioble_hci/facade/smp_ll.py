@@ -3,9 +3,11 @@
 Settings come from ``config(bond=, mitm=, le_secure=, io=)``. As on NimBLE, ``mitm``
 asks for protection without demanding it (a NoInputNoOutput pairing still succeeds
 unauthenticated). The SMP core's ``SecurityConfig.mitm`` means "require" (Just Works then
-fails), and it has no "set the MITM flag in AuthReq but accept Just Works", so ``mitm`` is
-not passed on: our AuthReq carries MITM=0 (the method is still chosen from both sides'
-flags and IO capabilities, Vol 3 Part H 2.3.5.1). Our IRK is the stack's (loaded from the
+fails) and it has no "set the MITM flag in AuthReq but accept Just Works", so ``mitm`` is
+passed on only when our IO capability is not NoInputNoOutput (then passkey or numeric
+comparison is possible); with NoInputNoOutput it is dropped. Known difference: a DisplayYesNo
+device with mitm=True pairing a NoInputNoOutput peer fails where NimBLE falls back to Just
+Works. These settings are also the policy when the peer starts pairing. Our IRK is the stack's (loaded from the
 application's secrets at activation, GET_SECRET 10 b"irk"), so the ID key we distribute
 resolves our RPAs. Bonds live in the
 bearer's store in a private directory of this process; after a bonding pairing the
@@ -22,6 +24,7 @@ import errno
 import json
 import logging
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +37,7 @@ from aioble_hci.host.smp.config import SmpHostConfig
 from aioble_hci.host.smp.prompts import CallbackPrompts, PasskeyAction
 from aioble_hci.host.smp.state import SecurityState
 from aioble_hci.smp.bonds import Bond
+from aioble_hci.smp.pdus import IoCapability
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +76,25 @@ class Pairing:
         # One IRK for our RPAs and the ID key we distribute: the stack's, from the application's secrets.
         self.smp.local_irk = self.stack.our_irk()
         self.smp.config.identity_address = self.stack.identity_address
+        self.apply_settings()
+
+    def _mitm(self) -> bool:
+        """config(mitm=True) asks for MITM protection only where our IO capability can give it.
+
+        Workaround (see the module docstring): with NoInputNoOutput the request is dropped,
+        so the pairing succeeds unauthenticated as on NimBLE, instead of failing.
+        """
+        settings = self.stack.settings
+        return settings.mitm and settings.io != IoCapability.NO_INPUT_NO_OUTPUT
+
+    def apply_settings(self) -> None:
+        """Make config(bond=, mitm=, le_secure=, io=) the policy for pairings the peer starts too."""
+        if self.smp is None:
+            return
+        settings = self.stack.settings
+        self.smp.config.security = replace(
+            self.smp.config.security, io_capability=IoCapability(settings.io), bonding=settings.bond,
+            mitm=self._mitm(), secure_connections=settings.le_secure, sc_only=False)
 
     def _deactivated(self) -> None:
         self._loaded = False
@@ -102,7 +125,8 @@ class Pairing:
             raise OSError(errno.ENOTCONN, "not connected")
         self._load_secrets()
         settings = self.stack.settings
-        coro = self.smp.pair(connection, bond=settings.bond, mitm=False, sc=settings.le_secure, io=settings.io)
+        coro = self.smp.pair(connection, bond=settings.bond, mitm=self._mitm(), sc=settings.le_secure,
+                             io=settings.io)
         task = asyncio.get_running_loop().create_task(coro, name=f"gap_pair {conn}")
         self._tasks.add(task)
         task.add_done_callback(self._finished)

@@ -250,7 +250,7 @@ class LowLevelStack:
         try:
             applied = await self.set_random_address(address)
         except HciError as exc:
-            log.warning("private address change failed (%s); trying again later", exc)
+            log.info("private address change failed (%s); trying again later", exc)
             applied = False
         if not applied:
             self._arm_rotation(ROTATION_RETRY)
@@ -268,7 +268,7 @@ class LowLevelStack:
 
     def _reinitialised(self, reason: str) -> None:
         """The host reset the controller (hardware error): put our address and activity back."""
-        log.warning("controller re-initialised (%s): restoring address, advertising and scanning", reason)
+        log.info("controller re-initialised (%s): restoring address, advertising and scanning", reason)
         if not self.active:
             return
         self.runtime.ops.submit(self._program_address)
@@ -317,7 +317,7 @@ class LowLevelStack:
             try:
                 await asyncio.wait_for(asyncio.gather(*waits), 2.0)
             except TimeoutError:
-                log.warning("links still up 2 s after active(False)")
+                log.info("links still up 2 s after active(False)")
         self.links.clear()
 
     # --- connections -------------------------------------------------------------

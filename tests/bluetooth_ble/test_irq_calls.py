@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 import bluetooth
 from bluetooth import UUID
 from tests.bluetooth_ble.conftest import Recorder
@@ -78,3 +80,22 @@ def test_deep_recursion_inside_a_handler_raises_in_the_handler(pair: Pair) -> No
     c.gap_connect(*p.config("mac"))
     prec.wait(1)
     assert caught == [RecursionError]
+
+
+def test_an_exception_in_an_irq_handler_is_printed_and_the_host_thread_carries_on(
+        pair: Pair, capsys: pytest.CaptureFixture[str]) -> None:
+    (p, prec), (c, crec) = pair
+
+    def broken(data: tuple[Any, ...]) -> None:
+        raise RuntimeError("bug in the application's handler")
+
+    crec.answers[7] = broken
+    p.gap_advertise(20_000, b"")
+    c.gap_connect(*p.config("mac"))
+    conn = crec.wait(7)[0]
+    assert c.gap_disconnect(conn) is True  # the host thread still answers calls and delivers events
+    crec.wait(8)
+    prec.wait(2)
+    out, err = capsys.readouterr()
+    assert out == "Uncaught exception in IRQ callback handler\n"
+    assert "RuntimeError: bug in the application's handler" in err

@@ -69,3 +69,27 @@ def test_secrets_are_asked_for_only_when_pairing_needs_them(pair: Pair) -> None:
     assert 29 not in [e for e, _ in crec.drain()]
     c.gap_pair(conn_c)
     assert crec.wait(29) == (2, 0, None)
+
+
+def test_mitm_with_display_yes_no_on_both_sides_is_numeric_comparison_answered_by_gap_passkey(pair: Pair) -> None:
+    (p, prec), (c, crec) = pair
+    c.config(mitm=True, io=1)  # DisplayYesNo
+    p.config(io=1)  # the responder's settings apply to pairings the peer starts
+    conn_p, conn_c, _ = _connect(pair)
+    c.gap_pair(conn_c)
+    conn, action, value_c = crec.wait(31)
+    assert (conn, action) == (conn_c, 4) and 0 <= value_c <= 999_999
+    assert prec.wait(31) == (conn_p, 4, value_c)  # both sides show the same number
+    c.gap_passkey(conn_c, 4, 1)
+    p.gap_passkey(conn_p, 4, 1)
+    assert crec.wait(28)[:3] == (conn_c, 1, 1)  # encrypted and authenticated
+    assert prec.wait(28)[:3] == (conn_p, 1, 1)
+
+
+def test_mitm_with_no_input_no_output_still_pairs_unauthenticated(pair: Pair) -> None:
+    (p, prec), (c, crec) = pair
+    c.config(mitm=True, io=3)
+    _, conn_c, _ = _connect(pair)
+    c.gap_pair(conn_c)
+    assert crec.wait(28)[1:3] == (1, 0)
+    assert 31 not in [event for event, _ in crec.seen]

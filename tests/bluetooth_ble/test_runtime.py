@@ -55,3 +55,36 @@ def test_without_use_or_environment_the_shared_air_is_the_default(monkeypatch: p
 def test_use_rejects_an_empty_spec() -> None:
     with pytest.raises(ValueError, match="transport spec"):
         runtime.use("")
+
+
+def test_aioble_stop_after_asyncio_run_lets_the_process_exit_promptly_and_silently() -> None:
+    code = (
+        "import asyncio, aioble, bluetooth\n"
+        "service = aioble.Service(bluetooth.UUID(0x181A))\n"
+        "aioble.Characteristic(service, bluetooth.UUID(0x2A6E), read=True, notify=True)\n"
+        "aioble.register_services(service)\n"
+        "async def main():\n"
+        "    async with aioble.scan(50) as scanner:\n"
+        "        async for _ in scanner:\n"
+        "            pass\n"
+        "    try:\n"
+        "        await aioble.advertise(20000, name='x', timeout_ms=50)\n"
+        "    except asyncio.TimeoutError:\n"
+        "        print('timed out')\n"
+        "try:\n"
+        "    asyncio.run(main())\n"
+        "finally:\n"
+        "    aioble.stop()\n"
+    )
+    environment = {k: v for k, v in os.environ.items() if k != runtime.ENV_TRANSPORT}
+    environment["AIOBLE_HCI_TRANSPORT"] = "virtual"
+    # A generous bound on exiting at all (a hang fails here), not a timing measurement.
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=10, env=environment)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "timed out\n", "")
+
+
+def test_host_log_records_stay_off_stderr_unless_the_application_configures_logging() -> None:
+    code = ("import logging, bluetooth.ble\n"
+            "logging.getLogger('aioble_hci.facade.stack').warning('should not be seen')\n"
+            "print('ok')\n")
+    assert _run(code) == "ok"  # _run asserts stderr is empty
