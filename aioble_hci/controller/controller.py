@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import struct
+from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -83,6 +84,8 @@ class VirtualController:
             else:
                 raise ValueError(f"a controller's own address is public or random static, not {address!r}")
         self._sink: ControllerSink | None = None
+        self._inbox: deque[tuple[int, bytes]] = deque()
+        self._drain_scheduled = False
         self._corrupt: tuple[Callable[[bytes], bytes] | None, int | None] | None = None
         self.powered = True
         self.connections: dict[int, Connection] = {}
@@ -121,8 +124,22 @@ class VirtualController:
         self._sink = sink
 
     def receive(self, packet_type: PacketType | int, payload: bytes) -> None:
-        """Take one packet from the host; thread-safe, handled on the air's loop."""
-        self.air.call(self.process, int(packet_type), bytes(payload))
+        """Take one packet from the host; thread-safe, handled on the air's loop.
+
+        Packets wait in an inbox that one scheduled call drains, so a burst from the host costs
+        one hop to the air's loop, not one per packet. The flag is cleared before draining: a
+        packet added while a drain runs is either taken by it or by the drain it schedules.
+        """
+        self._inbox.append((int(packet_type), bytes(payload)))
+        if not self._drain_scheduled:
+            self._drain_scheduled = True
+            self.air.call(self._drain_inbox)
+
+    def _drain_inbox(self) -> None:
+        self._drain_scheduled = False
+        inbox, process = self._inbox, self.process
+        while inbox:
+            process(*inbox.popleft())
 
     def power_off(self) -> None:
         """The controller vanishes from the air (thread-safe): its peers see a supervision timeout."""

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import threading
+from collections import deque
 from pathlib import Path
 
 from aioble_hci.address import Address
@@ -38,7 +39,8 @@ def default_air() -> Air:
 
 
 class VirtualTransport(Transport):
-    """A VirtualController on an in-process Air; packets cross threads with call_soon_threadsafe."""
+    """A VirtualController on an in-process Air: packets go straight to the host when both run on
+    one loop, and cross threads in batches (one call_soon_threadsafe per burst) otherwise."""
 
     def __init__(self, spec: str = "virtual", air: Air | None = None, address: Address | None = None) -> None:
         super().__init__(spec)
@@ -46,6 +48,9 @@ class VirtualTransport(Transport):
         self._address = address
         self.controller: VirtualController | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._same_loop = False
+        self._inbox: deque[tuple[PacketType, bytes]] = deque()
+        self._drain_scheduled = False
 
     async def open(self) -> None:
         if self.controller is not None:
@@ -61,16 +66,37 @@ class VirtualTransport(Transport):
                 asyncio.run_coroutine_threadsafe(_make(air, self._address), air.loop)
             )
             controller = await made
+        self._same_loop = air.loop is loop
         controller.attach(self._from_controller)
         self.controller = controller
         log.info("virtual controller %r on %r", controller, air)
 
     def _from_controller(self, packet_type: PacketType, payload: bytes) -> None:
+        """A packet from the controller, on the air's loop. When the host runs on that same loop
+        it is delivered at once (the controller never runs inside the host's calls: `receive`
+        defers to the loop, so this never re-enters the host); otherwise packets wait in an
+        inbox that one `call_soon_threadsafe` per burst drains on the host loop."""
+        if self._same_loop:
+            try:
+                self._deliver(packet_type, payload)
+            except Exception:  # the sink's failure is the host's, never the air's
+                log.exception("virtual transport: the host failed on a %s packet", packet_type.name)
+            return
         loop = self._loop
         if loop is None or loop.is_closed():
             return
-        with contextlib.suppress(RuntimeError):  # the host loop is shutting down
-            loop.call_soon_threadsafe(self._deliver, packet_type, payload)
+        self._inbox.append((packet_type, payload))
+        if not self._drain_scheduled:
+            self._drain_scheduled = True
+            with contextlib.suppress(RuntimeError):  # the host loop is shutting down
+                loop.call_soon_threadsafe(self._drain_inbox)
+
+    def _drain_inbox(self) -> None:
+        """On the host loop: deliver what the controller sent since the last drain, in order."""
+        self._drain_scheduled = False
+        inbox, deliver = self._inbox, self._deliver
+        while inbox:
+            deliver(*inbox.popleft())
 
     def send(self, packet_type: PacketType, payload: bytes) -> None:
         if self.controller is None:
