@@ -251,3 +251,14 @@ async def test_connect_and_disconnect_arriving_together_are_both_seen(env: Env) 
     conn = await task
     await conn.disconnected()
     assert not conn.is_connected()
+
+
+async def test_timeout_block_on_an_already_disconnected_connection_raises_at_once(env: Env) -> None:
+    aioble = env.aioble
+    conn = await incoming_connection(env, conn_handle=64)
+    env.fake.inject(IRQ_CENTRAL_DISCONNECT, (64, 0, PEER))
+    await conn.disconnected()
+    with pytest.raises(aioble.DeviceDisconnectedError):
+        with conn.timeout(None):
+            await asyncio.sleep(10)  # never reached: the link is already gone
+    assert conn._timeouts == []
