@@ -64,6 +64,9 @@ async def central():
     print("indicated", await indicate_char.indicated(timeout_ms=TIMEOUT_MS))
     multitest.broadcast("got updates")
     multitest.wait("burst sent")
+    # "burst sent" travels by the harness, the notifications by the air: give the air time to
+    # deliver all three, so the 1-deep queue has really been overwritten before it is read.
+    await asyncio.sleep(0.5)
     print("latest of burst", await notify_char.notified(timeout_ms=TIMEOUT_MS))
     try:
         print("notified", await notify_char.notified(timeout_ms=200))
