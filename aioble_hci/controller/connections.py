@@ -17,13 +17,24 @@ from typing import TYPE_CHECKING
 from aioble_hci.controller import commands as c
 from aioble_hci.controller import events as ev
 from aioble_hci.controller.air import AdvertisingPdu
-from aioble_hci.controller.constants import DISCONNECT_REASONS, Ev, LeSub, Op, Role, Status
+from aioble_hci.controller.constants import (
+    ACL_BUFFERS,
+    ACL_DATA_LENGTH,
+    DISCONNECT_REASONS,
+    Ev,
+    LeSub,
+    Op,
+    Role,
+    Status,
+)
 from aioble_hci.controller.link import Connection, Link
 
 if TYPE_CHECKING:
     from aioble_hci.controller.controller import VirtualController
 
 log = logging.getLogger(__name__)
+
+_ACL_HEADER = struct.Struct("<HH")  # handle + flags, data length (Vol 4 Part E, 5.4.2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,12 +215,10 @@ COMMANDS = [
 # -- ACL data from the host --------------------------------------------------
 def acl_from_host(ctl: VirtualController, payload: bytes) -> None:
     """Take one ACL packet: it uses a buffer until sent over the air (Vol 4 Part E, 4.1.1)."""
-    from aioble_hci.controller.controller import ACL_BUFFERS, ACL_DATA_LENGTH
-
     if len(payload) < 4:
         log.warning("controller: ACL packet shorter than its header, dropped")
         return
-    header, length = struct.unpack_from("<HH", payload)
+    header, length = _ACL_HEADER.unpack_from(payload)
     handle, pb_flag = header & 0x0FFF, (header >> 12) & 0x03
     data = payload[4:]
     if length != len(data) or length > ACL_DATA_LENGTH or pb_flag not in (0b00, 0b01):
@@ -230,4 +239,4 @@ def acl_from_host(ctl: VirtualController, payload: bytes) -> None:
         ctl.send_event(Ev.DATA_BUFFER_OVERFLOW, ev.data_buffer_overflow())
         return
     ctl.acl_in_use += 1
-    conn.link.send(conn, pb_flag, bytes(data))
+    conn.link.send(conn, pb_flag, data)

@@ -187,3 +187,7 @@ LE_FEATURES = (
 
 # PHY numbering in LE_Set_PHY and PHY Update Complete (Vol 4 Part E, 7.8.49).
 PHY_1M, PHY_2M, PHY_CODED = 1, 2, 3
+
+# Buffers this controller offers the host (LE Read Buffer Size, Vol 4 Part E, 7.8.2).
+ACL_DATA_LENGTH = 251
+ACL_BUFFERS = 8

@@ -19,6 +19,8 @@ from aioble_hci.address import Address, AddressType
 from aioble_hci.controller import commands, connections
 from aioble_hci.controller import events as ev
 from aioble_hci.controller.advertising import Advertising
+from aioble_hci.controller.constants import ACL_BUFFERS as ACL_BUFFERS  # re-exported
+from aioble_hci.controller.constants import ACL_DATA_LENGTH as ACL_DATA_LENGTH
 from aioble_hci.controller.constants import (
     DEFAULT_EVENT_MASK,
     DEFAULT_LE_EVENT_MASK,
@@ -38,14 +40,11 @@ log = logging.getLogger(__name__)
 
 ControllerSink = Callable[[PacketType, bytes], None]
 
-# Buffers this controller offers the host (LE Read Buffer Size, Vol 4 Part E, 7.8.2).
-ACL_DATA_LENGTH = 251
-ACL_BUFFERS = 8
 MAX_CONNECTIONS = 32
 NUM_COMMAND_PACKETS = 1
 
 # Event masks: which bit of which mask gates an event (Vol 4 Part E, 7.3.1, 7.3.69).
-_PAGE1_BIT = {
+_PAGE1_BIT: dict[int, int] = {
     Ev.DISCONNECTION_COMPLETE: 4,
     Ev.ENCRYPTION_CHANGE: 7,
     Ev.READ_REMOTE_VERSION_INFORMATION_COMPLETE: 11,
@@ -54,7 +53,10 @@ _PAGE1_BIT = {
     Ev.ENCRYPTION_KEY_REFRESH_COMPLETE: 47,
     Ev.LE_META: 61,
 }
-_PAGE2_BIT = {Ev.ENCRYPTION_CHANGE_V2: 25}
+_PAGE2_BIT: dict[int, int] = {Ev.ENCRYPTION_CHANGE_V2: 25}
+
+_ACL_HEADER = struct.Struct("<HH")  # handle + flags, data length (Vol 4 Part E, 5.4.2)
+_ONE_HANDLE_COMPLETED = struct.Struct("<BHH")  # Number Of Completed Packets for one handle (7.7.19)
 
 
 def random_static_address() -> bytes:
@@ -177,13 +179,13 @@ class VirtualController:
 
     def send_event(self, code: int, params: bytes) -> None:
         """Send an event unless the host masked it out."""
-        bit = _PAGE1_BIT.get(Ev(code)) if code in Ev._value2member_map_ else None
+        bit = _PAGE1_BIT.get(code)  # IntEnum keys: a plain int finds them
         if bit is not None and not self.event_mask >> bit & 1:
             return
-        bit2 = _PAGE2_BIT.get(Ev(code)) if code in Ev._value2member_map_ else None
+        bit2 = _PAGE2_BIT.get(code)
         if bit2 is not None and not self.event_mask_page_2 >> bit2 & 1:
             return
-        packet = struct.pack("<BB", code, len(params)) + params
+        packet = bytes((code, len(params))) + params
         if self._corrupt is not None and self._corrupt[1] in (None, code):
             mutate = self._corrupt[0] or (lambda p: p[:-1])
             self._corrupt = None
@@ -254,11 +256,11 @@ class VirtualController:
     def packets_completed(self, handle: int, count: int) -> None:
         """ACL packets from this host have gone over the air: return the buffers (7.7.19)."""
         self.acl_in_use = max(0, self.acl_in_use - count)
-        self.send_event(Ev.NUMBER_OF_COMPLETED_PACKETS, ev.number_of_completed_packets({handle: count}))
+        self.send_event(Ev.NUMBER_OF_COMPLETED_PACKETS, _ONE_HANDLE_COMPLETED.pack(1, handle, count))
 
     def acl_from_air(self, handle: int, pb_flag: int, data: bytes) -> None:
-        header = struct.pack("<HH", (handle & 0x0FFF) | (pb_flag << 12), len(data))
-        self._to_host(PacketType.ACL, header + data)
+        if self._sink is not None:
+            self._sink(PacketType.ACL, _ACL_HEADER.pack((handle & 0x0FFF) | (pb_flag << 12), len(data)) + data)
 
     def forget_connection(self, conn: Connection) -> None:
         """Drop a connection without telling the host (this controller vanished)."""
