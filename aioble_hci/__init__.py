@@ -7,7 +7,12 @@ first activation (otherwise $AIOBLE_HCI_TRANSPORT, else the shared virtual air).
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
+
+# A library's log records go nowhere until the application configures logging (the Python
+# convention): a MicroPython program's output is only what it prints, and multitests compare it.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __version__ = "0.1.0"
 __all__ = ["__version__", "use"]

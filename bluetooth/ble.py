@@ -11,7 +11,6 @@ Arguments are checked in the calling thread, so errors are raised to the caller.
 from __future__ import annotations
 
 import errno
-import logging
 from typing import Any, ClassVar
 
 from aioble_hci.facade.att_ll import AttBearers
@@ -30,11 +29,6 @@ from aioble_hci.facade.smp_ll import Pairing
 from aioble_hci.facade.stack import LowLevelStack, mac
 from aioble_hci.uuid import UUID as CoreUUID
 from bluetooth._uuid import UUID
-
-# A MicroPython program's output is only what it prints (multitests compare it): the host's log
-# records go nowhere unless the application configures logging (Python's library convention),
-# instead of reaching stderr through logging.lastResort.
-logging.getLogger("aioble_hci").addHandler(logging.NullHandler())
 
 _SETTABLE = ("gap_name", "mtu", "rxbuf", "addr_mode", "bond", "mitm", "le_secure", "io")
 
