@@ -55,6 +55,11 @@ class DataStatus(IntEnum):
     INCOMPLETE_TRUNCATED = 2
 
 
+_CONNECTABLE, _SCANNABLE, _DIRECTED, _SCAN_RESPONSE, _LEGACY = (int(f) for f in ExtendedEventType)
+# Data_Status bits 5-6 of the extended Event_Type; the reserved value 3 is read as truncated.
+_DATA_STATUS = (DataStatus.COMPLETE, DataStatus.INCOMPLETE_MORE_TO_COME, DataStatus.INCOMPLETE_TRUNCATED,
+                DataStatus.INCOMPLETE_TRUNCATED)
+
 _LEGACY_PROPERTIES = {
     # event type: (connectable, scannable, directed, scan_response)
     LegacyEventType.ADV_IND: (True, True, False, False),
@@ -120,18 +125,17 @@ class AdvertisingReport:
         secondary_phy: int = 0,
     ) -> AdvertisingReport:
         """From one report of LE Extended Advertising Report (its Event_Type bit field)."""
-        flags = ExtendedEventType(event_type & 0x1F)
-        status = (event_type >> 5) & 0x03
+        # Plain int bit tests: this runs for every report while scanning (no IntFlag objects).
         return cls(
             address,
             bytes(data),
             None if rssi == RSSI_NOT_AVAILABLE else rssi,
-            ExtendedEventType.CONNECTABLE in flags,
-            ExtendedEventType.SCANNABLE in flags,
-            ExtendedEventType.DIRECTED in flags,
-            ExtendedEventType.SCAN_RESPONSE in flags,
-            ExtendedEventType.LEGACY in flags,
-            DataStatus(status) if status < 3 else DataStatus.INCOMPLETE_TRUNCATED,
+            bool(event_type & _CONNECTABLE),
+            bool(event_type & _SCANNABLE),
+            bool(event_type & _DIRECTED),
+            bool(event_type & _SCAN_RESPONSE),
+            bool(event_type & _LEGACY),
+            _DATA_STATUS[(event_type >> 5) & 0x03],
             None if tx_power == TX_POWER_NOT_AVAILABLE else tx_power,
             None if sid == NO_ADI else sid,
             primary_phy,

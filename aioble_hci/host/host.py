@@ -52,6 +52,13 @@ from aioble_hci.transport.base import Transport
 
 log = logging.getLogger(__name__)
 
+# Events the host acts on itself before its subscribers hear them (see _on_event_packet).
+_HOST_EVENTS = (
+    ev.CommandComplete, ev.CommandStatus, ev.NumberOfCompletedPackets, ev.LeConnectionComplete,
+    ev.LeEnhancedConnectionComplete, ev.LeConnectionUpdateComplete, ev.EncryptionChange, ev.HardwareError,
+    ev.DataBufferOverflow, ev.DisconnectionComplete,
+)
+
 E = TypeVar("E")
 EventCallback = Callable[[Any], None]
 FixedChannelHandler = Callable[[Connection, bytes], None]
@@ -84,6 +91,10 @@ class Host:
         self.acl = AclFlow(self._send_acl_bytes)
         self._reassembler = AclReassembler()
         self._subscribers: dict[type, list[EventCallback]] = {}
+        # Per event class, the subscriber lists along its MRO (rebuilt when a class gets its first
+        # subscriber) and whether the host itself acts on it: both looked up once per class.
+        self._routes: dict[type, tuple[list[EventCallback], ...]] = {}
+        self._host_handles: dict[type, bool] = {}
         self._fixed_channels: dict[int, FixedChannelHandler] = {}
         self._dynamic_channel_handler: DynamicChannelHandler | None = None
         self._waiters: set[asyncio.Future[Any]] = set()
@@ -203,7 +214,10 @@ class Host:
 
     def on_event(self, event_class: type[E], callback: Callable[[E], None]) -> Callable[[], None]:
         """Call `callback(event)` for every event of that class (or a subclass); returns an unsubscribe function."""
-        callbacks = self._subscribers.setdefault(event_class, [])
+        callbacks = self._subscribers.get(event_class)
+        if callbacks is None:
+            callbacks = self._subscribers[event_class] = []
+            self._routes.clear()
         callbacks.append(callback)
 
         def unsubscribe() -> None:
@@ -288,6 +302,13 @@ class Host:
             return
         if log.isEnabledFor(logging.DEBUG):
             log.debug("< %s", event.describe())
+        kind = type(event)
+        handled = self._host_handles.get(kind)
+        if handled is None:
+            handled = self._host_handles[kind] = issubclass(kind, _HOST_EVENTS)
+        if not handled:  # advertising reports and the like go straight to the subscribers
+            self._dispatch(event)
+            return
         if isinstance(event, (ev.CommandComplete, ev.CommandStatus)):
             self_reset = (isinstance(event, ev.CommandComplete) and event.command_opcode == OpCode.RESET
                           and not self.commands.is_in_flight(OpCode.RESET))
@@ -315,12 +336,17 @@ class Host:
             self._on_disconnection(event)
 
     def _dispatch(self, event: Any) -> None:
-        for cls in type(event).__mro__:
-            for callback in list(self._subscribers.get(cls, ())):
+        kind = type(event)
+        routes = self._routes.get(kind)
+        if routes is None:
+            subscribers = self._subscribers
+            routes = self._routes[kind] = tuple(subscribers[c] for c in kind.__mro__ if c in subscribers)
+        for callbacks in routes:
+            for callback in tuple(callbacks):  # a callback may unsubscribe
                 try:
                     callback(event)
                 except Exception:
-                    log.exception("event callback %r failed on %s", callback, type(event).__name__)
+                    log.exception("event callback %r failed on %s", callback, kind.__name__)
 
     def _on_connection_complete(self, event: Any) -> None:
         if event.status != StatusCode.SUCCESS:

@@ -9,6 +9,7 @@ controllers send them.
 
 from __future__ import annotations
 
+import functools
 import struct
 from dataclasses import dataclass
 from typing import ClassVar
@@ -28,8 +29,12 @@ DIRECT_ADDRESS_TYPE_UNRESOLVED_RPA = 0xFE
 """Direct_Address_Type: an RPA the controller could not resolve."""
 
 
+@functools.lru_cache(maxsize=1024)
 def _address(value: bytes, kind: int) -> Address:
-    """An Address for a wire type; types outside 0-3 (anonymous, unresolved) map to RANDOM."""
+    """An Address for a wire type; types outside 0-3 (anonymous, unresolved) map to RANDOM.
+
+    Cached (Address is immutable): a scan hears the same advertisers over and over, and each
+    report carries two addresses, so building them was a fifth of advertising ingest."""
     return Address(value, _TYPES[kind] if kind < 4 else AddressType.RANDOM)
 
 
@@ -83,7 +88,7 @@ class LeAdvertisingReport(LeMetaEvent):
             reports.append(
                 AdvertisingReport(
                     params[pos],
-                    Address(params[pos + 2 : pos + 8], _TYPES[kind]),
+                    _address(bytes(params[pos + 2 : pos + 8]), kind),
                     params[pos + 9 : data_end],
                     rssi - 256 if rssi > 127 else rssi,
                 )
