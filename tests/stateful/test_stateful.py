@@ -1,8 +1,10 @@
 """The stateful fuzzer of issue 11, run under pytest.
 
-`make test` runs a short, derandomised pass (20 sequences of 30 steps). For a long run:
+`make test` runs a short, derandomised pass (20 sequences of at most 30 steps, a few seconds;
+generation only, no shrinking). For a long run (2,000 sequences of up to 60 steps, random
+seed, shrinking on: about half an hour; 400 sequences take about seven minutes):
 
-    AIOBLE_HCI_STATEFUL=long .venv/bin/python -m pytest tests/stateful -q
+    AIOBLE_HCI_STATEFUL=long .venv/bin/python -m pytest tests/stateful/test_stateful.py -q -s -p no:logging
 
 (`AIOBLE_HCI_STATEFUL_EXAMPLES` and `AIOBLE_HCI_STATEFUL_STEPS` override the sizes, and
 `AIOBLE_HCI_STATEFUL_SEED=N` fixes hypothesis's seed so a run repeats;
