@@ -57,8 +57,10 @@ class AclHeader:
 
 
 def encode_acl(handle: int, pb_flag: int, data: bytes, bc_flag: int = 0) -> bytes:
-    """One ACL packet (no H4 indicator)."""
-    return AclHeader(handle, pb_flag, bc_flag, len(data)).to_bytes() + data
+    """One ACL packet (no H4 indicator); the header packed directly (every packet sent comes here)."""
+    if not 0 <= handle <= 0x0FFF:
+        raise ValueError(f"connection handle 0x{handle:x} does not fit in 12 bits")
+    return _HEADER.pack(handle | (pb_flag & 3) << 12 | (bc_flag & 3) << 14, len(data)) + data
 
 
 def decode_acl(payload: bytes) -> tuple[AclHeader, bytes]:

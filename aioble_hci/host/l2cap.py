@@ -37,9 +37,9 @@ from aioble_hci.l2cap.spsm import CocServer, LinkSecurity, SecurityRequirement, 
 log = logging.getLogger(__name__)
 
 ACL_HIGH_WATER = 32
+"""ACL fragments queued in the host before channels stop handing it more K-frames."""
 _UPPER_LAYER_CIDS = frozenset({FixedCid.ATT, FixedCid.SMP})
 """Fixed channels whose data goes straight to the registered handler (Vol 3 Part A, 2.1)."""
-"""ACL fragments queued in the host before channels stop handing it more K-frames."""
 
 FixedHandler = Callable[[Connection, bytes], None]
 ChannelCallback = Callable[[str, "CocChannel", int], None]
@@ -145,14 +145,9 @@ class CocChannel:
             await self._wait_for(self._writable)
 
     async def _wait_for(self, event: asyncio.Event) -> None:
-        """Wait until `event` is set or the channel closes, whichever comes first."""
-        waiter = asyncio.ensure_future(event.wait())
-        closed = asyncio.ensure_future(self._closed.wait())
-        try:
-            await asyncio.wait({waiter, closed}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            waiter.cancel()
-            closed.cancel()
+        """Wait until `event` is set or the channel closes: `_close` sets both `_readable` and
+        `_writable`, so one plain wait covers both (no tasks per wait on the data path)."""
+        await event.wait()
 
     # -- receiving --------------------------------------------------------------------------
 
@@ -559,25 +554,28 @@ class L2capBearer:
         """Move the manager's frames to the ACL queue while the host's queue is short."""
         if link.closed or not link.connection.connected:
             return
-        if self.host.acl.queued < ACL_HIGH_WATER:
-            for frame in link.manager.data_to_send():
+        host, manager = self.host, link.manager
+        if host.acl.queued < ACL_HIGH_WATER:
+            for frame in manager.data_to_send():
                 cid, payload = decode_basic_frame(frame)
-                self.host.send_l2cap(link.connection.handle, cid, payload)
-        backlog = self.host.acl.queued >= ACL_HIGH_WATER
-        for channel in list(link.channels.values()):
-            core = link.manager.channels.get(channel.cid)
-            stalled = core is not None and core.queued_frames > 0
-            if stalled or backlog:
-                channel._writable.clear()
-            else:
-                channel._writable.set()
-            if channel.stalled and not stalled:
-                channel.stalled = False
-                self._notify("send_ready", channel, 0)
-            elif stalled:
-                channel.stalled = True
-        for event in link.manager.take_events():  # pumping never queues events, but be safe
-            self._handle(link, [event], 0)
+                host.send_l2cap(link.connection.handle, cid, payload)
+        if link.channels:
+            backlog = host.acl.queued >= ACL_HIGH_WATER
+            cores = manager.channels
+            for channel in list(link.channels.values()):  # a send_ready callback may close one
+                core = cores.get(channel.cid)
+                stalled = core is not None and core.queued_frames > 0
+                if stalled or backlog:
+                    channel._writable.clear()
+                else:
+                    channel._writable.set()
+                if channel.stalled and not stalled:
+                    channel.stalled = False
+                    self._notify("send_ready", channel, 0)
+                elif stalled:
+                    channel.stalled = True
+        if manager.has_events:  # pumping never queues events, but be safe
+            self._handle(link, manager.take_events(), 0)
 
     def _drained(self, link: _Link, channel: CocChannel) -> None:
         """The application emptied a channel's SDUs: credits flow again."""
@@ -585,10 +583,14 @@ class L2capBearer:
         if link.closed or core is None or core.state is not ChannelState.OPEN:
             return
         core.auto_credits = True
+        # Top the peer up only once it holds half its credits or fewer, as automatic returns do
+        # (credits_to_return): above that it can still send, and every K-frame it sends with
+        # automatic credits back on checks the threshold again. One credit indication per SDU
+        # would cost a signalling packet for every few K-frames.
         missing = core.rx_credit_target - core.rx_credits
-        if missing > 0:
+        if missing > 0 and core.rx_credits <= core.rx_credit_target // 2:
             link.manager.give_credits(channel.cid, missing, self._now())
-        self._after(link, link.manager.take_events())
+            self._after(link, link.manager.take_events())
 
     def _handle(self, link: _Link, events: list[l2ev.L2capEvent], status: int) -> None:
         for event in events:

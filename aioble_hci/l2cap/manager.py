@@ -139,12 +139,19 @@ class L2capChannelManager:
         events, self._events = self._events, []
         return events
 
+    @property
+    def has_events(self) -> bool:
+        """Whether `take_events` would return anything."""
+        return bool(self._events)
+
     def data_to_send(self) -> list[bytes]:
         """Basic frames ready for ACL: queued signalling, then K-frames credits allow."""
-        for channel in list(self.channels.values()):
-            if channel.state is ChannelState.OPEN:
+        for channel in self.channels.values():  # popping frames never changes the channel table
+            if channel.tx_credits and channel.queued_frames and channel.state is ChannelState.OPEN:
                 for payload in channel.pop_sendable():
                     self._out.append(encode_basic_frame(channel.peer_cid, payload))
+        if not self._out:
+            return []
         out = list(self._out)
         self._out.clear()  # the signalling channel appends to this same list
         return out
