@@ -1,4 +1,4 @@
-"""Bugs the stateful fuzzer found in other layers, each as a failing regression test.
+"""Bugs the stateful fuzzer found in other layers, each as a regression test (failing until fixed).
 
 Every test reproduces one finding with the fewest steps; its docstring gives the fuzzer's
 invariant that broke, the diagnosis and the owner. `known.py` lists the same findings so the
@@ -44,7 +44,7 @@ async def settle(attempt: asyncio.Future[Any]) -> None:
 
 
 async def test_l2cap_connect_on_a_closed_connection_fails_at_once_and_keeps_no_link(world: World) -> None:
-    """OPEN BUG (host/l2cap.py, L2capBearer._link), fuzzer invariant "L2CAP link kept for".
+    """FIXED in 7e666ba (host/l2cap.py, L2capBearer._link), fuzzer invariant "L2CAP link kept for".
 
     `L2capBearer.connect(conn, ...)` on a Connection that has closed makes a new `_Link` for it
     (`_link()` never checks `connection.connected`) and keeps it in `_links` for good; the
@@ -61,7 +61,7 @@ async def test_l2cap_connect_on_a_closed_connection_fails_at_once_and_keeps_no_l
 
 async def test_l2cap_connect_on_a_stale_connection_leaves_the_live_link_of_the_same_handle_alone(
         world: World) -> None:
-    """OPEN BUG (host/l2cap.py, L2capBearer._link), same root cause, worse effect.
+    """FIXED in 7e666ba (host/l2cap.py, L2capBearer._link), same root cause, worse effect.
 
     The controller reuses connection handles. `_link(stale)` sees that the stored link belongs
     to another Connection object and replaces it: the live connection's manager, with its open
@@ -80,7 +80,7 @@ async def test_l2cap_connect_on_a_stale_connection_leaves_the_live_link_of_the_s
 
 
 async def test_smp_pair_on_a_closed_connection_fails_at_once_and_keeps_no_link(world: World) -> None:
-    """OPEN BUG (host/smp/bearer.py, Smp._link / Smp.pair), fuzzer invariant "SMP link kept for"
+    """FIXED in 7e666ba (host/smp/bearer.py, Smp._link / Smp.pair), fuzzer invariant "SMP link kept for"
     and a hang: `Smp.pair(conn)` on a closed Connection makes an SmpLink for it (`_link()` never
     checks `conn.connected`), its Pairing Request cannot be sent (`host.send_l2cap` raises
     ValueError for the gone handle, logged at debug by `_apply`), `_arm_timer` arms no SMP timer
@@ -96,7 +96,7 @@ async def test_smp_pair_on_a_closed_connection_fails_at_once_and_keeps_no_link(w
 
 
 async def test_smp_pair_on_a_stale_connection_leaves_the_live_link_of_the_same_handle_alone(world: World) -> None:
-    """OPEN BUG (host/smp/bearer.py, Smp._link), same root cause: a stale Connection with the
+    """FIXED in 7e666ba (host/smp/bearer.py, Smp._link), same root cause: a stale Connection with the
     handle of a live one replaces the live connection's SmpLink (its session, security state,
     bond and waiting futures); the stale session's Pairing Request then goes out on the live
     connection's handle (`_apply` sends on `link.conn.handle`), built with the stale
@@ -114,7 +114,7 @@ async def test_smp_pair_on_a_stale_connection_leaves_the_live_link_of_the_same_h
 
 
 async def test_smp_pair_cancelled_by_its_caller_then_failing_leaves_no_unretrieved_exception(world: World) -> None:
-    """OPEN BUG (host/smp/bearer.py, Smp.pair / Smp._finish_pairing), fuzzer invariant "loop
+    """FIXED in 7e666ba (host/smp/bearer.py, Smp.pair / Smp._finish_pairing), fuzzer invariant "loop
     exception handler: Future exception was never retrieved: PairingFailedError".
 
     `pair()` awaits `asyncio.shield(link.pairing)`; when its caller cancels it (a timeout, an
