@@ -73,6 +73,19 @@ class AdvertisingPdu:
         return bool(self.properties & PROP_LEGACY)
 
 
+class Deferred:
+    """A call `Air.soon` put at the end of the running batch; cancellable like an asyncio.Handle."""
+
+    __slots__ = ("func", "cancelled")
+
+    def __init__(self, func: Callable[[], None]) -> None:
+        self.func = func
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
 @dataclass(eq=False)
 class _Advertiser:
     pdu: Callable[[], AdvertisingPdu | None]
@@ -112,6 +125,7 @@ class Air:
         self._drop_packets = 0
         self._out_of_range: set[frozenset[int]] = set()
         self._advertisers: dict[tuple[int, int], _Advertiser] = {}
+        self._batch: list[Deferred] | None = None
         self._thread: threading.Thread | None = None
         if loop is None:
             loop = asyncio.new_event_loop()
@@ -131,6 +145,37 @@ class Air:
             self.loop.call_soon(func, *args)
         else:
             self.loop.call_soon_threadsafe(func, *args)
+
+    def soon(self, func: Callable[[], None]) -> asyncio.Handle | Deferred:
+        """Run `func()` soon on the air's loop (called on it): at the end of the running batch
+        when there is one (see `run_batch`), else at the loop's next turn."""
+        if self._batch is not None:
+            deferred = Deferred(func)
+            self._batch.append(deferred)
+            return deferred
+        return self.loop.call_soon(func)
+
+    def run_batch(self, func: Callable[[], None]) -> None:
+        """Run `func()`, then at once the calls it asked for with `soon`, in order.
+
+        A controller handles a burst from its host this way, so in fast mode the connection
+        event that carries the burst follows in the same turn of the loop, not the next one.
+        """
+        if self._batch is not None:  # already inside a batch: it runs ours too
+            func()
+            return
+        batch: list[Deferred] = []
+        self._batch = batch
+        try:
+            func()
+        finally:
+            self._batch = None
+        for deferred in batch:
+            if not deferred.cancelled:
+                try:
+                    deferred.func()
+                except Exception:  # as the loop would for a failing callback: log, carry on
+                    log.exception("air: deferred call %r failed", deferred.func)
 
     def close(self) -> None:
         """Stop the air's own thread (if it has one); controllers stay as they are."""

@@ -139,6 +139,9 @@ class VirtualController:
 
     def _drain_inbox(self) -> None:
         self._drain_scheduled = False
+        self.air.run_batch(self._process_inbox)
+
+    def _process_inbox(self) -> None:
         inbox, process = self._inbox, self.process
         while inbox:
             process(*inbox.popleft())

@@ -19,7 +19,7 @@ from aioble_hci.controller.constants import PHY_1M, Role, Status
 if TYPE_CHECKING:
     import asyncio
 
-    from aioble_hci.controller.air import Air
+    from aioble_hci.controller.air import Air, Deferred
     from aioble_hci.controller.controller import VirtualController
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ class Link:
         self.timeout = timeout
         self.alive = True
         self._control: list[Callable[[], None]] = []
-        self._event: asyncio.TimerHandle | asyncio.Handle | None = None
+        self._event: asyncio.TimerHandle | asyncio.Handle | Deferred | None = None
         self._anchor = air.loop.time()
         central.link = self
         peripheral.link = self
@@ -92,8 +92,8 @@ class Link:
             return
         loop = self.air.loop
         step = self.air.event_delay(self.interval)
-        if step <= 0:
-            self._event = loop.call_soon(self._connection_event)
+        if step <= 0:  # fast mode: right after the batch that queued the data (Air.run_batch)
+            self._event = self.air.soon(self._connection_event)
             return
         now = loop.time()
         elapsed = now - self._anchor
