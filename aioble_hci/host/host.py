@@ -309,16 +309,16 @@ class Host:
         if not handled:  # advertising reports and the like go straight to the subscribers
             self._dispatch(event)
             return
-        if isinstance(event, (ev.CommandComplete, ev.CommandStatus)):
+        if isinstance(event, ev.NumberOfCompletedPackets):  # the most frequent: one per ACL packet sent
+            for handle, count in zip(event.connection_handles, event.num_completed_packets, strict=False):
+                self.acl.on_completed(handle, count)
+        elif isinstance(event, (ev.CommandComplete, ev.CommandStatus)):
             self_reset = (isinstance(event, ev.CommandComplete) and event.command_opcode == OpCode.RESET
                           and not self.commands.is_in_flight(OpCode.RESET))
             self.commands.on_answer(event.command_opcode, event.num_hci_command_packets, event)
             if self_reset:
                 log.error("the controller reset itself (a Command Complete for a Reset never sent): re-initialising")
                 self._reinitialise("the controller reset itself")
-        elif isinstance(event, ev.NumberOfCompletedPackets):
-            for handle, count in zip(event.connection_handles, event.num_completed_packets, strict=False):
-                self.acl.on_completed(handle, count)
         elif isinstance(event, (ev.LeConnectionComplete, ev.LeEnhancedConnectionComplete)):
             self._on_connection_complete(event)
         elif isinstance(event, ev.LeConnectionUpdateComplete):

@@ -494,8 +494,10 @@ class L2capBearer:
             link.parameter_update.set_exception(ConnectionError("the ACL link closed"))
 
     def _on_completed(self, _event: Any) -> None:
+        """ACL buffers came back: links with channels or queued signalling may hand on more."""
         for link in list(self._links.values()):
-            self._pump(link)
+            if link.channels or link.manager.has_output:
+                self._pump(link)
 
     def _on_encryption(self, event: Any) -> None:
         link = self._links.get(event.connection_handle)

@@ -144,6 +144,11 @@ class L2capChannelManager:
         """Whether `take_events` would return anything."""
         return bool(self._events)
 
+    @property
+    def has_output(self) -> bool:
+        """Whether signalling PDUs are queued or a channel has K-frames waiting (credits or not)."""
+        return bool(self._out) or any(channel.queued_frames for channel in self.channels.values())
+
     def data_to_send(self) -> list[bytes]:
         """Basic frames ready for ACL: queued signalling, then K-frames credits allow."""
         for channel in self.channels.values():  # popping frames never changes the channel table

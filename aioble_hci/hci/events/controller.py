@@ -13,6 +13,8 @@ from aioble_hci.hci.errors import HciDecodeError
 from aioble_hci.hci.events.base import Event
 from aioble_hci.hci.fields import U8, U16, Rest, Status
 
+_ONE_HANDLE = struct.Struct("<HH")  # one Connection_Handle, Num_Completed_Packets pair
+
 
 @dataclass(frozen=True, slots=True)
 class CommandComplete(Event):
@@ -103,6 +105,9 @@ class NumberOfCompletedPackets(Event):
         n = params[0]
         if len(params) != 1 + 4 * n:
             raise HciDecodeError(f"Number Of Completed Packets: {n} handle(s) need {1 + 4 * n} bytes, got {len(params)}")
+        if n == 1:  # what controllers send almost always: one handle (no format string to build)
+            handle, count = _ONE_HANDLE.unpack_from(params, 1)
+            return cls((handle,), (count,))
         values = struct.unpack_from(f"<{2 * n}H", params, 1)
         return cls(values[0::2], values[1::2])
 

@@ -69,12 +69,13 @@ class AttBearer:
     def receive(self, pdu: bytes) -> None:
         if self.closed or not pdu:
             return
-        now = _now()
         if pdu[0] in CLIENT_BOUND:
-            self._client_events(self.client.receive(pdu, now))
+            # The clock only matters to an outstanding request (its 30 s timeout): a notification
+            # with none outstanding does not read it.
+            self._client_events(self.client.receive(pdu, _now() if self.client.busy else 0.0))
             self._flush_client()
             return
-        output = self.server.receive(pdu, self.security, now)
+        output = self.server.receive(pdu, self.security, _now())
         if output.response is not None:
             self._send(self.connection, output.response)
         self._server_events(output.events)
