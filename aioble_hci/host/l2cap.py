@@ -318,8 +318,10 @@ class L2capBearer:
         is taken from the Host here, so register it once, after the Host's own users.
         """
         self._fixed[cid] = handler
-        if cid not in (FixedCid.ATT, FixedCid.LE_SIGNALING):
-            self.host.register_fixed_channel(cid, self._on_frame_fixed(cid))
+        if cid != FixedCid.LE_SIGNALING:
+            # The manager has no part in these frames: the Host hands them to the handler itself
+            # (until now, ATT went through this bearer's wrapper, which only looked it up here).
+            self.host.register_fixed_channel(cid, handler)
 
     def on_channel_event(self, callback: ChannelCallback) -> Callable[[], None]:
         """Call `callback(kind, channel, status)` on the host loop for every channel event."""
