@@ -148,3 +148,33 @@ async def test_smp_pair_cancelled_by_its_caller_then_failing_leaves_no_unretriev
         loop.set_exception_handler(None)
     messages = [str(context.get("message")) for context in reported]
     assert not messages, messages
+
+
+async def test_peripheral_pair_fails_when_the_centrals_answer_with_a_stale_bond_fails(world: World) -> None:
+    """OPEN BUG (host/smp/bearer.py, Smp.pair as peripheral / _on_ltk_request /
+    _encryption_result), found by the long run (seed 21): "B.smp.pair: did not finish or time out".
+
+    A and B bond; B deletes its bond (A keeps its own). On the next connection B, the
+    peripheral, calls `pair()`: it sends a Security Request and waits on `link.pairing`. A has a
+    bond that satisfies the request, so it answers with LE Enable Encryption using the stored
+    LTK (`_answer_security_request` -> `encrypt`); B has no key and sends the LTK Negative Reply
+    (`_on_ltk_request`), A's encryption fails with PIN or Key Missing, and nothing ever settles
+    B's pairing future: `_encryption_result` resolves `link.pairing` only on success, the LTK
+    negative reply does not touch it, and a Security Request alone arms no SMP timer (Vol 3
+    Part H, 3.4). `pair()` (timeout=None) waits forever. Expected: it fails (PairingFailedError,
+    EncryptionError or NoBondError-like) once the encryption it asked for fails.
+    """
+    address = world.b.gap.address
+    identity = world.a.gap.identity_address
+    assert address is not None and identity is not None
+    conn = await world.a.gap.connect(address, timeout=GUARD)
+    await asyncio.wait_for(world.a.smp.pair(conn, bond=True), GUARD)
+    await world.a.gap.disconnect(conn, timeout=GUARD)
+    await world.peer_advertise()
+    assert await world.b.smp.delete_bond(identity)
+    conn = await world.a.gap.connect(address, timeout=GUARD)
+    peer_conn = world.b.live[0]
+    attempt = asyncio.ensure_future(world.b.smp.pair(peer_conn))
+    done, _ = await asyncio.wait({attempt}, timeout=GUARD)
+    await settle(attempt)
+    assert done, "the peripheral's pair() never finished after the central's encryption failed"
