@@ -18,10 +18,16 @@ class EventHub:
 
     def __init__(self) -> None:
         self._callbacks: dict[type, list[Callable[[Any], None]]] = {}
+        # Per event class, the callback lists along its MRO (rebuilt when a class gets its first
+        # callback): emit runs for every notification, most of them with nobody listening here.
+        self._routes: dict[type, tuple[list[Callable[[Any], None]], ...]] = {}
 
     def on(self, event_class: type[E], callback: Callable[[E], None]) -> Callable[[], None]:
         """Call `callback(event)` for every event of `event_class`; returns an unsubscribe function."""
-        callbacks = self._callbacks.setdefault(event_class, [])
+        callbacks = self._callbacks.get(event_class)
+        if callbacks is None:
+            callbacks = self._callbacks[event_class] = []
+            self._routes.clear()
         callbacks.append(callback)
 
         def unsubscribe() -> None:
@@ -47,9 +53,14 @@ class EventHub:
             unsubscribe()
 
     def emit(self, event: Any) -> None:
-        for cls in type(event).__mro__:
-            for callback in list(self._callbacks.get(cls, ())):
+        kind = type(event)
+        routes = self._routes.get(kind)
+        if routes is None:
+            known = self._callbacks
+            routes = self._routes[kind] = tuple(known[c] for c in kind.__mro__ if c in known)
+        for callbacks in routes:
+            for callback in tuple(callbacks):  # a callback may unsubscribe
                 try:
                     callback(event)
                 except Exception:
-                    log.exception("callback %r failed on %s", callback, type(event).__name__)
+                    log.exception("callback %r failed on %s", callback, kind.__name__)
