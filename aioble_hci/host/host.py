@@ -263,7 +263,8 @@ class Host:
     # --- packets from the controller --------------------------------------------
 
     def _write(self, packet_type: PacketType, payload: bytes) -> None:
-        self._record(Direction.HOST_TO_CONTROLLER, packet_type, payload)
+        if self._capture is not None:  # checked here: every packet passes
+            self._record(Direction.HOST_TO_CONTROLLER, packet_type, payload)
         self.transport.send(packet_type, payload)
 
     def _record(self, direction: Direction, packet_type: PacketType, payload: bytes) -> None:
@@ -282,7 +283,8 @@ class Host:
 
     def _on_packet(self, packet_type: PacketType, payload: bytes) -> None:
         try:
-            self._record(Direction.CONTROLLER_TO_HOST, packet_type, payload)
+            if self._capture is not None:
+                self._record(Direction.CONTROLLER_TO_HOST, packet_type, payload)
             if packet_type == PacketType.EVENT:
                 self._on_event_packet(payload)
             elif packet_type == PacketType.ACL:
