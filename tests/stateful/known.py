@@ -10,10 +10,5 @@ STALE_CONNECTION_LINKS = False
 """True while L2CAP and SMP calls may only get live connections (fixed in 7e666ba: the bearers
 refuse a closed Connection and never replace the live link of a reused handle)."""
 
-IGNORED_PROBLEMS: dict[str, str] = {
-    "smp.pair: did not finish or time out":
-        "test_peripheral_pair_fails_when_the_centrals_answer_with_a_stale_bond_fails",
-    "smp.pair (background): running for over":
-        "test_peripheral_pair_fails_when_the_centrals_answer_with_a_stale_bond_fails",
-}
+IGNORED_PROBLEMS: dict[str, str] = {}
 """Problem text (a substring) the invariants let pass while its regression test is open."""

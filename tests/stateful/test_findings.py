@@ -151,8 +151,8 @@ async def test_smp_pair_cancelled_by_its_caller_then_failing_leaves_no_unretriev
 
 
 async def test_peripheral_pair_fails_when_the_centrals_answer_with_a_stale_bond_fails(world: World) -> None:
-    """OPEN BUG (host/smp/bearer.py, Smp.pair as peripheral / _on_ltk_request /
-    _encryption_result), found by the long run (seed 21): "B.smp.pair: did not finish or time out".
+    """Fixed in host/smp/bearer.py (`_expect_pairing_after_missing_key`); found by the long run
+    (seed 21): "B.smp.pair: did not finish or time out".
 
     A and B bond; B deletes its bond (A keeps its own). On the next connection B, the
     peripheral, calls `pair()`: it sends a Security Request and waits on `link.pairing`. A has a

@@ -627,7 +627,22 @@ class Smp:
         else:
             link.pending_key = None
             log.info("LTK request on %r with no matching bond: negative reply", conn)
+            if link.pairing is not None and not link.pairing.done():
+                self._spawn(link, self._expect_pairing_after_missing_key(link))
         self._spawn(link, self._reply_ltk(conn, key))
+
+    async def _expect_pairing_after_missing_key(self, link: SmpLink) -> None:
+        """Peripheral: our Security Request was answered with a key we no longer have.
+
+        The central's encryption fails with PIN or Key Missing; it may pair again (Vol 3 Part H
+        2.4.6), which settles our pair() through the pairing. If no pairing has started within
+        the SMP timeout, pair() fails rather than wait forever.
+        """
+        await asyncio.sleep(self._base_security().timeout)
+        pairing_started = link.session is not None and link.session.in_progress
+        if link.pairing is not None and not link.pairing.done() and not pairing_started:
+            self._finish_pairing(link, None, EncryptionError(StatusCode.PIN_OR_KEY_MISSING,
+                                 "the central encrypted with a key we do not have and did not pair again"))
 
     def _on_encryption_change(self, event: ev.EncryptionChange) -> None:
         key_size = event.encryption_key_size if isinstance(event, ev.EncryptionChangeV2) else None
