@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench fuzz soak clean
+.PHONY: demo test lint bench fuzz stateful soak clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ bench: $(STAMP)
 fuzz: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,fuzz]'
 	$(BIN)/python -m tests.fuzz
+
+stateful: $(STAMP)
+	AIOBLE_HCI_STATEFUL=long $(BIN)/python -m pytest tests/stateful -p no:cacheprovider
 
 soak: $(STAMP)
 	AIOBLE_HCI_SOAK=long $(BIN)/python -m pytest tests/soak
