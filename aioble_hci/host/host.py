@@ -40,6 +40,7 @@ from aioble_hci.host.errors import (
     HciCommandError,
     HciTimeoutError,
 )
+from aioble_hci.host.events import EventHub
 from aioble_hci.host.flow import AclFlow, CommandFlow
 from aioble_hci.host.startup import (
     DEFAULT_EVENT_MASK,
@@ -60,7 +61,6 @@ _HOST_EVENTS = (
 )
 
 E = TypeVar("E")
-EventCallback = Callable[[Any], None]
 FixedChannelHandler = Callable[[Connection, bytes], None]
 DynamicChannelHandler = Callable[[Connection, int, bytes], None]
 
@@ -90,10 +90,8 @@ class Host:
         self.commands = CommandFlow(self._send_command_bytes, self._on_command_timeout)
         self.acl = AclFlow(self._send_acl_bytes)
         self._reassembler = AclReassembler()
-        self._subscribers: dict[type, list[EventCallback]] = {}
-        # Per event class, the subscriber lists along its MRO (rebuilt when a class gets its first
-        # subscriber) and whether the host itself acts on it: both looked up once per class.
-        self._routes: dict[type, tuple[list[EventCallback], ...]] = {}
+        self.events = EventHub()
+        # Per event class, whether the host itself acts on it: looked up once per class.
         self._host_handles: dict[type, bool] = {}
         self._fixed_channels: dict[int, FixedChannelHandler] = {}
         self._dynamic_channel_handler: DynamicChannelHandler | None = None
@@ -214,17 +212,7 @@ class Host:
 
     def on_event(self, event_class: type[E], callback: Callable[[E], None]) -> Callable[[], None]:
         """Call `callback(event)` for every event of that class (or a subclass); returns an unsubscribe function."""
-        callbacks = self._subscribers.get(event_class)
-        if callbacks is None:
-            callbacks = self._subscribers[event_class] = []
-            self._routes.clear()
-        callbacks.append(callback)
-
-        def unsubscribe() -> None:
-            if callback in callbacks:
-                callbacks.remove(callback)
-
-        return unsubscribe
+        return self.events.on(event_class, callback)
 
     async def wait_for_event(self, event_class: type[E], predicate: Callable[[E], bool] | None = None,
                              timeout: float | None = None) -> E:
@@ -338,17 +326,7 @@ class Host:
             self._on_disconnection(event)
 
     def _dispatch(self, event: Any) -> None:
-        kind = type(event)
-        routes = self._routes.get(kind)
-        if routes is None:
-            subscribers = self._subscribers
-            routes = self._routes[kind] = tuple(subscribers[c] for c in kind.__mro__ if c in subscribers)
-        for callbacks in routes:
-            for callback in tuple(callbacks):  # a callback may unsubscribe
-                try:
-                    callback(event)
-                except Exception:
-                    log.exception("event callback %r failed on %s", callback, kind.__name__)
+        self.events.emit(event)
 
     def _on_connection_complete(self, event: Any) -> None:
         if event.status != StatusCode.SUCCESS:

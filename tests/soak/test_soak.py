@@ -59,7 +59,7 @@ def live_timers() -> int:
 
 
 def subscriptions(host: Host) -> int:
-    return sum(len(callbacks) for callbacks in host._subscribers.values())
+    return host.events.subscriptions()
 
 
 @dataclass

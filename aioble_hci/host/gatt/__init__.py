@@ -7,9 +7,9 @@
     services = await client.discover_services()
 """
 
+from aioble_hci.host.events import EventHub
 from aioble_hci.host.gatt.bearer import AttBearer
 from aioble_hci.host.gatt.client import GattClient
-from aioble_hci.host.gatt.hub import EventHub
 from aioble_hci.host.gatt.layer import DEFAULT_PREFERRED_MTU, Gatt, attach_gatt, use_smp
 from aioble_hci.host.gatt.server import GattServer
 

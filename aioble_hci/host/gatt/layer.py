@@ -19,9 +19,9 @@ from aioble_hci.att.server import SigningKey
 from aioble_hci.hci import events as ev
 from aioble_hci.hci.constants import StatusCode
 from aioble_hci.host.connection import Connection
+from aioble_hci.host.events import EventHub
 from aioble_hci.host.gatt.bearer import AttBearer
 from aioble_hci.host.gatt.client import GattClient
-from aioble_hci.host.gatt.hub import EventHub
 from aioble_hci.host.gatt.server import GattServer, _BearerClosed
 from aioble_hci.host.host import Host
 from aioble_hci.host.l2cap import L2capBearer

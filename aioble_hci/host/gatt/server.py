@@ -19,7 +19,7 @@ from aioble_hci.att.events import IndicationConfirmed, SubscriptionChanged, Tran
 from aioble_hci.att.gatt import Service, build_database, gap_service, gatt_service
 from aioble_hci.att.server import AttServer, SigningKey
 from aioble_hci.host.connection import Connection
-from aioble_hci.host.gatt.hub import EventHub
+from aioble_hci.host.events import EventHub
 
 if TYPE_CHECKING:
     from aioble_hci.host.gatt.bearer import AttBearer

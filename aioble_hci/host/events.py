@@ -1,4 +1,7 @@
-"""Event delivery on the host loop: synchronous callbacks by event class, and awaitables."""
+"""Event delivery on the host loop: synchronous callbacks by event class, and awaitables.
+
+One mechanism for the Host's HCI events and the bearers' own events (GATT, ...).
+"""
 
 from __future__ import annotations
 
@@ -52,7 +55,12 @@ class EventHub:
         finally:
             unsubscribe()
 
+    def subscriptions(self) -> int:
+        """How many callbacks are subscribed (soak tests check it stays flat)."""
+        return sum(len(callbacks) for callbacks in self._callbacks.values())
+
     def emit(self, event: Any) -> None:
+        """Call every callback subscribed to the event's class or one of its bases, in order."""
         kind = type(event)
         routes = self._routes.get(kind)
         if routes is None:
