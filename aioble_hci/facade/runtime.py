@@ -23,12 +23,12 @@ from __future__ import annotations
 import asyncio
 import atexit
 import logging
-import os
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
+from aioble_hci.host.api import resolve_spec
 from aioble_hci.host.host import Host, HostConfig
 from aioble_hci.host.thread import HostThread
 from aioble_hci.transport.base import Transport
@@ -57,8 +57,9 @@ def use(spec: str) -> None:
 
 
 def selected_spec() -> str:
-    """The transport spec the default runtime uses: `use()`, else $AIOBLE_HCI_TRANSPORT, else ``air``."""
-    return _chosen_spec or os.environ.get(ENV_TRANSPORT) or DEFAULT_SPEC
+    """The transport spec the default runtime uses: `use()`, else $AIOBLE_HCI_TRANSPORT, else ``air``
+    (saying so on a terminal, with how to choose a dongle)."""
+    return _chosen_spec or resolve_spec(None)
 
 
 def default_runtime() -> Runtime:

@@ -21,6 +21,7 @@ directly). `close()` stops the host and its thread so the process exits promptly
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import sys
 from collections.abc import Coroutine
@@ -48,7 +49,7 @@ _DEFAULT_NOTICE = (
 def resolve_spec(spec: str | None) -> str:
     """The spec to use: the argument, else AIOBLE_HCI_TRANSPORT, else the shared virtual air.
 
-    When falling back to the shared air, say so on an interactive stderr, with how to
+    When falling back to the shared air, say so once on an interactive stderr, with how to
     choose a real dongle; scripts and test harnesses comparing output see nothing.
     """
     if spec:
@@ -57,10 +58,15 @@ def resolve_spec(spec: str | None) -> str:
     if env:
         return env
     if sys.stderr is not None and sys.stderr.isatty():
-        from aioble_hci.controller.hub import default_socket_path
-
-        sys.stderr.write(_DEFAULT_NOTICE.format(path=default_socket_path(), env=ENV_TRANSPORT))
+        _announce_default_air()
     return DEFAULT_SPEC
+
+
+@functools.cache
+def _announce_default_air() -> None:
+    from aioble_hci.controller.hub import default_socket_path
+
+    sys.stderr.write(_DEFAULT_NOTICE.format(path=default_socket_path(), env=ENV_TRANSPORT))
 
 
 class HostHandle:
