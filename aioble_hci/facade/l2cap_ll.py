@@ -16,7 +16,7 @@ from typing import Any
 from aioble_hci.facade.irq import Irq
 from aioble_hci.facade.stack import LowLevelStack
 from aioble_hci.host.l2cap import CocChannel, L2capChannelError, L2capDisconnectedError
-from aioble_hci.l2cap.pdus import FixedCid, LeCreditBasedConnectionResult
+from aioble_hci.l2cap.pdus import LeCreditBasedConnectionResult
 from aioble_hci.l2cap.spsm import ConnectionRequestInfo
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,6 @@ class L2cap:
         self.listening: int | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._hooked = False
-        self._frame_connection: int | None = None  # the link whose signalling frame is being handled
         stack.on_deactivate.append(self._reset)
 
     def _bearer(self) -> Any:
@@ -53,26 +52,7 @@ class L2cap:
         if not self._hooked:
             self._hooked = True
             bearer.on_channel_event(self._on_channel_event)
-            self._track_signalling(bearer)
         return bearer
-
-    def _track_signalling(self, bearer: Any) -> None:
-        """Remember which link a signalling frame came from, so the accept IRQ can name it.
-
-        Workaround: the bearer's acceptor is told the SPSM and MTUs but not the connection.
-        """
-        host = self.stack.runtime.host
-        assert host is not None
-        inner = bearer._on_frame_fixed(FixedCid.LE_SIGNALING)
-
-        def signalling(connection: Any, pdu: bytes) -> None:
-            self._frame_connection = connection.handle
-            try:
-                inner(connection, pdu)
-            finally:
-                self._frame_connection = None
-
-        host.register_fixed_channel(FixedCid.LE_SIGNALING, signalling)
 
     def _reset(self) -> None:
         bearer = self.stack.l2cap
@@ -92,8 +72,9 @@ class L2cap:
 
     def _acceptor(self, psm: int, mtu: int) -> Any:
         def accept(info: ConnectionRequestInfo) -> LeCreditBasedConnectionResult | None:
-            conn = self._frame_connection if self._frame_connection is not None else 0xFFFF
-            cid = info.peer_cids[0] if info.peer_cids else 0
+            # As NimBLE (ble_l2cap_get_chan_info's scid): the CID the channel gets on our side.
+            conn = info.connection_handle if info.connection_handle is not None else 0xFFFF
+            cid = info.local_cids[0] if info.local_cids else 0
             status = self.stack.irq(Irq.L2CAP_ACCEPT, (conn, cid, psm, mtu, info.peer_mtu))
             if status:
                 try:

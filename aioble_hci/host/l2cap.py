@@ -32,7 +32,13 @@ from aioble_hci.l2cap import events as l2ev
 from aioble_hci.l2cap.coc import ChannelState
 from aioble_hci.l2cap.manager import L2capChannelManager, L2capUsageError, Role
 from aioble_hci.l2cap.pdus import FixedCid, decode_basic_frame
-from aioble_hci.l2cap.spsm import CocServer, LinkSecurity, SecurityRequirement, SpsmRegistry
+from aioble_hci.l2cap.spsm import (
+    Acceptor,
+    CocServer,
+    LinkSecurity,
+    SecurityRequirement,
+    SpsmRegistry,
+)
 
 log = logging.getLogger(__name__)
 
@@ -351,9 +357,14 @@ class L2capBearer:
         mps: int = 247,
         credits: int = 8,
         security: SecurityRequirement | None = None,
-        acceptor: Any = None,
+        acceptor: Acceptor | None = None,
     ) -> CocListener:
-        """Accept channels on `spsm` with our receive MTU/MPS and initial credits."""
+        """Accept channels on `spsm` with our receive MTU/MPS and initial credits.
+
+        `acceptor(info)` is called on the host loop for each request that passes the security
+        check; `info.connection_handle` and `info.local_cids` say which link it came on and
+        which CID it will get. It returns None to accept or the refusal result.
+        """
         server = CocServer(
             spsm, mtu, mps, credits, security or SecurityRequirement(), acceptor=acceptor
         )
@@ -460,7 +471,7 @@ class L2capBearer:
         if link is None or link.connection is not connection:
             if not connection.connected:
                 raise L2capDisconnectedError(f"{connection!r} is closed")
-            kwargs: dict[str, Any] = {"servers": self.servers}
+            kwargs: dict[str, Any] = {"servers": self.servers, "connection_handle": connection.handle}
             if self.rtx_timeout is not None:
                 kwargs["rtx_timeout"] = self.rtx_timeout
             manager = L2capChannelManager(Role(int(connection.role)), **kwargs)

@@ -116,8 +116,11 @@ class L2capChannelManager:
         link_security: LinkSecurity | None = None,
         signaling_mtu: int = LE_MIN_SIGNALING_MTU,
         rtx_timeout: float = RTX_TIMEOUT,
+        connection_handle: int | None = None,
     ) -> None:
         self.role = role
+        self.connection_handle = connection_handle
+        """The ACL link this manager serves, handed to acceptors in `ConnectionRequestInfo`."""
         self.servers = servers if servers is not None else SpsmRegistry()
         self.link_security = link_security or LinkSecurity()
         self.channels: dict[int, CreditBasedChannel] = {}
@@ -333,10 +336,13 @@ class L2capChannelManager:
     def _on_le_connection_req(self, identifier: int, req: LeCreditBasedConnectionReq) -> None:
         """Vol 3 Part A, 4.22-4.23; refusals carry zero DCID/MTU/MPS/credits."""
         server = self.servers.get(req.spsm)
-        result = self._screen(server, req.spsm, req.mtu, req.mps, (req.source_cid,), False)
+        planned = self._free_cids(1)
+        result = self._screen(server, req.spsm, req.mtu, req.mps, (req.source_cid,), False, planned)
         channel = None
         if result is None and server is not None:
-            channel = self._allocate(server.spsm, server.mtu, server.mps, server.initial_credits)
+            channel = self._allocate(
+                server.spsm, server.mtu, server.mps, server.initial_credits, cid=next(iter(planned), None)
+            )
             if channel is not None:
                 channel.auto_credits = server.auto_credits
             result = None if channel is not None else _Refusal.NO_RESOURCES_AVAILABLE
@@ -364,6 +370,7 @@ class L2capChannelManager:
         mps: int,
         peer_cids: tuple[int, ...],
         enhanced: bool,
+        local_cids: tuple[int, ...],
     ) -> LeCreditBasedConnectionResult | None:
         """Checks common to both request kinds; per-CID checks only for LE (single channel)."""
         if server is None:
@@ -377,13 +384,16 @@ class L2capChannelManager:
                 return _Refusal.SOURCE_CID_ALREADY_ALLOCATED
         if mtu < min_mtu or not min_mps <= mps <= LE_MAX_MPS:
             return _Refusal.UNACCEPTABLE_PARAMETERS
-        info = ConnectionRequestInfo(spsm, mtu, mps, peer_cids, enhanced)
+        info = ConnectionRequestInfo(
+            spsm, mtu, mps, peer_cids, enhanced, self.connection_handle, local_cids
+        )
         return server.decide(self.link_security, info)
 
     def _on_ecfc_connection_req(self, identifier: int, req: CreditBasedConnectionReq) -> None:
         """Vol 3 Part A, 4.25-4.26: refuse all, or open some and give refused ones DCID 0."""
         server = self.servers.get(req.spsm)
-        refusal = self._screen(server, req.spsm, req.mtu, req.mps, req.source_cids, True)
+        planned = self._free_cids(len(req.source_cids))
+        refusal = self._screen(server, req.spsm, req.mtu, req.mps, req.source_cids, True, planned)
         count = len(req.source_cids)
         if refusal is not None or server is None:
             code = _ecfc_result(refusal if refusal is not None else _Refusal.SPSM_NOT_SUPPORTED)
@@ -395,7 +405,7 @@ class L2capChannelManager:
         dcids: list[int] = []
         opened: list[CreditBasedChannel] = []
         seen: set[int] = set()
-        for scid in req.source_cids:
+        for index, scid in enumerate(req.source_cids):
             problem = None
             if not is_le_dynamic_cid(scid):
                 problem = CreditBasedConnectionResult.SOME_CONNECTIONS_REFUSED_INVALID_SOURCE_CID
@@ -404,7 +414,12 @@ class L2capChannelManager:
             channel = None
             if problem is None:
                 channel = self._allocate(
-                    server.spsm, server.mtu, server.mps, server.initial_credits, enhanced=True
+                    server.spsm,
+                    server.mtu,
+                    server.mps,
+                    server.initial_credits,
+                    enhanced=True,
+                    cid=planned[index] if index < len(planned) else None,
                 )
                 if channel is None:
                     problem = (
@@ -703,15 +718,36 @@ class L2capChannelManager:
                 return channel
         return None
 
-    def _allocate(
-        self, spsm: int, mtu: int, mps: int, credits: int, enhanced: bool = False
-    ) -> CreditBasedChannel | None:
+    def _free_cids(self, count: int) -> tuple[int, ...]:
+        """The first `count` unused dynamic CIDs (fewer when the range is nearly full)."""
+        free: list[int] = []
         for cid in range(LE_DYNAMIC_CID_FIRST, LE_DYNAMIC_CID_LAST + 1):
+            if len(free) == count:
+                break
             if cid not in self.channels:
-                channel = CreditBasedChannel(cid, spsm, mtu, mps, credits, enhanced=enhanced)
-                self.channels[cid] = channel
-                return channel
-        return None
+                free.append(cid)
+        return tuple(free)
+
+    def _allocate(
+        self,
+        spsm: int,
+        mtu: int,
+        mps: int,
+        credits: int,
+        enhanced: bool = False,
+        cid: int | None = None,
+    ) -> CreditBasedChannel | None:
+        """A new channel on `cid` (the first free dynamic CID when None); None when none is free."""
+        if cid is None:
+            free = self._free_cids(1)
+            if not free:
+                return None
+            cid = free[0]
+        if cid in self.channels:
+            return None
+        channel = CreditBasedChannel(cid, spsm, mtu, mps, credits, enhanced=enhanced)
+        self.channels[cid] = channel
+        return channel
 
     def _free(self, channel: CreditBasedChannel) -> None:
         channel.close()

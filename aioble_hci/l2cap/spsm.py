@@ -50,13 +50,21 @@ class SecurityRequirement:
 
 @dataclass(frozen=True)
 class ConnectionRequestInfo:
-    """What an acceptor learns about an incoming channel request."""
+    """What an acceptor learns about an incoming channel request.
+
+    ``connection_handle`` names the ACL link the request came on (None when the manager was
+    made without one). ``local_cids[i]`` is the CID this host allocates to ``peer_cids[i]``
+    if the request is accepted (Vol 3 Part A, 4.23: the Destination CID of the response);
+    empty when no CID is free (the request is then refused with No Resources Available).
+    """
 
     spsm: int
     peer_mtu: int
     peer_mps: int
     peer_cids: tuple[int, ...]
     enhanced: bool
+    connection_handle: int | None = None
+    local_cids: tuple[int, ...] = ()
 
 
 Acceptor = Callable[[ConnectionRequestInfo], LeCreditBasedConnectionResult | None]

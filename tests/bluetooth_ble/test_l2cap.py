@@ -21,6 +21,7 @@ def _open(pair: Pair) -> tuple[int, int, int]:
     accept = prec.wait(22)
     assert accept[0] == conn_p and accept[2:] == (PSM, MTU, MTU)
     cid_p = prec.wait(23)[1]
+    assert accept[1] == cid_p  # IRQ 22 names our CID, as NimBLE's accept (the channel's scid)
     conn, cid_c, psm, our_mtu, peer_mtu = crec.wait(23)
     assert (conn, psm, our_mtu, peer_mtu) == (conn_c, PSM, MTU, MTU)
     return conn_p, cid_p, cid_c
