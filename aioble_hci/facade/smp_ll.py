@@ -1,13 +1,15 @@
 """Pairing for the low-level API: gap_pair, gap_passkey and IRQs 28-31, over the host's SMP bearer.
 
-Settings come from ``config(bond=, mitm=, le_secure=, io=)``. As on NimBLE, ``mitm``
-asks for protection without demanding it (a NoInputNoOutput pairing still succeeds
-unauthenticated). The SMP core's ``SecurityConfig.mitm`` means "require" (Just Works then
-fails) and it has no "set the MITM flag in AuthReq but accept Just Works", so ``mitm`` is
-passed on only when our IO capability is not NoInputNoOutput (then passkey or numeric
-comparison is possible); with NoInputNoOutput it is dropped. Known difference: a DisplayYesNo
-device with mitm=True pairing a NoInputNoOutput peer fails where NimBLE falls back to Just
-Works. These settings are also the policy when the peer starts pairing. Our IRK is the stack's (loaded from the
+Settings come from ``config(bond=, mitm=, le_secure=, io=)``. As on NimBLE (``sm_mitm``),
+``mitm`` asks for protection without demanding it: it becomes the SMP core's
+``SecurityConfig.mitm_requested`` (the MITM flag in our AuthReq), never ``mitm`` (the
+requirement), for every IO capability, so pairing falls back to Just Works, unauthenticated,
+when the two sides' IO capabilities cannot give MITM protection. These settings are also the
+policy when the peer starts pairing. As NimBLE's repeat-pairing handling in MicroPython (the
+old bond is deleted and pairing retried), a peer that lost its bond can pair again: a new
+pairing replaces the stored bond (``allow_bond_overwrite``), and when our automatic
+re-encryption of a bonded peer is refused with PIN or Key Missing we pair again
+(``repair_on_lost_bond``). Our IRK is the stack's (loaded from the
 application's secrets at activation, GET_SECRET 10 b"irk"), so the ID key we distribute
 resolves our RPAs. Bonds live in the
 bearer's store in a private directory of this process; after a bonding pairing the
@@ -68,7 +70,7 @@ class Pairing:
             self._dir = tempfile.TemporaryDirectory(prefix="aioble-hci-ble-")
             path = Path(self._dir.name)
             config = SmpHostConfig(bond_path=path / "bonds.json", irk_path=path / "local_irk.json",
-                                   resolving_list=False)
+                                   resolving_list=False, allow_bond_overwrite=True, repair_on_lost_bond=True)
             self.smp = Smp(host, config, self.prompts)
             self.smp.attach()
             self.smp.on_security_changed(self._on_security)
@@ -78,15 +80,6 @@ class Pairing:
         self.smp.config.identity_address = self.stack.identity_address
         self.apply_settings()
 
-    def _mitm(self) -> bool:
-        """config(mitm=True) asks for MITM protection only where our IO capability can give it.
-
-        Workaround (see the module docstring): with NoInputNoOutput the request is dropped,
-        so the pairing succeeds unauthenticated as on NimBLE, instead of failing.
-        """
-        settings = self.stack.settings
-        return settings.mitm and settings.io != IoCapability.NO_INPUT_NO_OUTPUT
-
     def apply_settings(self) -> None:
         """Make config(bond=, mitm=, le_secure=, io=) the policy for pairings the peer starts too."""
         if self.smp is None:
@@ -94,10 +87,16 @@ class Pairing:
         settings = self.stack.settings
         self.smp.config.security = replace(
             self.smp.config.security, io_capability=IoCapability(settings.io), bonding=settings.bond,
-            mitm=self._mitm(), secure_connections=settings.le_secure, sc_only=False)
+            mitm=False, mitm_requested=settings.mitm, secure_connections=settings.le_secure, sc_only=False)
 
     def _deactivated(self) -> None:
+        """The application's secrets are the bond store (as MicroPython's NimBLE store): forget our
+        copy, so the next activation holds exactly what GET_SECRET returns (a peer secret the
+        application deleted is a lost bond)."""
         self._loaded = False
+        if self.smp is not None:
+            for bond in self.smp.bonds.bonds():
+                self.smp.bonds.delete(bond.peer)
 
     def _load_secrets(self) -> None:
         """Ask the application (GET_SECRET) for its stored peer keys, once per activation, when first needed."""
@@ -125,8 +124,8 @@ class Pairing:
             raise OSError(errno.ENOTCONN, "not connected")
         self._load_secrets()
         settings = self.stack.settings
-        coro = self.smp.pair(connection, bond=settings.bond, mitm=self._mitm(), sc=settings.le_secure,
-                             io=settings.io)
+        coro = self.smp.pair(connection, bond=settings.bond, mitm=False, mitm_requested=settings.mitm,
+                             sc=settings.le_secure, io=settings.io)
         task = asyncio.get_running_loop().create_task(coro, name=f"gap_pair {conn}")
         self._tasks.add(task)
         task.add_done_callback(self._finished)

@@ -197,7 +197,7 @@ class SmpSession:
         flags = AuthReq(0)
         for enabled, flag in (
             (cfg.bonding, AuthReq.BONDING),
-            (cfg.mitm, AuthReq.MITM),
+            (cfg.mitm_flag, AuthReq.MITM),
             (cfg.secure_connections, AuthReq.SC),
             (cfg.keypress, AuthReq.KEYPRESS),
             (cfg.ct2, AuthReq.CT2),
@@ -493,7 +493,10 @@ class SmpSession:
             self._phase2 = LegacyPairing(self._context, self, self._random)
 
     def _check_policy(self, choice: MethodChoice) -> None:
-        """Never accept a method weaker than the local policy requires (P7, CVE-2026-43334)."""
+        """Never accept a method weaker than the local policy requires (P7, CVE-2026-43334).
+
+        Only ``mitm`` is a requirement; ``mitm_requested`` sent the flag and accepts Just Works.
+        """
         if self.config.mitm and not choice.authenticated:
             raise PairingError(
                 PairingFailedReason.AUTHENTICATION_REQUIREMENTS,

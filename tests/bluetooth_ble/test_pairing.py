@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 import bluetooth
 from bluetooth import UUID
 from tests.bluetooth_ble.conftest import Recorder
@@ -93,3 +95,29 @@ def test_mitm_with_no_input_no_output_still_pairs_unauthenticated(pair: Pair) ->
     c.gap_pair(conn_c)
     assert crec.wait(28)[1:3] == (1, 0)
     assert 31 not in [event for event, _ in crec.seen]
+
+
+@pytest.mark.parametrize("io", [0, 1, 2, 3, 4], ids=["DisplayOnly", "DisplayYesNo", "KeyboardOnly",
+                                                   "NoInputNoOutput", "KeyboardDisplay"])
+def test_central_mitm_against_a_no_input_no_output_peer_pairs_just_works_for_every_io_capability(
+    pair: Pair, io: int
+) -> None:
+    """As NimBLE: config(mitm=True) sets the MITM flag but does not require it (1 0 0 with no IO)."""
+    (p, prec), (c, crec) = pair
+    c.config(mitm=True, io=io, bond=False)
+    p.config(io=3)
+    conn_p, conn_c, _ = _connect(pair)
+    c.gap_pair(conn_c)
+    assert crec.wait(28)[:4] == (conn_c, 1, 0, 0)
+    assert prec.wait(28)[:4] == (conn_p, 1, 0, 0)
+    assert 31 not in [event for event, _ in crec.seen + prec.seen]
+
+
+def test_peripheral_mitm_with_display_yes_no_accepts_just_works_from_a_no_io_central(pair: Pair) -> None:
+    (p, prec), (c, crec) = pair
+    p.config(mitm=True, io=1, bond=False)
+    c.config(io=3, bond=False)
+    conn_p, conn_c, _ = _connect(pair)
+    c.gap_pair(conn_c)
+    assert prec.wait(28)[:4] == (conn_p, 1, 0, 0)
+    assert crec.wait(28)[:4] == (conn_c, 1, 0, 0)

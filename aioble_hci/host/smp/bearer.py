@@ -186,6 +186,7 @@ class Smp:
         *,
         bond: bool | None = None,
         mitm: bool | None = None,
+        mitm_requested: bool | None = None,
         sc: bool | None = None,
         io: IoCapability | int | None = None,
         sc_only: bool | None = None,
@@ -195,7 +196,8 @@ class Smp:
     ) -> PairingResult:
         """Pair (central: Pairing Request; peripheral: Security Request) and wait for the result.
 
-        Options left None keep the configured policy. Raises :class:`PairingFailedError`,
+        Options left None keep the configured policy. ``mitm`` requires an authenticated method;
+        ``mitm_requested`` only sets the MITM flag (Just Works still accepted). Raises :class:`PairingFailedError`,
         :class:`LinkLostError` or :class:`EncryptionError`.
         """
         link = self._link(conn)
@@ -203,7 +205,8 @@ class Smp:
             return await asyncio.wait_for(asyncio.shield(link.pairing), timeout)
         session = self._session(link)
         changes: dict[str, Any] = {}
-        for name, value in (("bonding", bond), ("mitm", mitm), ("secure_connections", sc), ("sc_only", sc_only),
+        for name, value in (("bonding", bond), ("mitm", mitm), ("mitm_requested", mitm_requested),
+                            ("secure_connections", sc), ("sc_only", sc_only),
                             ("min_key_size", min_key_size)):
             if value is not None:
                 changes[name] = value
