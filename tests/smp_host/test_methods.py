@@ -43,6 +43,11 @@ CASES = {
         cfg(YES_NO, mitm=True), cfg(YES_NO, mitm=True), PairingMethod.NUMERIC_COMPARISON, 4, True),
     "sc-passkey": Case(cfg(KEYBOARD, mitm=True), cfg(DISPLAY, mitm=True), PairingMethod.PASSKEY_ENTRY, 4, True),
     "sc-oob": Case(cfg(mitm=True), cfg(mitm=True), PairingMethod.OOB, 4, True, oob=True),
+    "sc-mitm-requested-falls-back-to-just-works": Case(
+        SecurityConfig(io_capability=YES_NO, mitm_requested=True), cfg(), PairingMethod.JUST_WORKS, 2, True),
+    "legacy-mitm-requested-falls-back-to-just-works": Case(
+        cfg(sc=False), SecurityConfig(io_capability=KEYBOARD, mitm_requested=True, secure_connections=False),
+        PairingMethod.JUST_WORKS, 2, False),
 }
 
 
