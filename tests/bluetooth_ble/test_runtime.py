@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -12,9 +13,12 @@ from aioble_hci.facade import runtime
 
 
 def _run(code: str, **env: str) -> str:
+    """Run `code` in a fresh process, in its own working directory (aioble keeps ble_secrets.json there)."""
     environment = {k: v for k, v in os.environ.items() if k != runtime.ENV_TRANSPORT}
     environment.update(env)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=environment)
+    with tempfile.TemporaryDirectory() as cwd:
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                              env=environment, cwd=cwd)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     return done.stdout.strip()
@@ -79,7 +83,9 @@ def test_aioble_stop_after_asyncio_run_lets_the_process_exit_promptly_and_silent
     environment = {k: v for k, v in os.environ.items() if k != runtime.ENV_TRANSPORT}
     environment["AIOBLE_HCI_TRANSPORT"] = "virtual"
     # A generous bound on exiting at all (a hang fails here), not a timing measurement.
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=10, env=environment)
+    with tempfile.TemporaryDirectory() as cwd:
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=10,
+                              env=environment, cwd=cwd)
     assert (done.returncode, done.stdout, done.stderr) == (0, "timed out\n", "")
 
 
