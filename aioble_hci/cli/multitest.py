@@ -38,6 +38,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--silence-timeout", type=float, default=SILENCE_TIMEOUT_S, metavar="SECONDS",
                         help=f"fail an instance silent this long (default {SILENCE_TIMEOUT_S:g}, "
                         "as MicroPython's harness)")
+    parser.add_argument("--fast", action="store_true",
+                        help="run the private virtual air in fast mode (packets delivered at once, not "
+                        "at connection-event timing): quicker, but timing-sensitive tests may differ "
+                        "from a real radio")
     parser.set_defaults(func=run)
 
 
@@ -51,7 +55,12 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--silence-timeout must be positive")
     specs = [InstanceSpec.parse(text) for text in args.instances]
     reporter = Reporter(sys.stdout, show_output=args.show >= 1, trace=args.show >= 2)
-    options = RunOptions(silence_timeout=args.silence_timeout, trace=reporter.trace)
+    hub_command = None
+    if args.fast:
+        from aioble_hci.multitest.air import default_hub_command
+
+        hub_command = [*default_hub_command("{socket}"), "--fast"]
+    options = RunOptions(silence_timeout=args.silence_timeout, trace=reporter.trace, hub_command=hub_command)
     results = run_files(args.tests, specs, options, permutations=args.permutations,
                         on_start=reporter.start, on_result=reporter.result)
     reporter.summary(results)

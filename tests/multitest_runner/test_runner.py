@@ -148,3 +148,20 @@ def test_very_verbose_traces_each_line_with_its_instance(capsys) -> None:
     assert " i0 : OUTPUT_METRIC throughput 123 B/s" in out
     assert " i1 : measured too" in out
     assert "### TEST ###" in out
+
+
+def test_fast_option_starts_the_private_air_hub_in_fast_mode(monkeypatch) -> None:
+    import aioble_hci.multitest as multitest_package
+
+    seen: list[object] = []
+
+    def fake_run_files(paths, specs, options, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(options.hub_command)
+        return []
+
+    monkeypatch.setattr(multitest_package, "run_files", fake_run_files)
+    assert main(["multitest", "--fast", str(CASES / "metrics.py")]) == 0
+    (command,) = seen
+    assert isinstance(command, list) and command[-1] == "--fast" and "{socket}" in command
+    assert main(["multitest", str(CASES / "metrics.py")]) == 0
+    assert seen[-1] is None
