@@ -47,7 +47,6 @@ def _ecfc_result(result: int) -> int:
         return result
 
 
-
 class CreditBasedConnections(ChannelTable):
     """The connection procedures of LE and enhanced credit-based channels."""
 
@@ -271,4 +270,3 @@ class CreditBasedConnections(ChannelTable):
             )
         if not 0 <= credits <= MAX_CREDITS:
             raise L2capUsageError(f"initial credits {credits} outside 0-{MAX_CREDITS}")
-

@@ -95,4 +95,3 @@ class OpenChannels(ChannelTable):
         """Close an open channel: ChannelClosed now, L2CAP_DISCONNECTION_REQ to the peer."""
         self._tick(now)
         self._disconnect(self._open_channel(cid), "closed locally", by_peer=False)
-

@@ -65,4 +65,3 @@ class ChannelReconfiguration(ChannelTable):
         if not ECFC_MIN_MTU <= mtu <= 0xFFFF or not ECFC_MIN_MPS <= mps <= LE_MAX_MPS:
             raise L2capUsageError("reconfigure needs 64 <= MTU <= 65535 and 64 <= MPS <= 65533")
         self._signaling.request(CreditBasedReconfigureReq(mtu, mps, tuple(cids)), self._tick(now))
-

@@ -290,4 +290,3 @@ class L2capChannelManager(
             self._signaling.forget(pending.identifier)
         self._cpu_requests.clear()
         return self.take_events()
-

@@ -80,4 +80,3 @@ class ParameterUpdates(ChannelTable):
             else ConnectionParameterUpdateResult.CONNECTION_PARAMETERS_REJECTED
         )
         self._signaling.respond(identifier, ConnectionParameterUpdateRsp(result))
-
