@@ -4,7 +4,9 @@
     result = await smp.pair(conn, bond=True, mitm=True)      # method and security level
     smp.on_security_changed(lambda conn, state: ...)         # encrypted/authenticated/bonded/key_size
 
-- ``bearer``: ``Smp`` (one per Host), ``attach_smp``/``get_smp``.
+- ``bearer``: ``Smp`` (one per Host), ``attach_smp``/``get_smp``; ``Smp`` is put together from one
+  class per procedure: ``links`` (per-link state, session output), ``pairing``, ``encryption``
+  (stored keys, LTK request, Encryption Change), ``bonding`` (peer identity, CCCDs, signing counters).
 - ``config``: ``SmpHostConfig`` (policy, bond and IRK paths, headless answers).
 - ``prompts``: ``Prompts`` (coroutines), ``HeadlessPrompts``, ``CallbackPrompts`` + ``PasskeyAction``.
 - ``state``: ``SecurityState`` (per link), ``PairingResult``.

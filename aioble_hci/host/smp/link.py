@@ -12,6 +12,12 @@ from aioble_hci.host.smp.state import KeyInfo, PairingResult, SecurityState
 from aioble_hci.smp.bonds import Bond
 from aioble_hci.smp.session import SmpSession
 
+IDENTITY_KEY = "identity_address"
+"""``Connection.data`` key: the peer's identity address (resolved from its RPA when bonded)."""
+LOCAL_ADDRESS_KEY = "local_address"
+"""``Connection.data`` key the GAP bearer sets: the address we used on air for this connection."""
+SECURITY_KEY = "security"
+"""``Connection.data`` key: the link's current :class:`SecurityState`."""
 
 def on_air_peer_address(conn: Connection) -> Address:
     """The address the peer used on air (its RPA if the controller resolved it), as c1/f5/f6 need."""
