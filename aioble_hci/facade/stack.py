@@ -26,8 +26,7 @@ from aioble_hci.hci.constants import StatusCode
 from aioble_hci.host.errors import HciError
 from aioble_hci.host.host import Host
 from aioble_hci.host.l2cap import L2capBearer, attach_l2cap
-
-LOCAL_ADDRESS_KEY = "local_address"  # Connection.data key the SMP bearer reads (host/smp/bearer.py)
+from aioble_hci.host.smp.link import LOCAL_ADDRESS_KEY
 
 log = logging.getLogger(__name__)
 

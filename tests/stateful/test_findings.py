@@ -151,7 +151,7 @@ async def test_smp_pair_cancelled_by_its_caller_then_failing_leaves_no_unretriev
 
 
 async def test_peripheral_pair_fails_when_the_centrals_answer_with_a_stale_bond_fails(world: World) -> None:
-    """Fixed in host/smp/bearer.py (`_expect_pairing_after_missing_key`); found by the long run
+    """Fixed in host/smp/encryption.py (`_expect_pairing_after_missing_key`); found by the long run
     (seed 21): "B.smp.pair: did not finish or time out".
 
     A and B bond; B deletes its bond (A keeps its own). On the next connection B, the
