@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from benchmarks import adv_ingest, capture_decode, startup
+from benchmarks import (
+    adv_ingest,
+    capture_decode,
+    end_to_end,
+    l2cap_coc,
+    receive,
+    startup,
+    write_rtt,
+)
 from benchmarks.core import Case, Target
 
 # The best radio: 2M PHY with data length extension carries ~1.4 Mbit/s of application data,
@@ -24,8 +32,8 @@ def rate_targets(radio: float, what: str) -> list[Target]:
 
 def all_cases() -> list[Case]:
     cases: list[Case] = []
-    cases += _receive_cases()
-    cases += _end_to_end_cases()
+    cases += receive.cases(rate_targets(RADIO_NOTIFICATIONS, "notif/s"))
+    cases += end_to_end.cases(rate_targets(RADIO_NOTIFICATIONS, "notif/s"))
     cases += [
         Case("adv_ingest_legacy", "3. advertising ingest, legacy reports", "reports/s",
              adv_ingest.ours_legacy, adv_ingest.theirs_legacy,
@@ -34,47 +42,14 @@ def all_cases() -> list[Case]:
              adv_ingest.ours_extended, adv_ingest.theirs_extended,
              targets=rate_targets(RADIO_ADV_REPORTS, "reports/s")),
     ]
-    cases += _l2cap_cases()
-    cases += _write_cases()
+    cases += l2cap_coc.cases(rate_targets(RADIO_MBYTES, "MB/s"))
+    cases += write_rtt.cases()
     cases += [
         Case("startup", "6. start-up to advertising (process)", "s", startup.ours, startup.theirs,
              higher_is_better=False, note="lower is better; ratio < 1 means we start faster"),
     ]
     cases += _capture_cases()
     return cases
-
-
-def _receive_cases() -> list[Case]:
-    try:
-        from benchmarks import receive
-    except ImportError as exc:
-        return [Case("receive", "1. host receive path", "notif/s", None, missing=f"not yet measured: a bearer it needs does not import ({exc})")]
-    return receive.cases(rate_targets(RADIO_NOTIFICATIONS, "notif/s"))
-
-
-def _end_to_end_cases() -> list[Case]:
-    try:
-        from benchmarks import end_to_end
-    except ImportError as exc:
-        return [Case("end_to_end", "2. end to end notifications", "notif/s", None,
-                     missing=f"not yet measured: a bearer it needs does not import ({exc})")]
-    return end_to_end.cases(rate_targets(RADIO_NOTIFICATIONS, "notif/s"))
-
-
-def _l2cap_cases() -> list[Case]:
-    try:
-        from benchmarks import l2cap_coc
-    except ImportError as exc:
-        return [Case("l2cap_coc", "4. L2CAP CoC throughput", "MB/s", None, missing=f"not yet measured: a bearer it needs does not import ({exc})")]
-    return l2cap_coc.cases(rate_targets(RADIO_MBYTES, "MB/s"))
-
-
-def _write_cases() -> list[Case]:
-    try:
-        from benchmarks import write_rtt
-    except ImportError as exc:
-        return [Case("write_rtt", "5. write with response", "writes/s", None, missing=f"not yet measured: a bearer it needs does not import ({exc})")]
-    return write_rtt.cases()
 
 
 def _capture_cases() -> list[Case]:
