@@ -55,8 +55,9 @@ class Side:
 class Link:
     """Delivers each side's PDUs to the other and plays controller and user.
 
-    ``typed_passkey`` is what a user types when both sides input (or overrides the displayed one
-    with ``wrong_passkey``); ``accept_comparison`` is the users' answer to Numeric Comparison.
+    ``typed_passkey`` is what a user types when both sides input; ``mistype`` turns the passkey
+    the other side shows into what the user types instead; ``accept_comparison`` is the users'
+    answer to Numeric Comparison; ``tamper`` is the misbehaving peer (see the attribute).
     """
 
     def __init__(
@@ -65,8 +66,9 @@ class Link:
         peripheral: SecurityConfig | None = None,
         *,
         typed_passkey: int = 123456,
-        wrong_passkey: int | None = None,
+        mistype: Callable[[int], int] | None = None,
         accept_comparison: bool = True,
+        tamper: Callable[[Side, bytes], bytes | None] | None = None,
         central_kwargs: dict[str, Any] | None = None,
         peripheral_kwargs: dict[str, Any] | None = None,
     ) -> None:
@@ -92,11 +94,11 @@ class Link:
             ),
         )
         self.typed_passkey = typed_passkey
-        self.wrong_passkey = wrong_passkey
+        self.mistype = mistype
         self.accept_comparison = accept_comparison
         self._queue: deque[tuple[Side, bytes]] = deque()
         self.encrypted = False
-        self.tamper: Callable[[Side, bytes], bytes | None] | None = None
+        self.tamper = tamper
         """Rewrites (or drops, returning None) each PDU a side sends: the misbehaving peer."""
 
     def other(self, side: Side) -> Side:
@@ -144,9 +146,10 @@ class Link:
         for side in (self.central, self.peripheral):
             if side.passkey_requested:
                 shown = self.other(side).displayed
-                passkey = shown if shown is not None else self.typed_passkey
-                if self.wrong_passkey is not None:
-                    passkey = self.wrong_passkey
+                if shown is None:
+                    passkey = self.typed_passkey
+                else:
+                    passkey = self.mistype(shown) if self.mistype else shown
                 side.passkey_requested = False
                 self.take(side, side.session.passkey_reply(passkey, self.now))
                 return True

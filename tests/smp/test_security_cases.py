@@ -94,6 +94,33 @@ def flip_last_byte(code: SmpCode, sender: str, occurrence: int = 0) -> Hook:
     return hook
 
 
+def reflect(code: SmpCode) -> Hook:
+    """A tamper hook: the peripheral sends back the central's latest PDU with ``code`` as its own."""
+    central_sent: list[bytes] = []
+
+    def hook(side: Side, pdu: bytes) -> bytes | None:
+        if pdu[0] != code:
+            return pdu
+        if side.name == "central":
+            central_sent.append(pdu)
+            return pdu
+        return central_sent[-1]
+
+    return hook
+
+
+def drop_or_replace(sender: str, pdus: dict[int, bytes | None]) -> Hook:
+    """A tamper hook: each PDU ``sender`` sends whose code is in ``pdus`` becomes its value
+    (None: dropped)."""
+
+    def hook(side: Side, pdu: bytes) -> bytes | None:
+        if side.name == sender and pdu[0] in pdus:
+            return pdus[pdu[0]]
+        return pdu
+
+    return hook
+
+
 # -- malformed PDUs (S1-S5) ---------------------------------------------------------------------
 def test_s1_empty_pdu_is_invalid_parameters() -> None:
     """S1: an SMP PDU shorter than its code, down to 0 bytes."""
@@ -168,9 +195,11 @@ def test_s6_pairing_random_before_confirm_is_unspecified_reason() -> None:
 
 def test_s6_dhkey_check_before_random_is_unspecified_reason() -> None:
     """S6 (DHCheck skip, CVE-2020-13593): DHKey Check right after the public keys -> 0x08."""
-    link = Link(CENTRAL, PERIPHERAL)
-    link.tamper = replace_code(SmpCode.PAIRING_RANDOM, bytes([0x0D]) + bytes(16), "central")
-    link.pair()
+    link = Link(
+        CENTRAL,
+        PERIPHERAL,
+        tamper=replace_code(SmpCode.PAIRING_RANDOM, bytes([0x0D]) + bytes(16), "central"),
+    ).pair()
     assert_failed(link.peripheral, R.UNSPECIFIED_REASON)
 
 
@@ -222,31 +251,37 @@ def public_key_pdu(x: bytes, y: bytes) -> bytes:
 
 def test_sm_per_kdu_bi_01_c_y_zero_public_key_fails_dhkey_check() -> None:
     """SM/PER/KDU/BI-01-C, P1 (CVE-2018-5383): central sends (x_debug, 0) -> 0x0B."""
-    link = Link(CENTRAL, PERIPHERAL)
-    link.tamper = replace_code(
-        SmpCode.PAIRING_PUBLIC_KEY, public_key_pdu(DEBUG_PUBLIC_X, bytes(32)), "central"
-    )
-    link.pair()
+    link = Link(
+        CENTRAL,
+        PERIPHERAL,
+        tamper=replace_code(
+            SmpCode.PAIRING_PUBLIC_KEY, public_key_pdu(DEBUG_PUBLIC_X, bytes(32)), "central"
+        ),
+    ).pair()
     assert_failed(link.peripheral, R.DHKEY_CHECK_FAILED)
 
 
 def test_sm_cen_kdu_bi_01_c_y_zero_public_key_fails_dhkey_check() -> None:
     """SM/CEN/KDU/BI-01-C, P1: peripheral answers with a Y = 0 key -> central fails 0x0B."""
-    link = Link(CENTRAL, PERIPHERAL)
-    link.tamper = replace_code(
-        SmpCode.PAIRING_PUBLIC_KEY, public_key_pdu(DEBUG_PUBLIC_X, bytes(32)), "peripheral"
-    )
-    link.pair()
+    link = Link(
+        CENTRAL,
+        PERIPHERAL,
+        tamper=replace_code(
+            SmpCode.PAIRING_PUBLIC_KEY, public_key_pdu(DEBUG_PUBLIC_X, bytes(32)), "peripheral"
+        ),
+    ).pair()
     assert_failed(link.central, R.DHKEY_CHECK_FAILED)
 
 
 def test_sm_per_kdu_bi_04_c_zero_zero_public_key_fails_dhkey_check() -> None:
     """SM/PER/KDU/BI-04-C, S8: public key (0, 0) -> 0x0B."""
-    link = Link(CENTRAL, PERIPHERAL)
-    link.tamper = replace_code(
-        SmpCode.PAIRING_PUBLIC_KEY, public_key_pdu(bytes(32), bytes(32)), "central"
-    )
-    link.pair()
+    link = Link(
+        CENTRAL,
+        PERIPHERAL,
+        tamper=replace_code(
+            SmpCode.PAIRING_PUBLIC_KEY, public_key_pdu(bytes(32), bytes(32)), "central"
+        ),
+    ).pair()
     assert_failed(link.peripheral, R.DHKEY_CHECK_FAILED)
 
 
@@ -255,11 +290,13 @@ def test_s8_public_key_with_one_y_bit_flipped_fails_dhkey_check() -> None:
     pair = P256KeyPair.generate()
     y = bytearray(pair.y)
     y[-1] ^= 0x01
-    link = Link(CENTRAL, PERIPHERAL)
-    link.tamper = replace_code(
-        SmpCode.PAIRING_PUBLIC_KEY, public_key_pdu(pair.x, bytes(y)), "peripheral"
-    )
-    link.pair()
+    link = Link(
+        CENTRAL,
+        PERIPHERAL,
+        tamper=replace_code(
+            SmpCode.PAIRING_PUBLIC_KEY, public_key_pdu(pair.x, bytes(y)), "peripheral"
+        ),
+    ).pair()
     assert_failed(link.central, R.DHKEY_CHECK_FAILED)
 
 
@@ -268,19 +305,8 @@ def test_p2_reflected_public_key_fails_dhkey_check() -> None:
     link = Link(
         replace(CENTRAL, io_capability=IoCapability.DISPLAY_ONLY, mitm=True),
         replace(PERIPHERAL, io_capability=IoCapability.KEYBOARD_ONLY, mitm=True),
-    )
-    reflected: list[bytes] = []
-
-    def hook(side: Side, pdu: bytes) -> bytes | None:
-        if pdu[0] == SmpCode.PAIRING_PUBLIC_KEY:
-            if side.name == "central":
-                reflected.append(pdu)
-            else:
-                return reflected[0]
-        return pdu
-
-    link.tamper = hook
-    link.pair()
+        tamper=reflect(SmpCode.PAIRING_PUBLIC_KEY),
+    ).pair()
     assert_failed(link.central, R.DHKEY_CHECK_FAILED)
 
 
@@ -289,11 +315,14 @@ def test_sm_cen_kdu_bi_04_c_public_key_with_our_x_fails_dhkey_check() -> None:
     p = 2**256 - 2**224 + 2**192 + 2**96 - 1
     key_pair = P256KeyPair.generate()
     negated = (p - int.from_bytes(key_pair.y, "big")).to_bytes(32, "big")
-    link = Link(CENTRAL, PERIPHERAL, central_kwargs={"key_pair": key_pair})
-    link.tamper = replace_code(
-        SmpCode.PAIRING_PUBLIC_KEY, public_key_pdu(key_pair.x, negated), "peripheral"
-    )
-    link.pair()
+    link = Link(
+        CENTRAL,
+        PERIPHERAL,
+        central_kwargs={"key_pair": key_pair},
+        tamper=replace_code(
+            SmpCode.PAIRING_PUBLIC_KEY, public_key_pdu(key_pair.x, negated), "peripheral"
+        ),
+    ).pair()
     assert_failed(link.central, R.DHKEY_CHECK_FAILED)
 
 
@@ -317,40 +346,32 @@ def test_s9_debug_public_key_is_accepted_when_allowed() -> None:
 # -- confirm values (P3, S10, S11) ----------------------------------------------------------------
 def test_sm_per_jw_bi_02_c_wrong_legacy_confirm_fails() -> None:
     """SM/PER/JW/BI-02-C, S10: central's legacy confirm is wrong -> peripheral 0x04."""
-    link = Link(LEGACY_CENTRAL, LEGACY_PERIPHERAL)
-    link.tamper = flip_last_byte(SmpCode.PAIRING_CONFIRM, "central")
-    link.pair()
+    link = Link(
+        LEGACY_CENTRAL, LEGACY_PERIPHERAL, tamper=flip_last_byte(SmpCode.PAIRING_CONFIRM, "central")
+    ).pair()
     assert_failed(link.peripheral, R.CONFIRM_VALUE_FAILED)
     assert not link.encrypted
 
 
 def test_sm_per_scjw_bi_02_c_wrong_sc_random_fails() -> None:
     """SM/PER/SCJW/BI-02-C, S10: the peripheral's Nb does not match its Cb -> central 0x04."""
-    link = Link(CENTRAL, PERIPHERAL)
-    link.tamper = flip_last_byte(SmpCode.PAIRING_RANDOM, "peripheral")
-    link.pair()
+    link = Link(
+        CENTRAL, PERIPHERAL, tamper=flip_last_byte(SmpCode.PAIRING_RANDOM, "peripheral")
+    ).pair()
     assert_failed(link.central, R.CONFIRM_VALUE_FAILED)
 
 
 def test_sm_per_scjw_bi_02_c_wrong_sc_confirm_fails() -> None:
     """SM/PER/SCJW/BI-02-C, S10: a wrong Cb from the lower tester -> IUT 0x04."""
-    link = Link(CENTRAL, PERIPHERAL)
-    link.tamper = flip_last_byte(SmpCode.PAIRING_CONFIRM, "peripheral")
-    link.pair()
+    link = Link(
+        CENTRAL, PERIPHERAL, tamper=flip_last_byte(SmpCode.PAIRING_CONFIRM, "peripheral")
+    ).pair()
     assert_failed(link.central, R.CONFIRM_VALUE_FAILED)
 
 
 def test_sm_cen_jw_bi_06_c_reflected_legacy_confirm_aborts() -> None:
     """SM/CEN/JW/BI-06-C, P3: the peripheral returns the central's own confirm -> abort."""
-    link = Link(LEGACY_CENTRAL, LEGACY_PERIPHERAL)
-
-    def hook(side: Side, pdu: bytes) -> bytes | None:
-        if side.name == "peripheral" and pdu[0] == SmpCode.PAIRING_CONFIRM:
-            return [p for p in link.central.sent if p[0] == SmpCode.PAIRING_CONFIRM][0]
-        return pdu
-
-    link.tamper = hook
-    link.pair()
+    link = Link(LEGACY_CENTRAL, LEGACY_PERIPHERAL, tamper=reflect(SmpCode.PAIRING_CONFIRM)).pair()
     assert_failed(link.central, R.CONFIRM_VALUE_FAILED)
     assert not any(p[0] == SmpCode.PAIRING_RANDOM for p in link.central.sent)
 
@@ -360,15 +381,8 @@ def test_sm_cen_pke_bi_03_c_reflected_passkey_confirm_aborts() -> None:
     link = Link(
         replace(LEGACY_CENTRAL, io_capability=IoCapability.KEYBOARD_ONLY, mitm=True),
         replace(LEGACY_PERIPHERAL, io_capability=IoCapability.DISPLAY_ONLY, mitm=True),
-    )
-
-    def hook(side: Side, pdu: bytes) -> bytes | None:
-        if side.name == "peripheral" and pdu[0] == SmpCode.PAIRING_CONFIRM:
-            return [p for p in link.central.sent if p[0] == SmpCode.PAIRING_CONFIRM][0]
-        return pdu
-
-    link.tamper = hook
-    link.pair()
+        tamper=reflect(SmpCode.PAIRING_CONFIRM),
+    ).pair()
     assert_failed(link.central, R.CONFIRM_VALUE_FAILED)
 
 
@@ -377,15 +391,8 @@ def test_sc_passkey_reflected_confirm_aborts() -> None:
     link = Link(
         replace(CENTRAL, io_capability=IoCapability.KEYBOARD_ONLY, mitm=True),
         replace(PERIPHERAL, io_capability=IoCapability.DISPLAY_ONLY, mitm=True),
-    )
-
-    def hook(side: Side, pdu: bytes) -> bytes | None:
-        if side.name == "peripheral" and pdu[0] == SmpCode.PAIRING_CONFIRM:
-            return [p for p in link.central.sent if p[0] == SmpCode.PAIRING_CONFIRM][-1]
-        return pdu
-
-    link.tamper = hook
-    link.pair()
+        tamper=reflect(SmpCode.PAIRING_CONFIRM),
+    ).pair()
     assert_failed(link.central, R.CONFIRM_VALUE_FAILED)
 
 
@@ -394,11 +401,8 @@ def test_sm_per_pke_bi_03_c_wrong_legacy_passkey_fails() -> None:
     link = Link(
         replace(LEGACY_CENTRAL, io_capability=IoCapability.KEYBOARD_ONLY, mitm=True),
         replace(LEGACY_PERIPHERAL, io_capability=IoCapability.DISPLAY_ONLY, mitm=True),
-        wrong_passkey=0,
-    )
-    link.pair()
-    if link.peripheral.displayed == 0:  # one in a million: the "wrong" passkey was right
-        return
+        mistype=lambda shown: shown ^ 0b1,
+    ).pair()
     assert_failed(link.peripheral, R.CONFIRM_VALUE_FAILED)
 
 
@@ -407,18 +411,8 @@ def test_sm_per_scpk_bi_03_c_wrong_sc_passkey_fails_at_first_mismatching_round()
     link = Link(
         replace(CENTRAL, io_capability=IoCapability.KEYBOARD_ONLY, mitm=True),
         replace(PERIPHERAL, io_capability=IoCapability.DISPLAY_ONLY, mitm=True),
-    )
-    shown: list[int] = []
-    original = link._answer_users
-
-    def answer() -> bool:
-        if link.central.passkey_requested and link.peripheral.displayed is not None:
-            shown.append(link.peripheral.displayed)
-            link.wrong_passkey = link.peripheral.displayed ^ 0b100  # differs in bit 2
-        return original()
-
-    link._answer_users = answer  # type: ignore[method-assign]
-    link.pair()
+        mistype=lambda shown: shown ^ 0b100,  # differs in bit 2
+    ).pair()
     assert_failed(link.peripheral, R.CONFIRM_VALUE_FAILED)
     rounds_answered = sum(1 for p in link.peripheral.sent if p[0] == SmpCode.PAIRING_RANDOM)
     assert rounds_answered == 2  # rounds 0 and 1 pass, round 2 fails
@@ -426,18 +420,18 @@ def test_sm_per_scpk_bi_03_c_wrong_sc_passkey_fails_at_first_mismatching_round()
 
 def test_s11_wrong_dhkey_check_fails() -> None:
     """S11: a wrong Ea -> peripheral 0x0B, no LTK handed to the controller."""
-    link = Link(CENTRAL, PERIPHERAL)
-    link.tamper = flip_last_byte(SmpCode.PAIRING_DHKEY_CHECK, "central")
-    link.pair()
+    link = Link(
+        CENTRAL, PERIPHERAL, tamper=flip_last_byte(SmpCode.PAIRING_DHKEY_CHECK, "central")
+    ).pair()
     assert_failed(link.peripheral, R.DHKEY_CHECK_FAILED)
     assert not link.encrypted
 
 
 def test_s11_wrong_responder_dhkey_check_fails_on_the_central() -> None:
     """S11: a wrong Eb -> central 0x0B and it never starts encryption."""
-    link = Link(CENTRAL, PERIPHERAL)
-    link.tamper = flip_last_byte(SmpCode.PAIRING_DHKEY_CHECK, "peripheral")
-    link.pair()
+    link = Link(
+        CENTRAL, PERIPHERAL, tamper=flip_last_byte(SmpCode.PAIRING_DHKEY_CHECK, "peripheral")
+    ).pair()
     assert_failed(link.central, R.DHKEY_CHECK_FAILED)
     assert not link.encrypted
 
@@ -478,56 +472,41 @@ def test_s12_identity_address_that_is_resolvable_is_invalid_parameters() -> None
     """S12: Identity Address Information carrying an RPA -> 0x0A."""
     rpa = bytes([1, 2, 3, 4, 5, 0x45])  # top bits 01: resolvable private
     bad = IdentityAddressInformation(1, rpa).to_bytes()
-    link = Link(CENTRAL, PERIPHERAL)
-    link.tamper = replace_code(SmpCode.IDENTITY_ADDRESS_INFORMATION, bad, "peripheral")
-    link.pair()
+    link = Link(
+        CENTRAL,
+        PERIPHERAL,
+        tamper=replace_code(SmpCode.IDENTITY_ADDRESS_INFORMATION, bad, "peripheral"),
+    ).pair()
     assert_failed(link.central, R.INVALID_PARAMETERS)
 
 
 def test_s13_key_not_negotiated_is_rejected() -> None:
     """S13 (NimBLE peer_bonding_bad): a Signing Information that was not negotiated -> 0x08."""
     central_config = replace(CENTRAL, responder_keys=replace(CENTRAL).responder_keys & ~0x04)
-    link = Link(central_config, PERIPHERAL)
-
-    def hook(side: Side, pdu: bytes) -> bytes | None:
-        if side.name == "peripheral" and pdu[0] == SmpCode.IDENTITY_INFORMATION:
-            return bytes([0x0A]) + bytes(16)
-        return pdu
-
-    link.tamper = hook
-    link.pair()
+    signing_information = bytes([SmpCode.SIGNING_INFORMATION]) + bytes(16)
+    link = Link(
+        central_config,
+        PERIPHERAL,
+        tamper=drop_or_replace("peripheral", {SmpCode.IDENTITY_INFORMATION: signing_information}),
+    ).pair()
     assert_failed(link.central, R.UNSPECIFIED_REASON)
 
 
 def test_s13_keys_out_of_order_are_rejected() -> None:
     """S13: Identity Address Information before Identity Information -> 0x08."""
-    link = Link(CENTRAL, PERIPHERAL)
-    held: list[bytes] = []
-
-    def hook(side: Side, pdu: bytes) -> bytes | None:
-        if side.name == "peripheral" and pdu[0] == SmpCode.IDENTITY_INFORMATION:
-            held.append(pdu)
-            return None  # withheld: Identity Address Information arrives first
-        return pdu
-
-    link.tamper = hook
-    link.pair()
+    # Identity Information withheld: Identity Address Information arrives first.
+    withheld = drop_or_replace("peripheral", {SmpCode.IDENTITY_INFORMATION: None})
+    link = Link(CENTRAL, PERIPHERAL, tamper=withheld).pair()
     assert_failed(link.central, R.UNSPECIFIED_REASON)
 
 
 def test_sm_per_kdu_bi_02_c_key_rejected_after_distribution_aborts() -> None:
     """SM/PER/KDU/BI-02-C, S14: central sends Pairing Failed 0x0F after the peripheral's keys."""
-    link = Link(LEGACY_CENTRAL, LEGACY_PERIPHERAL)
-
-    def hook(side: Side, pdu: bytes) -> bytes | None:
-        if side.name == "central" and pdu[0] == SmpCode.ENCRYPTION_INFORMATION:
-            return bytes([0x05, 0x0F])
-        if side.name == "central" and pdu[0] in (0x07, 0x08, 0x09, 0x0A):
-            return None
-        return pdu
-
-    link.tamper = hook
-    link.pair()
+    key_rejected = drop_or_replace(
+        "central",
+        {0x06: bytes([0x05, 0x0F]), 0x07: None, 0x08: None, 0x09: None, 0x0A: None},
+    )
+    link = Link(LEGACY_CENTRAL, LEGACY_PERIPHERAL, tamper=key_rejected).pair()
     p = link.peripheral
     assert p.complete is None
     assert p.failed == PairingFailed(R.KEY_REJECTED, remote=True)
@@ -677,8 +656,8 @@ def test_keypress_notifications_are_tolerated() -> None:
 
 
 def test_no_keys_after_failure_means_nothing_to_store() -> None:
-    link = Link(CENTRAL, PERIPHERAL)
-    link.tamper = flip_last_byte(SmpCode.PAIRING_DHKEY_CHECK, "central")
-    link.pair()
+    link = Link(
+        CENTRAL, PERIPHERAL, tamper=flip_last_byte(SmpCode.PAIRING_DHKEY_CHECK, "central")
+    ).pair()
     for side in (link.central, link.peripheral):
         assert side.of(PairingComplete) == []
