@@ -60,8 +60,7 @@ class AttClient:
 
     def submit(self, procedure: P, now: float = 0.0) -> P:
         """Queue `procedure`; it starts when no other request is outstanding."""
-        if self.closed:
-            raise BearerClosedError("ATT bearer closed (transaction timeout or disconnect)")
+        self._require_open()
         self._queue.append(procedure)
         self._pump(now)
         return procedure
