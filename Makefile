@@ -19,7 +19,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check aioble_hci aioble bluetooth tests
+	$(BIN)/ruff check aioble_hci aioble bluetooth tests benchmarks examples
 	$(BIN)/mypy
 
 bench: $(STAMP)
