@@ -228,6 +228,47 @@ class ScanReport:
 _FragmentKey = tuple[bytes, int, int | None, bool]
 
 
+class FragmentAssembler:
+    """Joins the fragments of extended advertising data (Data_Status "incomplete, more to come";
+    Vol 4 Part E, 7.7.65.13), per advertiser, set and PDU kind.
+
+    At most ``max_pending`` incomplete PDUs are kept (the oldest dropped first), none longer
+    than the extended advertising data maximum.
+    """
+
+    __slots__ = ("max_pending", "_pending")
+
+    def __init__(self, max_pending: int) -> None:
+        self.max_pending = max_pending
+        self._pending: OrderedDict[_FragmentKey, bytes] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def clear(self) -> None:
+        self._pending.clear()
+
+    def feed(self, report: AdvertisingReport) -> bytes | None:
+        """The complete data of a report, joining fragments; None while more are to come.
+
+        A report that needed no joining gives its own ``data`` object back.
+        """
+        if report.legacy:
+            return report.data
+        key = (report.address.value, int(report.address.type), report.sid, report.scan_response)
+        pending = self._pending.pop(key, None)
+        data = report.data if pending is None else pending + report.data
+        if report.data_status == DataStatus.INCOMPLETE_MORE_TO_COME:
+            if len(data) > EXTENDED_MAX_LENGTH:
+                log.debug("dropping over-long fragmented data from %s", report.address)
+                return None
+            self._pending[key] = data
+            while len(self._pending) > self.max_pending:
+                self._pending.popitem(last=False)
+            return None
+        return data
+
+
 class ScanMerger:
     """Merges advertising reports into one :class:`ScanReport` per device address.
 
@@ -248,7 +289,7 @@ class ScanMerger:
         self.filter_duplicates = filter_duplicates
         self.max_pending_fragments = max_pending_fragments
         self._devices: OrderedDict[tuple[bytes, int], ScanReport] = OrderedDict()
-        self._fragments: OrderedDict[_FragmentKey, bytes] = OrderedDict()
+        self._fragments = FragmentAssembler(max_pending_fragments)
 
     def __len__(self) -> int:
         return len(self._devices)
@@ -275,29 +316,12 @@ class ScanMerger:
         ]
         return [self._devices.pop(key) for key in gone]
 
-    def _reassemble(self, report: AdvertisingReport) -> tuple[bytes, bool] | None:
-        """The complete data of a report, joining fragments; None while more are to come."""
-        if report.legacy:
-            return report.data, False
-        key = (report.address.value, int(report.address.type), report.sid, report.scan_response)
-        pending = self._fragments.pop(key, None)
-        data = report.data if pending is None else pending + report.data
-        if report.data_status == DataStatus.INCOMPLETE_MORE_TO_COME:
-            if len(data) > EXTENDED_MAX_LENGTH:
-                log.debug("dropping over-long fragmented data from %s", report.address)
-                return None
-            self._fragments[key] = data
-            while len(self._fragments) > self.max_pending_fragments:
-                self._fragments.popitem(last=False)
-            return None
-        return data, report.data_status == DataStatus.INCOMPLETE_TRUNCATED
-
     def feed(self, report: AdvertisingReport, now: float | None = None) -> ScanReport | None:
         """Take one report; the device's updated entry if it changed, else None."""
-        assembled = self._reassemble(report)
-        if assembled is None:
+        data = self._fragments.feed(report)
+        if data is None:
             return None
-        data, truncated = assembled
+        truncated = not report.legacy and report.data_status == DataStatus.INCOMPLETE_TRUNCATED
         key = (report.address.value, int(report.address.type))
         old = self._devices.get(key)
         if old is None:

@@ -14,12 +14,13 @@ scan-done callbacks then run once.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from aioble_hci.gap.scan_results import AdvertisingReport, DataStatus, ScanMerger, ScanReport
+from aioble_hci.gap.scan_results import AdvertisingReport, FragmentAssembler, ScanMerger, ScanReport
 from aioble_hci.hci import commands as cmd
 from aioble_hci.hci import events as ev
 from aioble_hci.host.gap.addresses import AddressManager
@@ -113,7 +114,7 @@ class Scanner:
         self._report_callbacks: list[ReportCallback] = []
         self._done_callbacks: list[DoneCallback] = []
         self._sessions: set[ScanSession] = set()
-        self._fragments: dict[tuple[bytes, int, int | None, bool], bytes] = {}
+        self._fragments = FragmentAssembler(_MAX_PENDING_FRAGMENTS)
         self._timer: asyncio.TimerHandle | None = None
         self._done: asyncio.Event = asyncio.Event()
         self._lock = asyncio.Lock()
@@ -270,31 +271,14 @@ class Scanner:
             report = AdvertisingReport.from_extended(
                 r.address, r.event_type, r.rssi, r.data, tx_power=r.tx_power, sid=r.advertising_sid,
                 primary_phy=r.primary_phy, secondary_phy=r.secondary_phy)
-            whole = self._reassemble(report)
-            if whole is not None:
-                self._deliver(whole)
+            data = self._fragments.feed(report)
+            if data is None:
+                continue
+            self._deliver(report if data is report.data else dataclasses.replace(report, data=data))
 
     def on_directed_reports(self, event: ev.LeDirectedAdvertisingReport) -> None:
         for r in event.reports:
             self._deliver(AdvertisingReport(r.address, b"", r.rssi, connectable=True, directed=True))
-
-    def _reassemble(self, report: AdvertisingReport) -> AdvertisingReport | None:
-        """Join the fragments of one extended advertising PDU's data (data status 'more to come')."""
-        if report.legacy:
-            return report
-        key = (report.address.value, int(report.address.type), report.sid, report.scan_response)
-        pending = self._fragments.pop(key, None)
-        data = report.data if pending is None else pending + report.data
-        if report.data_status == DataStatus.INCOMPLETE_MORE_TO_COME:
-            self._fragments[key] = data
-            while len(self._fragments) > _MAX_PENDING_FRAGMENTS:
-                self._fragments.pop(next(iter(self._fragments)))
-            return None
-        if pending is None:
-            return report
-        return AdvertisingReport(report.address, data, report.rssi, report.connectable, report.scannable,
-                                 report.directed, report.scan_response, report.legacy, report.data_status,
-                                 report.tx_power, report.sid, report.primary_phy, report.secondary_phy)
 
     def _deliver(self, report: AdvertisingReport) -> None:
         if not self.scanning:
