@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import struct
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,15 +19,15 @@ from aioble_hci.capture.decode.l2cap import L2capState, decode_l2cap
 from aioble_hci.capture.decode.layer import DecodedPacket, Layer, error_layer
 from aioble_hci.capture.files import open_reader
 from aioble_hci.capture.records import CaptureFormatError, CaptureRecord, RecordKind
-from aioble_hci.hci.acl import AclHeader, AclReassembler
+from aioble_hci.hci.acl import PB_CONTINUING, AclHeader, AclReassembler
+from aioble_hci.hci.constants import OpCode
 from aioble_hci.hci.errors import HciDecodeError
 from aioble_hci.hci.packets import Direction, PacketType
 
 log = logging.getLogger(__name__)
 
-PB_CONTINUATION = 0b01
 QUALCOMM_DEBUG_HANDLE = 0x0EDC
-HCI_RESET = 0x0C03
+_RESET_OPCODE = OpCode.RESET.to_bytes(2, "little")
 
 
 @dataclass
@@ -76,7 +75,7 @@ class CaptureDecoder:
         if r.packet_type == PacketType.COMMAND:
             layer = decode_command(r.payload)
             packet.layers.append(layer)
-            if r.payload[:2] == struct.pack("<H", HCI_RESET):
+            if r.payload[:2] == _RESET_OPCODE:
                 self._reset()
         elif r.packet_type == PacketType.EVENT:
             layer, facts = decode_event(r.payload)
@@ -174,11 +173,11 @@ class CaptureDecoder:
         (Vol 4 Part E, 5.4.2; Vol 3 Part A, 7.2); what it refuses is shown, never raised."""
         reassembler = self._reassemblers[direction]
         handle, held = header.handle, reassembler.pending(header.handle)
-        if header.pb_flag == PB_CONTINUATION and not held:
+        if header.pb_flag == PB_CONTINUING and not held:
             acl.fields["problem"] = "continuation fragment without a start"
             acl.fields["data"] = data[4:].hex()
             return None
-        if header.pb_flag != PB_CONTINUATION and held:
+        if header.pb_flag != PB_CONTINUING and held:
             acl.fields["problem"] = f"previous PDU incomplete ({held} octets dropped)"
             reassembler.reset(handle)
         try:

@@ -41,11 +41,6 @@ def status_name(status: int) -> str:
     return StatusCode(status).name
 
 
-def address(data: bytes) -> str:
-    """A BD_ADDR (little-endian on the wire) as aa:bb:cc:dd:ee:ff."""
-    return ":".join(f"{b:02x}" for b in reversed(data))
-
-
 def _plain(value: Any) -> Any:
     """A codec field for display: addresses as text, status codes by name, structs as dicts."""
     if isinstance(value, Address):
@@ -181,8 +176,8 @@ def _bredr_connection_complete(p: bytes, fields: dict[str, Any]) -> dict[str, An
     """BR/EDR Connection Complete (7.7.3), which the LE codecs do not cover: enough to follow the handle."""
     if len(p) < 11:
         return {}
-    handle = int.from_bytes(p[1:3], "little")
-    fields.update(status=status_name(p[0]), handle=handle, address=address(p[3:9]), link_type=p[9])
+    handle, peer = int.from_bytes(p[1:3], "little"), str(Address(p[3:9]))
+    fields.update(status=status_name(p[0]), handle=handle, address=peer, link_type=p[9])
     if p[0] != 0:
         return {}
-    return {"opened": {"handle": handle, "peer": address(p[3:9]), "transport": "BR/EDR"}}
+    return {"opened": {"handle": handle, "peer": peer, "transport": "BR/EDR"}}

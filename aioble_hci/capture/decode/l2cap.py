@@ -11,13 +11,15 @@ from aioble_hci.capture.decode.smp import decode_smp
 from aioble_hci.hci.packets import Direction
 from aioble_hci.l2cap import pdus as l2
 
+BREDR_SIGNALLING_CID = 0x0001
+BREDR_SMP_CID = 0x0007
 CID_NAMES = {
-    0x0001: "BR/EDR signalling",
+    BREDR_SIGNALLING_CID: "BR/EDR signalling",
     0x0002: "connectionless",
-    0x0004: "ATT",
-    0x0005: "LE signalling",
-    0x0006: "SMP",
-    0x0007: "BR/EDR SMP",
+    l2.FixedCid.ATT: "ATT",
+    l2.FixedCid.LE_SIGNALING: "LE signalling",
+    l2.FixedCid.SMP: "SMP",
+    BREDR_SMP_CID: "BR/EDR SMP",
 }
 
 
@@ -47,21 +49,21 @@ def decode_l2cap(pdu: bytes, direction: Direction, state: L2capState) -> list[La
         return [error_layer("L2CAP", f"frame of {len(pdu)} octets has no basic header", pdu)]
     length, cid = int.from_bytes(pdu[0:2], "little"), int.from_bytes(pdu[2:4], "little")
     payload = pdu[4:]
-    name = CID_NAMES.get(cid, "dynamic" if cid >= 0x0040 else "reserved")
+    name = CID_NAMES.get(cid, "dynamic" if cid >= l2.LE_DYNAMIC_CID_FIRST else "reserved")
     fields: dict[str, Any] = {"cid": cid, "length": length, "payload": payload.hex()}
     layers = [Layer("l2cap", f"L2CAP {name} (cid 0x{cid:04x})", fields)]
     if length != len(payload):
         fields["length_problem"] = f"header says {length}, frame has {len(payload)}"
     try:
-        if cid == 0x0004:
+        if cid == l2.FixedCid.ATT:
             layers.append(decode_att(payload))
-        elif cid in (0x0006, 0x0007):
+        elif cid in (l2.FixedCid.SMP, BREDR_SMP_CID):
             layers.append(decode_smp(payload))
-        elif cid == 0x0005:
+        elif cid == l2.FixedCid.LE_SIGNALING:
             layers.append(_le_signalling(payload, direction, state))
-        elif cid == 0x0001:
+        elif cid == BREDR_SIGNALLING_CID:
             layers.append(_bredr_signalling(payload))
-        elif cid >= 0x0040:
+        elif cid >= l2.LE_DYNAMIC_CID_FIRST:
             layers.append(_credit_frame(payload, direction, cid, state))
     except Exception as exc:  # noqa: BLE001 - a decoder never fails: show the raw bytes and why
         layers.append(error_layer(name, exc, payload))

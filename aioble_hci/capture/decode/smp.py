@@ -68,7 +68,7 @@ def decode_smp(pdu: bytes) -> Layer:
     elif isinstance(decoded, smp.IdentityAddressInformation):
         fields.update(
             address_type=decoded.address_type,
-            address=":".join(f"{b:02x}" for b in reversed(decoded.address)),
+            address=str(decoded.identity_address),
         )
     else:
         parsed = jsonable(decoded)
