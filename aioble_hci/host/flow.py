@@ -239,9 +239,8 @@ class AclFlow:
 
     def send_pdu(self, handle: int, l2cap_pdu: bytes) -> int:
         """Queue a whole L2CAP PDU (basic header included); returns the number of fragments."""
-        fragments = list(fragment(handle, l2cap_pdu, self.max_length))
-        for packet in fragments:
-            self._queue.append((handle, bytes(packet)))
+        fragments = fragment(handle, l2cap_pdu, self.max_length)
+        self._queue.extend((handle, packet) for packet in fragments)
         self.pump()
         return len(fragments)
 
