@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from aioble_hci.l2cap.events import L2capEvent
+from aioble_hci.l2cap.events import ChannelClosed, L2capEvent, SduReceived
 from aioble_hci.l2cap.manager import L2capChannelManager, Role
 from aioble_hci.l2cap.pdus import (
     AnyCommand,
+    DisconnectionReq,
+    FlowControlCreditInd,
     decode_basic_frame,
     decode_command,
     encode_basic_frame,
@@ -116,3 +118,18 @@ def open_from_tester(
 
 def kframe(cid: int, payload: bytes) -> bytes:
     return encode_basic_frame(cid, payload)
+
+
+def assert_channel_disconnected(manager: L2capChannelManager, cid: int, events: list) -> None:
+    """The IUT closed channel `cid` (opened by `open_from_tester`) over a peer's violation.
+
+    It delivered no SDU, sent a Disconnection Request for the channel (credit indications
+    aside) and discards data that still arrives for it.
+    """
+    assert [e.cid for e in of_type(events, ChannelClosed)] == [cid]
+    assert of_type(events, SduReceived) == []
+    sent = [c for _, c in signaling_out(manager.data_to_send())]
+    assert [c for c in sent if not isinstance(c, FlowControlCreditInd)] == [
+        DisconnectionReq(0x0040, cid)
+    ]
+    assert manager.receive(kframe(cid, b"\x01\x00Z")) == []  # data after the error is discarded

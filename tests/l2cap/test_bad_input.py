@@ -28,10 +28,10 @@ from aioble_hci.l2cap.spsm import CocServer
 
 from .helpers import (
     SPSM,
+    assert_channel_disconnected,
     c_frame,
     iut,
     kframe,
-    of_type,
     open_from_tester,
     raw_c_frame,
     signaling_out,
@@ -44,12 +44,6 @@ def signals(manager: L2capChannelManager) -> list:
         for _, c in signaling_out(manager.data_to_send())
         if not isinstance(c, FlowControlCreditInd)
     ]
-
-
-def assert_channel_disconnected(manager: L2capChannelManager, cid: int, events: list) -> None:
-    assert [e.cid for e in of_type(events, ChannelClosed)] == [cid]
-    assert signals(manager) == [DisconnectionReq(0x0040, cid)]
-    assert manager.receive(kframe(cid, b"\x01\x00Z")) == []  # data after the error is discarded
 
 
 def test_l1_truncated_basic_frame_is_dropped() -> None:

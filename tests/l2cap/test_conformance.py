@@ -9,7 +9,6 @@ from __future__ import annotations
 import struct
 
 from aioble_hci.l2cap.events import (
-    ChannelClosed,
     ConnectionParameterUpdateRequested,
     SduReceived,
 )
@@ -35,11 +34,11 @@ from aioble_hci.l2cap.spsm import CocServer, LinkSecurity, SecurityRequirement
 
 from .helpers import (
     SPSM,
+    assert_channel_disconnected,
     c_frame,
     data_out,
     iut,
     kframe,
-    of_type,
     open_from_tester,
     raw_c_frame,
     signaling_out,
@@ -147,7 +146,7 @@ def test_more_kframes_than_credits_disconnects_the_channel() -> None:
     cid = open_from_tester(manager)
     assert manager.receive(kframe(cid, b"\x01\x00A")) == [SduReceived(cid, b"A")]
     assert manager.receive(kframe(cid, b"\x01\x00B")) == [SduReceived(cid, b"B")]
-    _assert_disconnected(manager, cid, manager.receive(kframe(cid, b"\x01\x00C")))
+    assert_channel_disconnected(manager, cid, manager.receive(kframe(cid, b"\x01\x00C")))
 
 
 def test_reused_scid_is_refused_as_already_allocated() -> None:
@@ -159,27 +158,18 @@ def test_reused_scid_is_refused_as_already_allocated() -> None:
     assert len(manager.channels) == 1
 
 
-def _assert_disconnected(manager: L2capChannelManager, cid: int, events: list) -> None:
-    assert [e.cid for e in of_type(events, ChannelClosed)] == [cid]
-    assert of_type(events, SduReceived) == []
-    sent = [c for _, c in signaling_out(manager.data_to_send())]
-    assert [c for c in sent if not isinstance(c, FlowControlCreditInd)] == [
-        DisconnectionReq(0x0040, cid)
-    ]
-
-
 def test_sdu_length_above_mtu_disconnects() -> None:
     """L2CAP/LE/CFC/BV-26-C: first K-frame announces an SDU longer than the IUT's MTU (100)."""
     manager = iut()
     cid = open_from_tester(manager)
-    _assert_disconnected(manager, cid, manager.receive(kframe(cid, struct.pack("<H", 101) + b"x")))
+    assert_channel_disconnected(manager, cid, manager.receive(kframe(cid, struct.pack("<H", 101) + b"x")))
 
 
 def test_kframe_above_mps_disconnects() -> None:
     """L2CAP/LE/CFC/BV-27-C: K-frame payload longer than the IUT's MPS (50)."""
     manager = iut()
     cid = open_from_tester(manager)
-    _assert_disconnected(
+    assert_channel_disconnected(
         manager, cid, manager.receive(kframe(cid, struct.pack("<H", 60) + bytes(49)))
     )
 
@@ -189,7 +179,7 @@ def test_segments_beyond_sdu_length_disconnect() -> None:
     manager = iut()
     cid = open_from_tester(manager)
     manager.receive(kframe(cid, struct.pack("<H", 10) + bytes(8)))
-    _assert_disconnected(manager, cid, manager.receive(kframe(cid, bytes(3))))
+    assert_channel_disconnected(manager, cid, manager.receive(kframe(cid, bytes(3))))
 
 
 def test_disconnection_request_for_unknown_dcid_is_rejected() -> None:
