@@ -68,7 +68,7 @@ class CommandFlow:
             self._queue.appendleft(pending)
         else:
             self._queue.append(pending)
-        self._pump()
+        self.pump()
         try:
             return await pending.future
         finally:
@@ -97,7 +97,7 @@ class CommandFlow:
                             "(never sent, or late after a timeout)", opcode)
             elif not pending.future.done():
                 pending.future.set_result(event)
-        self._pump()
+        self.pump()
         return matched
 
     def fail_all(self, exc: BaseException) -> None:
@@ -115,11 +115,7 @@ class CommandFlow:
                 self._settle_error(pending, exc)
         self._in_flight.clear()
         self.credits = 1
-        self._pump()
-
-    def pump(self) -> None:
-        """Send what the credits allow (after `exclusive` is lifted)."""
-        self._pump()
+        self.pump()
 
     def _next(self) -> _PendingCommand | None:
         """The next command allowed out: the head, or while exclusive the first urgent one."""
@@ -131,12 +127,12 @@ class CommandFlow:
                 return pending
         return None
 
-    def _pump(self) -> None:
+    def pump(self) -> None:
+        """Send what the credits allow (also after `exclusive` is lifted)."""
         while self.credits > 0 and self._queue:
-            next_pending = self._next()
-            if next_pending is None:
+            pending = self._next()
+            if pending is None:
                 return
-            pending = next_pending
             if pending.future.done():
                 continue
             self.credits -= 1
@@ -166,20 +162,19 @@ class CommandFlow:
                 self._on_timeout(error, self.consecutive_timeouts)
             except Exception:
                 log.exception("command timeout handler failed")
-        self._pump()
+        self.pump()
 
     def _pop_in_flight(self, opcode: int) -> _PendingCommand | None:
+        """The oldest command in flight with `opcode`, no longer tracked (None if there is none)."""
         q = self._in_flight.get(opcode)
         if not q:
             return None
-        pending = q.popleft()
-        if not q:
-            del self._in_flight[opcode]
-        if pending.timer is not None:
-            pending.timer.cancel()
+        pending = q[0]
+        self._pop(pending)
         return pending
 
     def _pop(self, pending: _PendingCommand) -> bool:
+        """Stop tracking a command in flight and cancel its timer; False if it was not in flight."""
         q = self._in_flight.get(pending.opcode)
         if q is None or pending not in q:
             return False
