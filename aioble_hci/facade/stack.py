@@ -244,8 +244,7 @@ class LowLevelStack:
         rotation = self.rotation
         if not self.active or rotation is None:
             return None
-        irk = rotation.irk
-        address = privacy.generate_rpa(irk) if irk is not None else privacy.generate_nrpa()
+        address = rotation.rotate(asyncio.get_running_loop().time())
         try:
             applied = await self.set_random_address(address)
         except HciError as exc:
@@ -254,8 +253,6 @@ class LowLevelStack:
         if not applied:
             self._arm_rotation(ROTATION_RETRY)
             return None
-        rotation.address = address
-        rotation.expires_at = asyncio.get_running_loop().time() + rotation.timeout
         self.own_address = address
         log.debug("own private address is now %s", address)
         self._arm_rotation(rotation.timeout)
