@@ -87,10 +87,7 @@ class L2cap:
 
     def connect(self, conn: int, psm: int, mtu: int) -> None:
         bearer = self._bearer()
-        host = self.stack.runtime.host
-        connection = None if host is None else host.connections.get(conn)
-        if connection is None:
-            raise OSError(errno.ENOTCONN, "not connected")
+        connection = self.stack.connection(conn)
         task = asyncio.get_running_loop().create_task(
             self._connect(bearer, connection, conn, psm, mtu), name=f"l2cap connect {conn}/{psm}")
         self._tasks.add(task)

@@ -118,9 +118,8 @@ class Pairing:
     # --- calls ------------------------------------------------------------------------------
 
     def pair(self, conn: int) -> None:
-        host = self.stack.runtime.host
-        connection = None if host is None else host.connections.get(conn)
-        if connection is None or self.smp is None:
+        connection = self.stack.connection(conn)
+        if self.smp is None:
             raise OSError(errno.ENOTCONN, "not connected")
         self._load_secrets()
         settings = self.stack.settings
@@ -136,10 +135,7 @@ class Pairing:
             log.info("pairing failed: %s", task.exception())
 
     def passkey(self, conn: int, action: int, passkey: int) -> None:
-        host = self.stack.runtime.host
-        connection = None if host is None else host.connections.get(conn)
-        if connection is None:
-            raise OSError(errno.ENOTCONN, "not connected")
+        connection = self.stack.connection(conn)
         value: int | bool = bool(passkey) if action == PasskeyAction.NUMERIC_COMPARISON else passkey
         if not self.prompts.answer(connection, action, value):
             raise OSError(errno.EINVAL, "no passkey action pending")

@@ -23,6 +23,7 @@ from aioble_hci.gap import privacy
 from aioble_hci.hci import commands as cmd
 from aioble_hci.hci import events as ev
 from aioble_hci.hci.constants import StatusCode
+from aioble_hci.host.connection import Connection
 from aioble_hci.host.errors import HciError
 from aioble_hci.host.host import Host
 from aioble_hci.host.l2cap import L2capBearer, attach_l2cap
@@ -115,6 +116,14 @@ class LowLevelStack:
         if host is None or not self.active:
             raise OSError(errno.ENODEV, "BLE is not active")
         return host
+
+    def connection(self, conn_handle: int) -> Connection:
+        """The host's connection behind `conn_handle`; OSError ENOTCONN when there is none."""
+        host = self.runtime.host
+        connection = None if host is None else host.connections.get(conn_handle)
+        if connection is None:
+            raise OSError(errno.ENOTCONN, "not connected")
+        return connection
 
     # --- IRQ delivery ----------------------------------------------------------
 
