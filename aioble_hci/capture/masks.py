@@ -13,7 +13,12 @@ import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from aioble_hci.hci.constants import OpCode
 from aioble_hci.hci.packets import PacketType
+from aioble_hci.smp.pdus import SMP_CID, SmpCode
+
+_SMP_CID = SMP_CID.to_bytes(2, "little")
+_SMP_VALUES = 9  # ACL header, L2CAP header, SMP code: the PDU's values start here
 
 
 @dataclass(frozen=True)
@@ -45,7 +50,7 @@ def smp(*codes: int) -> Callable[[bytes], bool]:
     """Matches unfragmented ACL packets carrying an SMP PDU with one of these codes (Vol 3 Part H, 3.3)."""
 
     def applies(payload: bytes) -> bool:
-        return len(payload) >= 9 and payload[6:8] == b"\x06\x00" and payload[8] in codes
+        return len(payload) >= _SMP_VALUES and payload[6:8] == _SMP_CID and payload[8] in codes
 
     return applies
 
@@ -53,13 +58,41 @@ def smp(*codes: int) -> Callable[[bytes], bool]:
 # Core Vol 4 Part E 7.8.4 (LE Set Random Address), 7.8.24 (LE Enable Encryption: random, EDIV, LTK),
 # 7.8.25 (LE Long Term Key Request Reply: LTK); Vol 3 Part H 3.5.3-3.5.4, 3.5.6-3.5.7, 3.6 (SMP values).
 RANDOM_FIELDS: tuple[ReplayMask, ...] = (
-    ReplayMask("LE Set Random Address", PacketType.COMMAND, command(0x2005), 3, 9),
-    ReplayMask("LE Enable Encryption", PacketType.COMMAND, command(0x2019), 5, 31),
-    ReplayMask("LE Long Term Key Request Reply", PacketType.COMMAND, command(0x201A), 5, 21),
     ReplayMask(
-        "SMP confirm/random/public key/DHKey check", PacketType.ACL, smp(0x03, 0x04, 0x0C, 0x0D), 9
+        "LE Set Random Address", PacketType.COMMAND, command(OpCode.LE_SET_RANDOM_ADDRESS), 3, 9
     ),
-    ReplayMask("SMP distributed keys", PacketType.ACL, smp(0x06, 0x07, 0x08, 0x0A), 9),
+    ReplayMask(
+        "LE Enable Encryption", PacketType.COMMAND, command(OpCode.LE_ENABLE_ENCRYPTION), 5, 31
+    ),
+    ReplayMask(
+        "LE Long Term Key Request Reply",
+        PacketType.COMMAND,
+        command(OpCode.LE_LONG_TERM_KEY_REQUEST_REPLY),
+        5,
+        21,
+    ),
+    ReplayMask(
+        "SMP confirm/random/public key/DHKey check",
+        PacketType.ACL,
+        smp(
+            SmpCode.PAIRING_CONFIRM,
+            SmpCode.PAIRING_RANDOM,
+            SmpCode.PAIRING_PUBLIC_KEY,
+            SmpCode.PAIRING_DHKEY_CHECK,
+        ),
+        _SMP_VALUES,
+    ),
+    ReplayMask(
+        "SMP distributed keys",
+        PacketType.ACL,
+        smp(
+            SmpCode.ENCRYPTION_INFORMATION,
+            SmpCode.CENTRAL_IDENTIFICATION,
+            SmpCode.IDENTITY_INFORMATION,
+            SmpCode.SIGNING_INFORMATION,
+        ),
+        _SMP_VALUES,
+    ),
 )
 
 
