@@ -17,7 +17,6 @@ from typing import Any
 from aioble_hci.address import Address, AddressType
 from aioble_hci.hci import commands as cmd
 from aioble_hci.hci.constants import (
-    OpCode,
     SupportedCommand,
     ZephyrSupportedCommand,
     le_feature_names,
@@ -25,6 +24,7 @@ from aioble_hci.hci.constants import (
     supports_command,
     version_name,
 )
+from aioble_hci.host.errors import HciCommandError, HciTimeoutError
 
 log = logging.getLogger(__name__)
 
@@ -186,8 +186,6 @@ async def read_buffer_sizes(send: SendCommand, info: ControllerInfo) -> None:
 
 async def _read_zephyr_static_addresses(send: SendCommand, info: ControllerInfo) -> None:
     """Zephyr vendor commands: check Read Supported Commands (bit 8: octet 1 bit 0), then read the addresses."""
-    from aioble_hci.host.errors import HciCommandError, HciTimeoutError
-
     try:
         vendor = await send(cmd.ZephyrReadSupportedCommands())
         info.zephyr_supported_commands = bytes(vendor.supported_commands)
@@ -201,4 +199,4 @@ async def _read_zephyr_static_addresses(send: SendCommand, info: ControllerInfo)
     info.static_addresses = [Address(a.address.value, AddressType.RANDOM) for a in ret.addresses]
 
 
-__all__ = ["ControllerInfo", "OpCode", "initialise", "read_buffer_sizes"]
+__all__ = ["ControllerInfo", "initialise", "read_buffer_sizes"]
