@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from aioble_hci.address import Address
 from aioble_hci.hci import commands as cmd
@@ -32,6 +32,18 @@ log = logging.getLogger(__name__)
 ConnectedCallback = Callable[[Connection], None]
 DisconnectedCallback = Callable[[Connection, int], None]
 ParameterRequestHandler = Callable[[Connection, int, int, int, int], bool]
+
+
+class _OutcomeEvent(Protocol):
+    """An event that ends a connection procedure: which connection, and how it went."""
+
+    @property
+    def status(self) -> int: ...
+    @property
+    def connection_handle(self) -> int: ...
+
+
+_E = TypeVar("_E", bound=_OutcomeEvent)
 
 
 @dataclass
@@ -227,20 +239,28 @@ class ConnectionManager:
         if conn.role == Role.PERIPHERAL and not self.caps.parameters_request:
             raise HciCommandError(StatusCode.UNSUPPORTED_FEATURE_OR_PARAMETER_VALUE,
                                   cmd.LeConnectionUpdate(conn.handle, 0, 0, 0, 0))
+        await self._run_procedure(conn, cmd.LeConnectionUpdate(
+            connection_handle=conn.handle, connection_interval_min=params.interval_min,
+            connection_interval_max=params.interval_max, max_latency=params.latency,
+            supervision_timeout=params.supervision_timeout,
+            min_ce_length=params.min_ce_length, max_ce_length=params.max_ce_length),
+            ev.LeConnectionUpdateComplete, "connection update", timeout)
+
+    async def _run_procedure(self, conn: Connection, command: Any, outcome: type[_E], what: str,
+                             timeout: float | None) -> _E:
+        """Send `command` and wait for the `outcome` event of `conn` it leads to (subscribed before
+        sending, so a fast answer is not missed); a failing status raises ConnectionError."""
         waiter = asyncio.ensure_future(self.host.wait_for_event(
-            ev.LeConnectionUpdateComplete, lambda e: e.connection_handle == conn.handle, timeout))
+            outcome, lambda e: e.connection_handle == conn.handle, timeout))
         try:
-            await self.host.send_command(cmd.LeConnectionUpdate(
-                connection_handle=conn.handle, connection_interval_min=params.interval_min,
-                connection_interval_max=params.interval_max, max_latency=params.latency,
-                supervision_timeout=params.supervision_timeout,
-                min_ce_length=params.min_ce_length, max_ce_length=params.max_ce_length))
+            await self.host.send_command(command)
         except BaseException:
             waiter.cancel()
             raise
         event = await waiter
         if event.status != StatusCode.SUCCESS:
-            raise ConnectionError(f"connection update on 0x{conn.handle:03x} failed: {StatusCode(event.status).name}")
+            raise ConnectionError(f"{what} on 0x{conn.handle:03x} failed: {StatusCode(event.status).name}")
+        return event
 
     def parameters_acceptable(self, interval_min: int, interval_max: int, latency: int, timeout: int) -> str | None:
         """Why requested parameters are refused (invalid, or outside the configured limits), or None."""
@@ -316,17 +336,9 @@ class ConnectionManager:
                 self.caps.check_phy(PHY_2M, f"{name} PHY")
             if mask & 0x04:
                 self.caps.check_phy(PHY_CODED, f"{name} PHY")
-        waiter = asyncio.ensure_future(self.host.wait_for_event(
-            ev.LePhyUpdateComplete, lambda e: e.connection_handle == conn.handle, timeout))
-        try:
-            await self.host.send_command(cmd.LeSetPhy(connection_handle=conn.handle, all_phys=0, tx_phys=tx_phys,
-                                                      rx_phys=rx_phys, phy_options=options))
-        except BaseException:
-            waiter.cancel()
-            raise
-        event = await waiter
-        if event.status != StatusCode.SUCCESS:
-            raise ConnectionError(f"PHY update on 0x{conn.handle:03x} failed: {StatusCode(event.status).name}")
+        event = await self._run_procedure(conn, cmd.LeSetPhy(
+            connection_handle=conn.handle, all_phys=0, tx_phys=tx_phys, rx_phys=rx_phys, phy_options=options),
+            ev.LePhyUpdateComplete, "PHY update", timeout)
         return event.tx_phy, event.rx_phy
 
     # --- events (called by Gap on the host loop) ----------------------------------------------
