@@ -269,8 +269,7 @@ class AttServer:
     @property
     def robust_caching(self) -> bool:
         """True when this client enabled Robust Caching in Client Supported Features bit 0."""
-        csf = self._find(CLIENT_SUPPORTED_FEATURES)
-        value = self._local.get(csf.handle, b"") if csf is not None else b""
+        value = self.client_features()
         return bool(value and value[0] & 0x01)
 
     def client_features(self) -> bytes:
