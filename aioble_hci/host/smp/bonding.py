@@ -14,7 +14,7 @@ from dataclasses import replace
 from aioble_hci.address import Address, AddressType
 from aioble_hci.host.connection import Connection
 from aioble_hci.host.smp.errors import NoBondError
-from aioble_hci.host.smp.link import IDENTITY_KEY, SECURITY_KEY, SmpLink
+from aioble_hci.host.smp.link import IDENTITY_KEY, SECURITY_KEY, SmpLink, without_resolution
 from aioble_hci.host.smp.links import SmpLinks
 from aioble_hci.smp.bonds import Bond
 
@@ -36,7 +36,7 @@ class SmpBonding(SmpLinks):
     def _identify(self, link: SmpLink) -> None:
         """Who the peer is: the controller's resolution (types 0x02/0x03) or our IRKs (Vol 3 Part C, 10.8.2.3)."""
         address = link.conn.peer_address
-        plain = Address(address.value, AddressType(int(address.type) & 1))
+        plain = without_resolution(address)
         if address.type in (AddressType.PUBLIC_IDENTITY, AddressType.RANDOM_IDENTITY):
             link.bond = self.bonds.get(plain)
             link.identity = plain

@@ -19,12 +19,17 @@ LOCAL_ADDRESS_KEY = "local_address"
 SECURITY_KEY = "security"
 """``Connection.data`` key: the link's current :class:`SecurityState`."""
 
+def without_resolution(address: Address) -> Address:
+    """``address`` as public (0x00) or random (0x01): the controller's "resolved identity" types
+    0x02/0x03 (Vol 4 Part E, 7.7.65.10) folded back."""
+    return Address(address.value, AddressType(int(address.type) & 1))
+
+
 def on_air_peer_address(conn: Connection) -> Address:
     """The address the peer used on air (its RPA if the controller resolved it), as c1/f5/f6 need."""
     if conn.peer_resolvable_address is not None:
         return conn.peer_resolvable_address
-    address = conn.peer_address
-    return Address(address.value, AddressType(int(address.type) & 1))
+    return without_resolution(conn.peer_address)
 
 
 @dataclass(eq=False)

@@ -192,6 +192,13 @@ class SmpLinks:
         if link.session is not None and self._links.get(link.conn.handle) is link:
             self._apply(link, link.session.poll(self._now()))
 
+    def _notify_pairing(self, conn: Connection, result: PairingResult | None, error: SmpError | None) -> None:
+        for callback in list(self._pairing_listeners):
+            try:
+                callback(conn, result, error)
+            except Exception:
+                log.exception("pairing callback %r failed", callback)
+
     def _notify_security(self, link: SmpLink) -> None:
         link.conn.data[SECURITY_KEY] = link.security
         for callback in list(self._security_listeners):
@@ -224,8 +231,4 @@ class SmpLinks:
             future.exception()  # retrieved: nobody may be awaiting it any more
         if pairing_pending:
             link.pairing = None
-            for callback in list(self._pairing_listeners):
-                try:
-                    callback(link.conn, None, error)
-                except Exception:
-                    log.exception("pairing callback %r failed", callback)
+            self._notify_pairing(link.conn, None, error)

@@ -189,8 +189,4 @@ class SmpPairing(SmpLinks):
                 future.set_result(result)  # type: ignore[arg-type]
         if result is not None and result.method is None:
             return  # encryption with a stored key: not a pairing
-        for callback in list(self._pairing_listeners):
-            try:
-                callback(link.conn, result, error)
-            except Exception:
-                log.exception("pairing callback %r failed", callback)
+        self._notify_pairing(link.conn, result, error)

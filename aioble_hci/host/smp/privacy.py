@@ -13,11 +13,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
-from aioble_hci.address import Address, AddressType
+from aioble_hci.address import Address
 from aioble_hci.gap.privacy import generate_rpa
 from aioble_hci.hci import commands as cmd
 from aioble_hci.host.errors import HciError
 from aioble_hci.host.host import Host
+from aioble_hci.host.smp.link import without_resolution
 from aioble_hci.smp.bonds import Bond
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ SET_ADDRESS_RESOLUTION_ENABLE = (35, 1)
 
 def identity_for_list(address: Address) -> Address:
     """Peer_Identity_Address_Type takes 0x00 public / 0x01 random (Vol 4 Part E, 7.8.38)."""
-    return Address(address.value, AddressType(int(address.type) & 1))
+    return without_resolution(address)
 
 
 class ResolvingList:
