@@ -8,6 +8,7 @@ from typing import Any
 
 from aioble_hci.capture.decode.layer import DecodedPacket
 from aioble_hci.capture.decoder import CaptureDecoder
+from aioble_hci.smp.pdus import SmpCode
 
 
 @dataclass
@@ -88,9 +89,10 @@ def summarise(packets: list[DecodedPacket], decoder: CaptureDecoder) -> CaptureS
         if smp is not None and p.handle is not None:
             stats.smp[smp.summary.removeprefix("SMP ")] += 1
             outcome = stats.pairing.setdefault(p.handle, PairingOutcome(p.handle))
-            if smp.fields.get("code") in (0x01, 0x0B):
+            code = smp.fields.get("code")
+            if code in (SmpCode.PAIRING_REQUEST, SmpCode.SECURITY_REQUEST):
                 outcome.requested = True
-            if smp.fields.get("code") == 0x05:
+            if code == SmpCode.PAIRING_FAILED:
                 outcome.failed = str(smp.fields.get("reason"))
         hci = p.layer("hci")
         if hci is not None and "ENCRYPTION_CHANGE" in hci.summary and p.handle is not None:

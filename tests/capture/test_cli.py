@@ -75,6 +75,20 @@ def test_stats_counts_packets_connections_and_att_opcodes(
     assert [c["handle"] for c in stats["connections"]] == [0x0200]
 
 
+def test_stats_follows_pairing_to_encryption_on_the_recorded_session(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # captures/README.md: one connection, LE Secure Connections Just Works with bonding
+    session = Path(__file__).parents[2] / "captures" / "virtual_session.btsnoop"
+    assert main(["capture", "stats", str(session), "--json"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert stats["pairing"] == {"0x0000": "encrypted after pairing"}
+    # SC: both sides send a public key, a random and a DHKey check; only the responder a confirm
+    assert stats["smp"]["Pairing Public Key"] == stats["smp"]["Pairing DHKey Check"] == 2
+    assert stats["smp"]["Pairing Confirm"] == 1
+    assert stats["smp"]["Pairing Request"] == stats["smp"]["Pairing Response"] == 1
+
+
 def test_convert_writes_a_readable_pcap(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "treadmill.pcap"
     assert main(["capture", "convert", str(TREADMILL), str(out)]) == 0

@@ -104,7 +104,7 @@ def event_name(payload: bytes) -> str:
 
 
 def decode_event(payload: bytes) -> tuple[Layer, dict[str, Any]]:
-    """The event layer and the facts the decoder tracks (connection opened/closed, encryption)."""
+    """The event layer and the facts the decoder tracks (connection opened or closed)."""
     if len(payload) < 2:
         raise HciDecodeError(f"event of {len(payload)} octets has no full header")
     name = event_name(payload)
@@ -126,9 +126,6 @@ def decode_event(payload: bytes) -> tuple[Layer, dict[str, Any]]:
                            "transport": "LE", "role": "central" if event.role == 0 else "peripheral"}
     elif isinstance(event, hci_events.DisconnectionComplete) and event.status == StatusCode.SUCCESS:
         facts["closed"] = event.connection_handle
-    elif isinstance(event, hci_events.EncryptionChange):
-        facts["encryption"] = {"handle": event.connection_handle, "status": status_name(event.status),
-                               "enabled": event.encryption_enabled}
     elif isinstance(event, hci_events.UnknownEvent) and event.code == EventCode.CONNECTION_COMPLETE:
         facts.update(_bredr_connection_complete(event.parameters, fields))
     layer_name = "adv" if isinstance(event, (hci_events.LeAdvertisingReport,
