@@ -19,7 +19,7 @@ ENV_VAR = "AIOBLE_HCI_CAPTURE"
 
 
 class CaptureHook:
-    """Writes packets to a capture file; disables itself (with a warning) on any failure."""
+    """Writes packets to a capture file; a file that cannot be opened leaves capture off (with a warning)."""
 
     def __init__(self, writer: Any, path: str) -> None:
         self._writer = writer
@@ -48,13 +48,9 @@ class CaptureHook:
         return hook
 
     def write(self, direction: Direction, packet_type: PacketType, payload: bytes) -> None:
-        if self._writer is None:
-            return
-        try:
+        """Record one packet. A failure propagates: the Host then closes and drops this hook."""
+        if self._writer is not None:
             self._writer.write(self._record(time.time(), direction, packet_type, bytes(payload)))
-        except Exception as exc:
-            log.warning("capture to %s stopped: %s", self.path, exc)
-            self._writer = None
 
     def close(self) -> None:
         writer, self._writer = self._writer, None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aioble_hci.capture import read_all
+from aioble_hci.hci import commands as cmd
 from aioble_hci.hci.packets import Direction, PacketType
 
 
@@ -32,3 +33,19 @@ async def test_unwritable_capture_format_is_skipped_with_a_warning(scripted_host
     host, _ = await scripted_host(capture_path=str(tmp_path / "capture.unknown-ext"))
     assert host.controller_info.manufacturer == 0x05F1
     assert "capture to" in caplog.text and "skipped" in caplog.text
+
+
+async def test_a_capture_file_that_fails_mid_session_is_closed_and_dropped(scripted_host, tmp_path) -> None:
+    host, _ = await scripted_host(capture_path=str(tmp_path / "session.btsnoop"))
+    hook = host._capture
+    writer = hook._writer
+    closed = []
+
+    def full_disk(_record: object) -> None:
+        raise OSError("no space left on device")
+
+    writer.write = full_disk
+    real_close = writer.close
+    writer.close = lambda: (closed.append(True), real_close())
+    assert (await host.send_command(cmd.ReadBdAddr())).bd_addr.value == bytes(6)
+    assert host._capture is None and hook._writer is None and closed == [True]
