@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from typing import Any
 
 import pytest
 
@@ -32,6 +33,20 @@ def remote_write(env: Env, conn_handle: int, char, data: bytes) -> None:
         env.fake._deliver(IRQ_GATTS_WRITE, (conn_handle, char._value_handle))
 
     env.fake.on_host(write).result(timeout=10)
+
+
+def register_one(env: Env, **flags: Any) -> Any:
+    """One characteristic (UUID 1, with `flags`) in the SVC service, registered: returns it."""
+    service = env.aioble.Service(SVC)
+    char = env.aioble.Characteristic(service, bluetooth.UUID(1), **flags)
+    env.aioble.register_services(service)
+    return char
+
+
+async def serve_one(env: Env, **flags: Any) -> tuple[Any, Any]:
+    """`register_one`, then a central connects on handle 64: returns (characteristic, connection)."""
+    char = register_one(env, **flags)
+    return char, await incoming_connection(env, conn_handle=64)
 
 
 def test_characteristic_flags_and_registration_tuples(env: Env) -> None:
@@ -94,10 +109,7 @@ def test_read_and_write_before_registration_use_initial(env: Env) -> None:
 
 
 def test_write_after_registration_goes_to_ll_with_send_update(env: Env) -> None:
-    aioble = env.aioble
-    service = aioble.Service(SVC)
-    char = aioble.Characteristic(service, bluetooth.UUID(1), read=True, notify=True)
-    aioble.register_services(service)
+    char = register_one(env, read=True, notify=True)
     char.write("périph", send_update=True)
     assert env.fake.called("gatts_write")[-1] == (char._value_handle, "périph".encode(), True)
     char.write(memoryview(b"mv"))
@@ -133,11 +145,7 @@ def test_buffered_characteristic_sets_buffer_after_initial(env: Env) -> None:
 
 
 async def test_written_returns_connection_and_coalesces(env: Env) -> None:
-    aioble = env.aioble
-    service = aioble.Service(SVC)
-    char = aioble.Characteristic(service, bluetooth.UUID(1), read=True, write=True)
-    aioble.register_services(service)
-    conn = await incoming_connection(env, conn_handle=64)
+    char, conn = await serve_one(env, read=True, write=True)
     for value in (b"central0", b"central1", b"central2"):
         remote_write(env, 64, char, value)
     assert await char.written() is conn
@@ -148,19 +156,12 @@ async def test_written_returns_connection_and_coalesces(env: Env) -> None:
 
 
 async def test_written_on_read_only_characteristic_returns_none(env: Env) -> None:
-    aioble = env.aioble
-    service = aioble.Service(SVC)
-    char = aioble.Characteristic(service, bluetooth.UUID(1), read=True)
-    aioble.register_services(service)
+    char = register_one(env, read=True)
     assert await char.written() is None
 
 
 async def test_written_is_not_disconnect_aware(env: Env) -> None:
-    aioble = env.aioble
-    service = aioble.Service(SVC)
-    char = aioble.Characteristic(service, bluetooth.UUID(1), write=True)
-    aioble.register_services(service)
-    conn = await incoming_connection(env, conn_handle=64)
+    char, conn = await serve_one(env, write=True)
     waiter = asyncio.ensure_future(char.written())
     env.fake.inject(IRQ_CENTRAL_DISCONNECT, (64, 0, PEER))
     await conn.disconnected()
@@ -170,11 +171,7 @@ async def test_written_is_not_disconnect_aware(env: Env) -> None:
 
 
 async def test_written_inside_connection_timeout_raises_disconnected(env: Env) -> None:
-    aioble = env.aioble
-    service = aioble.Service(SVC)
-    char = aioble.Characteristic(service, bluetooth.UUID(1), write=True)
-    aioble.register_services(service)
-    conn = await incoming_connection(env, conn_handle=64)
+    char, conn = await serve_one(env, write=True)
 
     async def wait_write() -> None:
         with conn.timeout(None):
@@ -183,16 +180,12 @@ async def test_written_inside_connection_timeout_raises_disconnected(env: Env) -
     waiter = asyncio.ensure_future(wait_write())
     await until(lambda: conn._timeouts)
     env.fake.inject(IRQ_CENTRAL_DISCONNECT, (64, 0, PEER))
-    with pytest.raises(aioble.DeviceDisconnectedError):
+    with pytest.raises(env.aioble.DeviceDisconnectedError):
         await waiter
 
 
 async def test_capture_returns_each_write_with_its_value(env: Env) -> None:
-    aioble = env.aioble
-    service = aioble.Service(SVC)
-    char = aioble.Characteristic(service, bluetooth.UUID(1), write=True, capture=True)
-    aioble.register_services(service)
-    conn = await incoming_connection(env, conn_handle=64)
+    char, conn = await serve_one(env, write=True, capture=True)
     for i in range(5):
         remote_write(env, 64, char, f"central{i}".encode())
     env.fake.inject(IRQ_CENTRAL_DISCONNECT, (64, 0, PEER))
@@ -232,11 +225,7 @@ async def test_capture_keeps_global_order_while_loop_is_blocked(env: Env) -> Non
 
 
 async def test_capture_queue_drops_oldest_beyond_ten(env: Env) -> None:
-    aioble = env.aioble
-    service = aioble.Service(SVC)
-    char = aioble.Characteristic(service, bluetooth.UUID(1), write=True, capture=True)
-    aioble.register_services(service)
-    await incoming_connection(env, conn_handle=64)
+    char, _ = await serve_one(env, write=True, capture=True)
     for i in range(13):
         remote_write(env, 64, char, bytes([i]))
     got = [(await char.written())[1] for _ in range(10)]
@@ -286,10 +275,7 @@ async def test_capture_works_after_stop_and_reregistration(env: Env) -> None:
 
 
 def test_capture_registered_outside_a_loop_then_used_in_asyncio_run(env: Env) -> None:
-    aioble = env.aioble
-    service = aioble.Service(SVC)
-    char = aioble.Characteristic(service, bluetooth.UUID(1), write=True, capture=True)
-    aioble.register_services(service)
+    char = register_one(env, write=True, capture=True)
 
     async def main() -> bytes:
         await incoming_connection(env, conn_handle=64)
@@ -297,7 +283,7 @@ def test_capture_registered_outside_a_loop_then_used_in_asyncio_run(env: Env) ->
         return (await char.written())[1]
 
     assert asyncio.run(main()) == b"x"
-    aioble.stop()
+    env.aioble.stop()
 
 
 async def test_on_read_answers_read_requests(env: Env) -> None:
@@ -322,11 +308,7 @@ async def test_on_read_answers_read_requests(env: Env) -> None:
 
 
 async def test_notify_sends_stored_or_explicit_value(env: Env) -> None:
-    aioble = env.aioble
-    service = aioble.Service(SVC)
-    char = aioble.Characteristic(service, bluetooth.UUID(1), read=True, notify=True)
-    aioble.register_services(service)
-    conn = await incoming_connection(env, conn_handle=64)
+    char, conn = await serve_one(env, read=True, notify=True)
     char.notify(conn)
     char.notify(conn, "periph2")
     assert env.fake.called("gatts_notify") == [
@@ -336,11 +318,7 @@ async def test_notify_sends_stored_or_explicit_value(env: Env) -> None:
 
 
 async def test_notify_and_indicate_without_flag_are_not_supported(env: Env) -> None:
-    aioble = env.aioble
-    service = aioble.Service(SVC)
-    char = aioble.Characteristic(service, bluetooth.UUID(1), read=True)
-    aioble.register_services(service)
-    conn = await incoming_connection(env)
+    char, conn = await serve_one(env, read=True)
     with pytest.raises(ValueError, match="Not supported"):
         char.notify(conn)
     with pytest.raises(ValueError, match="Not supported"):
@@ -348,11 +326,7 @@ async def test_notify_and_indicate_without_flag_are_not_supported(env: Env) -> N
 
 
 async def test_indicate_waits_for_confirmation(env: Env) -> None:
-    aioble = env.aioble
-    service = aioble.Service(SVC)
-    char = aioble.Characteristic(service, bluetooth.UUID(1), read=True, indicate=True)
-    aioble.register_services(service)
-    conn = await incoming_connection(env, conn_handle=64)
+    char, conn = await serve_one(env, read=True, indicate=True)
     task = asyncio.ensure_future(char.indicate(conn, "ind"))
     await until(lambda: env.fake.called("gatts_indicate"))
     with pytest.raises(ValueError, match="In progress"):
@@ -363,25 +337,17 @@ async def test_indicate_waits_for_confirmation(env: Env) -> None:
 
 
 async def test_indicate_error_status_raises_gatt_error(env: Env) -> None:
-    aioble = env.aioble
-    service = aioble.Service(SVC)
-    char = aioble.Characteristic(service, bluetooth.UUID(1), indicate=True)
-    aioble.register_services(service)
-    conn = await incoming_connection(env, conn_handle=64)
+    char, conn = await serve_one(env, indicate=True)
     task = asyncio.ensure_future(char.indicate(conn))
     await until(lambda: env.fake.called("gatts_indicate"))
     env.fake.inject(IRQ_GATTS_INDICATE_DONE, (64, char._value_handle, 13))
-    with pytest.raises(aioble.GattError) as err:
+    with pytest.raises(env.aioble.GattError) as err:
         await task
     assert err.value._status == 13
 
 
 async def test_indicate_timeout_then_next_indicate_allowed(env: Env) -> None:
-    aioble = env.aioble
-    service = aioble.Service(SVC)
-    char = aioble.Characteristic(service, bluetooth.UUID(1), indicate=True)
-    aioble.register_services(service)
-    conn = await incoming_connection(env, conn_handle=64)
+    char, conn = await serve_one(env, indicate=True)
     with pytest.raises(asyncio.TimeoutError):
         await char.indicate(conn, timeout_ms=10)
     # A late confirmation of the timed-out indication must not satisfy the next one.
@@ -391,25 +357,18 @@ async def test_indicate_timeout_then_next_indicate_allowed(env: Env) -> None:
 
 
 async def test_indicate_not_connected(env: Env) -> None:
-    aioble = env.aioble
-    service = aioble.Service(SVC)
-    char = aioble.Characteristic(service, bluetooth.UUID(1), indicate=True)
-    aioble.register_services(service)
-    conn = env.mod("device").DeviceConnection(aioble.Device(0, PEER))
+    char = register_one(env, indicate=True)
+    conn = env.mod("device").DeviceConnection(env.aioble.Device(0, PEER))
     with pytest.raises(ValueError, match="Not connected"):
         await char.indicate(conn)
 
 
 async def test_indicate_raises_disconnected_on_link_loss(env: Env) -> None:
-    aioble = env.aioble
-    service = aioble.Service(SVC)
-    char = aioble.Characteristic(service, bluetooth.UUID(1), indicate=True)
-    aioble.register_services(service)
-    conn = await incoming_connection(env, conn_handle=64)
+    char, conn = await serve_one(env, indicate=True)
     task = asyncio.ensure_future(char.indicate(conn))
     await until(lambda: env.fake.called("gatts_indicate"))
     env.fake.inject(IRQ_CENTRAL_DISCONNECT, (64, 0, PEER))
-    with pytest.raises(aioble.DeviceDisconnectedError):
+    with pytest.raises(env.aioble.DeviceDisconnectedError):
         await task
 
 
