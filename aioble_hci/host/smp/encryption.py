@@ -22,9 +22,15 @@ from aioble_hci.host.smp.errors import EncryptionError, NoBondError
 from aioble_hci.host.smp.link import SmpLink
 from aioble_hci.host.smp.links import SmpLinks
 from aioble_hci.host.smp.state import KeyInfo, PairingResult, SecurityState
+from aioble_hci.smp.bonds import Bond
 from aioble_hci.smp.events import StartEncryption
 
 log = logging.getLogger(__name__)
+
+
+def _stored_key_info(bond: Bond) -> KeyInfo:
+    """What encrypting with a bond's stored LTK gives the link."""
+    return KeyInfo(bond.authenticated, True, bond.key_size, bond.sc)
 
 
 class SmpEncryption(SmpLinks):
@@ -45,7 +51,7 @@ class SmpEncryption(SmpLinks):
         ltk, ediv, rand = key
         future: asyncio.Future[SecurityState] = asyncio.get_running_loop().create_future()
         link.encrypting = future
-        link.pending_key = KeyInfo(bond.authenticated, True, bond.key_size, bond.sc)
+        link.pending_key = _stored_key_info(bond)
         try:
             await self.host.send_command(cmd.LeEnableEncryption(
                 connection_handle=conn.handle, random_number=rand, encrypted_diversifier=ediv, long_term_key=ltk))
@@ -107,7 +113,7 @@ class SmpEncryption(SmpLinks):
         bond = link.bond
         key = bond.peripheral_key(event.encrypted_diversifier, event.random_number) if bond is not None else None
         if bond is not None and key is not None:
-            link.pending_key = KeyInfo(bond.authenticated, True, bond.key_size, bond.sc)
+            link.pending_key = _stored_key_info(bond)
         else:
             link.pending_key = None
             log.info("LTK request on %r with no matching bond: negative reply", conn)
