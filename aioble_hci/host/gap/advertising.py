@@ -23,6 +23,7 @@ from aioble_hci.hci.constants import StatusCode
 from aioble_hci.host.connection import Connection, Role
 from aioble_hci.host.gap.addresses import OWN_ADDRESS_RANDOM, AddressManager
 from aioble_hci.host.gap.capabilities import PHY_1M, PHY_CODED, Capabilities
+from aioble_hci.host.gap.config import duration_10ms
 
 if TYPE_CHECKING:
     from aioble_hci.host.host import Host
@@ -373,9 +374,9 @@ class Advertiser:
                                       legacy_commands=False)
         adv._advertiser = self
         self.sets[handle] = adv
-        duration = max(1, min(0xFFFF, round(params.duration * 100))) if params.duration > 0 else 0  # 10 ms units
-        await self._enable(adv, cmd.LeSetExtendedAdvertisingEnable(
-            enable=1, sets=(cmd.AdvertisingSet(handle, duration, params.max_events),)), resuming=reuse is not None)
+        enable = cmd.LeSetExtendedAdvertisingEnable(
+            enable=1, sets=(cmd.AdvertisingSet(handle, duration_10ms(params.duration), params.max_events),))
+        await self._enable(adv, enable, resuming=reuse is not None)
         log.info("extended advertising set %d started: properties 0x%04x, %d+%d bytes", handle, props,
                  len(adv_data), len(scan_response))
         return adv

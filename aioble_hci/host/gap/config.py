@@ -14,6 +14,12 @@ from pathlib import Path
 from aioble_hci.gap.privacy import DEFAULT_RPA_TIMEOUT
 
 
+def duration_10ms(seconds: float) -> int:
+    """A Duration parameter in 10 ms units, 0 (none) for 0 s, else clamped to 1..0xFFFF
+    (LE Set Extended Advertising Enable and LE Set Extended Scan Enable, Vol 4 Part E, 7.8.56 and 7.8.65)."""
+    return max(1, min(0xFFFF, round(seconds * 100))) if seconds > 0 else 0
+
+
 class AddressMode(StrEnum):
     """Which address the device uses on air (Core Vol 3 Part C, 10.8 and Vol 6 Part B, 1.3)."""
 

@@ -25,6 +25,7 @@ from aioble_hci.hci import commands as cmd
 from aioble_hci.hci import events as ev
 from aioble_hci.host.gap.addresses import AddressManager
 from aioble_hci.host.gap.capabilities import PHY_CODED, Capabilities
+from aioble_hci.host.gap.config import duration_10ms
 
 if TYPE_CHECKING:
     from aioble_hci.host.host import Host
@@ -156,9 +157,8 @@ class Scanner:
                 await self.host.send_command(cmd.LeSetExtendedScanParameters(
                     own_address_type=own, scanning_filter_policy=params.filter_policy,
                     scanning_phys=0x05 if params.coded else 0x01, phy_parameters=blocks))
-                duration = max(1, min(0xFFFF, round(params.duration * 100))) if params.duration > 0 else 0
                 enable: Any = cmd.LeSetExtendedScanEnable(
-                    enable=1, filter_duplicates=int(params.filter_duplicates), duration=duration)
+                    enable=1, filter_duplicates=int(params.filter_duplicates), duration=duration_10ms(params.duration))
             else:
                 await self.host.send_command(cmd.LeSetScanParameters(
                     le_scan_type=int(params.active), le_scan_interval=params.interval, le_scan_window=params.window,
