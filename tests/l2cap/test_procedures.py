@@ -22,28 +22,17 @@ from aioble_hci.l2cap.pdus import (
 from .helpers import SPSM, c_frame, make_link, of_type, signaling_out
 
 
-def test_connection_parameter_update_accepted_end_to_end() -> None:
+@pytest.mark.parametrize(("accept", "result"), [(True, 0), (False, 1)], ids=["accepted", "rejected"])
+def test_connection_parameter_update_answer_reaches_the_peripheral(accept: bool, result: int) -> None:
     link = make_link()
     link.peripheral.request_connection_parameter_update(24, 40, 0, 400, now=0.0)
     link.pump()
     central_events, _ = link.take()
     (asked,) = of_type(central_events, ConnectionParameterUpdateRequested)
-    link.central.answer_connection_parameter_update(asked.identifier, accept=True)
+    link.central.answer_connection_parameter_update(asked.identifier, accept=accept)
     link.pump()
     _, peripheral_events = link.take()
-    assert peripheral_events == [ConnectionParameterUpdateAnswered(True, 0)]
-
-
-def test_connection_parameter_update_rejected_end_to_end() -> None:
-    link = make_link()
-    link.peripheral.request_connection_parameter_update(24, 40, 0, 400, now=0.0)
-    link.pump()
-    central_events, _ = link.take()
-    (asked,) = of_type(central_events, ConnectionParameterUpdateRequested)
-    link.central.answer_connection_parameter_update(asked.identifier, accept=False)
-    link.pump()
-    _, peripheral_events = link.take()
-    assert peripheral_events == [ConnectionParameterUpdateAnswered(False, 1)]
+    assert peripheral_events == [ConnectionParameterUpdateAnswered(accept, result)]
 
 
 def test_answering_an_unknown_parameter_update_is_a_usage_error() -> None:
