@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -22,3 +23,24 @@ def shared_captures_dir() -> Path:
 @pytest.fixture
 def shared_captures() -> Path:
     return shared_captures_dir()
+
+
+@pytest.fixture
+def user_env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a user who configured nothing, for programs a test runs as processes.
+
+    No AIOBLE_HCI_* variable, unbuffered output, and a private XDG_RUNTIME_DIR: it only moves the
+    default shared air's socket (`air_socket`) into the test's temporary directory, so the test
+    never meets a hub a developer left running.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIOBLE_HCI_")}
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    env["XDG_RUNTIME_DIR"] = str(runtime)
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def air_socket(env: dict[str, str]) -> Path:
+    """Where the default shared air listens for programs run with `env` (hub.default_socket_path)."""
+    return Path(env["XDG_RUNTIME_DIR"]) / "aioble-hci" / "air.sock"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -10,24 +9,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import air_socket
+
 REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def unconfigured_env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    """The environment of a user who configured nothing: no transport, a private runtime dir.
-
-    XDG_RUNTIME_DIR only moves the per-user default air socket into the test's temporary
-    directory, so the test never meets a hub a developer left running.
-    """
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AIOBLE_HCI_")}
-    runtime = tmp_path / "runtime"
-    runtime.mkdir(mode=0o700)
-    env["XDG_RUNTIME_DIR"] = str(runtime)
-    env["PYTHONUNBUFFERED"] = "1"
-    yield env
-    sock = runtime / "aioble-hci" / "air.sock"
-    if sock.exists():  # stop the hub the programs started, rather than wait for its idle exit
+def unconfigured_env(user_env: dict[str, str]) -> Iterator[dict[str, str]]:
+    """A user's environment with nothing configured (`user_env`); the hub the programs start is
+    stopped afterwards rather than left to its idle exit."""
+    yield user_env
+    sock = air_socket(user_env)
+    if sock.exists():
         subprocess.run(["pkill", "-f", f"--socket {sock}"], check=False)
 
 

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from tests.conftest import air_socket
 from tests.e2e.conftest import python
 
 ADVERTISER = '''
@@ -30,7 +31,7 @@ def test_scan_lists_two_advertisers_from_other_processes(tmp_path: Path, unconfi
         script.write_text(ADVERTISER.format(name=name, service=service))
         procs.append(python(script, unconfigured_env, tmp_path))
     try:
-        sock = Path(unconfigured_env["XDG_RUNTIME_DIR"]) / "aioble-hci" / "air.sock"
+        sock = air_socket(unconfigured_env)
         deadline = time.monotonic() + 20
         while not sock.exists() and time.monotonic() < deadline:
             time.sleep(0.05)

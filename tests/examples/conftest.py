@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -12,25 +11,20 @@ from pathlib import Path
 import pytest
 
 from aioble_hci.controller.hub import hub_answers
+from tests.conftest import air_socket
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 HUB_START_SECONDS = 30.0
 
 
 @pytest.fixture
-def shared_air_env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    """The environment of a user who configured nothing, with the default air already running.
-
-    No AIOBLE_HCI_* variable is set, so the examples meet on the default shared air; its
-    socket lives under a private XDG_RUNTIME_DIR. The test starts that hub itself with
-    --fast (advertising and connection events at once) so transfers take a second, not ten.
+def shared_air_env(user_env: dict[str, str]) -> Iterator[dict[str, str]]:
+    """The environment of a user who configured nothing (`user_env`), with the default air
+    already running: the examples meet on it. The test starts that hub itself with --fast
+    (advertising and connection events at once) so transfers take a second, not ten.
     """
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AIOBLE_HCI_")}
-    runtime = tmp_path / "runtime"
-    runtime.mkdir(mode=0o700)
-    env["XDG_RUNTIME_DIR"] = str(runtime)
-    env["PYTHONUNBUFFERED"] = "1"
-    sock = runtime / "aioble-hci" / "air.sock"
+    env = user_env
+    sock = air_socket(env)
     hub = subprocess.Popen(
         [sys.executable, "-m", "aioble_hci", "air", "--socket", str(sock), "--fast"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
