@@ -410,6 +410,30 @@ def le_feature_names(mask: int) -> list[str]:
     return [f.name if isinstance(f, LeFeature) else f"bit {f}" for f in le_features(mask)]
 
 
+_SPEC_WORDS = {
+    "LE": "LE",
+    "BD": "BD",
+    "IO": "IO",
+    "OOB": "OOB",
+    "PHY": "PHY",
+    "PIN": "PIN",
+    "RSSI": "RSSI",
+    "P256": "P-256",
+    "DHKEY": "DHKey",
+    "QOS": "QoS",
+    "TX": "TX",
+    "V1": "[v1]",
+    "V2": "[v2]",
+}
+
+
+def spec_name(member_name: str) -> str:
+    """The spec's spelling of an OpCode/EventCode/LeSubevent member name,
+    e.g. LE_GENERATE_DHKEY_COMPLETE -> 'LE Generate DHKey Complete'."""
+    words = [_SPEC_WORDS.get(w, w.capitalize()) for w in member_name.split("_")]
+    return " ".join(words).replace("BD Addr", "BD_ADDR")
+
+
 def supports_command(supported_commands: bytes, octet: int, bit: int) -> bool:
     """Whether a Supported_Commands bitmap (Vol 4 Part E, 6.27) has octet/bit set."""
     return octet < len(supported_commands) and bool(supported_commands[octet] >> bit & 1)

@@ -99,3 +99,15 @@ def test_le_feature_bits_match_bumbles_table_of_vol6_part_b_4_6():
     assert LeFeature.LE_EXTENDED_ADVERTISING == BumbleLeFeature.LE_EXTENDED_ADVERTISING == 12
     assert LeFeature.LE_CODED_PHY == BumbleLeFeature.LE_CODED_PHY == 11
     assert LeFeature.CHANNEL_SOUNDING_HOST_SUPPORT == BumbleLeFeature.CHANNEL_SOUNDING_HOST_SUPPORT == 47
+
+
+def test_commands_and_events_share_the_spec_spelling_of_names():
+    from aioble_hci.hci.commands import command_name
+    from aioble_hci.hci.constants import EventCode, LeSubevent, OpCode
+    from aioble_hci.hci.events import event_name
+
+    assert command_name(OpCode.LE_GENERATE_DHKEY) == "LE Generate DHKey"
+    assert event_name(EventCode.LE_META, LeSubevent.LE_GENERATE_DHKEY_COMPLETE) == "LE Generate DHKey Complete"
+    assert event_name(EventCode.LE_META, LeSubevent.LE_PHY_UPDATE_COMPLETE) == "LE PHY Update Complete"
+    assert command_name(OpCode.READ_BD_ADDR) == "Read BD_ADDR"
+    assert event_name(EventCode.IO_CAPABILITY_REQUEST) == "IO Capability Request"

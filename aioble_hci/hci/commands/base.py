@@ -12,7 +12,7 @@ import struct
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
-from aioble_hci.hci.constants import OGF_VENDOR, OpCode, StatusCode
+from aioble_hci.hci.constants import OGF_VENDOR, OpCode, StatusCode, spec_name
 from aioble_hci.hci.errors import HciDecodeError
 from aioble_hci.hci.fields import U16, HciStruct, Status, format_value
 
@@ -122,28 +122,10 @@ class UnknownCommand:
         return f"{command_name(self.opcode)} (0x{self.opcode:04x}) {self.parameters.hex()}".rstrip()
 
 
-_WORDS = {
-    "LE": "LE",
-    "BD": "BD",
-    "PHY": "PHY",
-    "RSSI": "RSSI",
-    "P256": "P-256",
-    "DHKEY": "DHKey",
-    "QOS": "QoS",
-    "TX": "TX",
-    "V2": "[v2]",
-}
-
-
-def _spec_name(member_name: str) -> str:
-    words = [_WORDS.get(w, w.capitalize()) for w in member_name.split("_")]
-    return " ".join(words).replace("BD Addr", "BD_ADDR")
-
-
 def command_name(opcode: int) -> str:
     """The spec name of a command, e.g. 'LE Set Scan Enable'; 'Vendor 0xfcNN' or 'Unknown 0xNNNN' otherwise."""
     try:
-        return _spec_name(OpCode(opcode).name)
+        return spec_name(OpCode(opcode).name)
     except ValueError:
         if opcode >> 10 == OGF_VENDOR:
             return f"Vendor 0x{opcode:04x}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
-from aioble_hci.hci.constants import EventCode, LeSubevent
+from aioble_hci.hci.constants import EventCode, LeSubevent, spec_name
 from aioble_hci.hci.errors import HciDecodeError
 from aioble_hci.hci.fields import HciStruct, format_value
 
@@ -35,8 +35,7 @@ def event_name(code: int, subevent: int | None = None) -> str:
             member = EventCode(code).name
         except ValueError:
             return f"Unknown event 0x{code:02x}"
-    words = member.split("_")
-    return " ".join(w if w in ("LE", "QOS", "IO", "PIN", "OOB", "RSSI") else ("[v2]" if w == "V2" else "[v1]" if w == "V1" else w.capitalize()) for w in words)
+    return spec_name(member)
 
 
 class Event(HciStruct):
