@@ -7,8 +7,6 @@ and the values of readable attributes; SIG UUIDs are named from the Assigned Num
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import sys
 from typing import TYPE_CHECKING, Any
 
 from aioble_hci.cli.common import add_capture_option
@@ -46,16 +44,8 @@ def run(args: argparse.Namespace) -> int:
     from aioble_hci.address import Address
 
     address = Address.parse(args.address)
-    if args.pair and not smp_available():
-        print("aioble-hci gatt: --pair needs the SMP bearer (aioble_hci.host.smp), which is not available yet",
-              file=sys.stderr)
-        return 2
     print(explore(args.transport, address, pair=args.pair, timeout=args.timeout, values=not args.no_values))
     return 0
-
-
-def smp_available() -> bool:
-    return importlib.util.find_spec("aioble_hci.host.smp") is not None
 
 
 def explore(spec: str | Transport | None, address: Any, *, pair: bool = False, timeout: float = 10.0,
