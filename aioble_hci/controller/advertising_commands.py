@@ -14,12 +14,12 @@ from aioble_hci.controller.air import (
     PROP_LEGACY,
     PROP_SCANNABLE,
 )
+from aioble_hci.controller.commands import OK
 from aioble_hci.controller.constants import Op, Status
 
 if TYPE_CHECKING:
     from aioble_hci.controller.controller import VirtualController
 
-OK = bytes((Status.SUCCESS,))
 
 # Legacy Advertising_Type -> extended event properties (Vol 4 Part E, 7.8.53, table for legacy PDUs).
 LEGACY_TYPES = {

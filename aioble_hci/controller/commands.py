@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 Handler = Callable[["VirtualController", bytes], bytes | None]
 LengthCheck = Callable[[bytes], bool]
 
+OK = bytes((Status.SUCCESS,))  # the return parameters of a command that returns only a success Status
+
 
 class HciError(Exception):
     """A command failed with `status`; `extra` follows the status in Command Complete."""
@@ -117,7 +119,7 @@ def dispatch(ctl: VirtualController, packet: bytes) -> None:
     if spec.status_only:
         ctl.command_status(Status.SUCCESS, opcode)
     else:
-        ctl.command_complete(opcode, result if result is not None else bytes((Status.SUCCESS,)))
+        ctl.command_complete(opcode, result if result is not None else OK)
 
 
 def _fail(ctl: VirtualController, spec: CommandSpec, exc: HciError) -> None:

@@ -184,7 +184,7 @@ def le_create_connection_cancel(ctl: VirtualController, p: bytes) -> bytes:
     ctl.soon(
         send_connection_complete_failure, ctl, Status.UNKNOWN_CONNECTION_IDENTIFIER, Role.CENTRAL, request.extended
     )
-    return bytes((Status.SUCCESS,))
+    return c.OK
 
 
 def connection(ctl: VirtualController, handle: int) -> Connection:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from aioble_hci.controller import commands as c
 from aioble_hci.controller import events as ev
+from aioble_hci.controller.commands import OK
 from aioble_hci.controller.connections import connection
 from aioble_hci.controller.constants import Ev, LeSub, Op, Role, Status
 from aioble_hci.controller.privacy import aes_128
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
     from aioble_hci.controller.controller import VirtualController
     from aioble_hci.controller.link import Connection
 
-OK = bytes((Status.SUCCESS,))
 KEY_SIZE = 16
 
 

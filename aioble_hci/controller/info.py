@@ -11,6 +11,7 @@ import struct
 from typing import TYPE_CHECKING
 
 from aioble_hci.controller import commands as c
+from aioble_hci.controller.commands import OK
 from aioble_hci.controller.constants import (
     HCI_VERSION_5_4,
     LE_FEATURES,
@@ -22,7 +23,6 @@ from aioble_hci.controller.constants import (
 if TYPE_CHECKING:
     from aioble_hci.controller.controller import VirtualController
 
-OK = bytes((Status.SUCCESS,))
 HCI_SUBVERSION = 0x0001
 LMP_SUBVERSION = 0x0001
 # Read_Local_Supported_Features: "BR/EDR Not Supported" (bit 37), "LE Supported (Controller)" (bit 38).

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from aioble_hci.controller import commands as c
+from aioble_hci.controller.commands import OK
 from aioble_hci.controller.constants import Op, Status
 
 if TYPE_CHECKING:
     from aioble_hci.controller.controller import VirtualController
 
-OK = bytes((Status.SUCCESS,))
 ACCEPT_LIST_SIZE = 16
 RESOLVING_LIST_SIZE = 16
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from aioble_hci.controller import commands as c
 from aioble_hci.controller import events as ev
+from aioble_hci.controller.commands import OK
 from aioble_hci.controller.connections import _valid_connection_parameters, connection
 from aioble_hci.controller.constants import (
     HCI_VERSION_5_4,
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from aioble_hci.controller.controller import VirtualController
     from aioble_hci.controller.link import Connection
 
-OK = bytes((Status.SUCCESS,))
 MAX_OCTETS = 251
 MAX_TIME = 2120  # 251 octets on LE 1M (Vol 6 Part B, 4.5.10)
 

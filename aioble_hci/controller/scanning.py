@@ -20,6 +20,7 @@ from aioble_hci.controller.air import (
     PROP_SCANNABLE,
     AdvertisingPdu,
 )
+from aioble_hci.controller.commands import OK
 from aioble_hci.controller.constants import LeSub, Op, Status
 
 if TYPE_CHECKING:
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-OK = bytes((Status.SUCCESS,))
 SCAN_RSP_FLAG = 0x08
 DATA_INCOMPLETE_MORE = 0x01 << 5
 
