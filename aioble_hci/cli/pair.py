@@ -104,6 +104,7 @@ def format_result(address: Address, result: PairingResult) -> str:
 
 
 async def pair_with(host: Host, address: Address, args: argparse.Namespace) -> PairingResult:
+    from aioble_hci.host.gap import attach_gap
     from aioble_hci.host.smp import HeadlessPrompts, SmpHostConfig, attach_smp
     from aioble_hci.smp.config import SecurityConfig
     from aioble_hci.smp.pdus import IoCapability
@@ -116,72 +117,14 @@ async def pair_with(host: Host, address: Address, args: argparse.Namespace) -> P
                            accept_numeric_comparison=not args.reject_comparison,
                            key_pair=P256KeyPair.debug() if args.debug_key else None)
     prompts = terminal_prompts() if sys.stdin.isatty() else HeadlessPrompts(args.passkey, not args.reject_comparison)
-    own_address_type, local = await own_address(host)
-    config.identity_address = local
+    gap = await attach_gap(host)  # our own address: the public one, else a random static one
     smp = await attach_smp(host, config, prompts)
-    smp.local_address = local
-    conn = await connect(host, address, args.timeout, own_address_type)
+    conn = await gap.connect(address, timeout=args.timeout)
     try:
         return await asyncio.wait_for(smp.pair(conn), args.timeout)
     finally:
-        await disconnect(host, conn)
-
-
-async def own_address(host: Host) -> tuple[int, Address]:
-    """Own_Address_Type and address to connect with: the public address, else a random static one
-    (the controller's factory one when it has it) set with LE Set Random Address (Vol 6 Part B, 1.3)."""
-    from aioble_hci.gap.privacy import generate_static_address
-    from aioble_hci.hci import commands as cmd
-
-    info = host.controller_info
-    if info.has_public_address and info.bd_addr is not None:
-        return 0x00, info.bd_addr
-    static = info.static_address or generate_static_address()
-    await host.send_command(cmd.LeSetRandomAddress(random_address=static))
-    return 0x01, static
-
-
-async def connect(host: Host, address: Address, timeout: float, own_address_type: int = 0) -> Connection:
-    """LE Create Connection to ``address`` and wait for it (Vol 4 Part E, 7.8.12)."""
-    from aioble_hci.hci import commands as cmd
-    from aioble_hci.hci import events as ev
-    from aioble_hci.hci.constants import StatusCode
-
-    done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-
-    def complete(event: Any) -> None:
-        if not done.done():
-            done.set_result(event)
-
-    unsubscribe = [host.on_event(kind, complete) for kind in (ev.LeConnectionComplete,
-                                                              ev.LeEnhancedConnectionComplete)]
-    try:
-        await host.send_command(cmd.LeCreateConnection(peer_address=address, own_address_type=own_address_type))
-        try:
-            event = await asyncio.wait_for(asyncio.shield(done), timeout)
-        except TimeoutError:
-            await host.send_command(cmd.LeCreateConnectionCancel())
-            raise TimeoutError(f"no connection to {address} within {timeout:g} s") from None
-    finally:
-        for stop in unsubscribe:
-            stop()
-    if event.status != StatusCode.SUCCESS:
-        raise ConnectionError(f"connecting to {address} failed: {StatusCode(event.status).name}")
-    return host.connections[event.connection_handle]
-
-
-async def disconnect(host: Host, conn: Connection) -> None:
-    from aioble_hci.hci import commands as cmd
-    from aioble_hci.hci.constants import StatusCode
-
-    if not conn.connected:
-        return
-    try:
-        await host.send_command(cmd.Disconnect(connection_handle=conn.handle,
-                                               reason=StatusCode.REMOTE_USER_TERMINATED_CONNECTION))
-        await asyncio.wait_for(conn.closed.wait(), 5.0)
-    except Exception:  # leaving anyway: the controller drops the link when the host closes
-        pass
+        if conn.connected:
+            await gap.disconnect(conn)
 
 
 def terminal_prompts() -> Prompts:
