@@ -6,44 +6,31 @@ other packages add schemes with `register_scheme(name, factory)`.
 
 from __future__ import annotations
 
+import importlib
+
 from aioble_hci.transport.base import Transport, TransportError
-from aioble_hci.transport.spec import ACCEPTED_FORMS, open_transport, register_scheme
+from aioble_hci.transport.spec import (
+    ACCEPTED_FORMS,
+    TransportFactory,
+    open_transport,
+    register_scheme,
+)
 
 
-def _serial(spec: str) -> Transport:
-    from aioble_hci.transport.serial import SerialTransport
+def _lazy(module: str, class_name: str) -> TransportFactory:
+    """A factory importing its transport module on first use (pyserial, pyusb stay optional)."""
 
-    return SerialTransport(spec)
+    def factory(spec: str) -> Transport:
+        cls: type[Transport] = getattr(importlib.import_module(f"aioble_hci.transport.{module}"), class_name)
+        return cls(spec)
 
-
-def _usb(spec: str) -> Transport:
-    from aioble_hci.transport.usb import UsbTransport
-
-    return UsbTransport(spec)
+    return factory
 
 
-def _tcp_client(spec: str) -> Transport:
-    from aioble_hci.transport.socket import TcpClientTransport
-
-    return TcpClientTransport(spec)
-
-
-def _tcp_server(spec: str) -> Transport:
-    from aioble_hci.transport.socket import TcpServerTransport
-
-    return TcpServerTransport(spec)
-
-
-def _unix(spec: str) -> Transport:
-    from aioble_hci.transport.socket import UnixTransport
-
-    return UnixTransport(spec)
-
-
-register_scheme("serial", _serial)
-register_scheme("usb", _usb)
-register_scheme("tcp-client", _tcp_client)
-register_scheme("tcp-server", _tcp_server)
-register_scheme("unix", _unix)
+register_scheme("serial", _lazy("serial", "SerialTransport"))
+register_scheme("usb", _lazy("usb", "UsbTransport"))
+register_scheme("tcp-client", _lazy("socket", "TcpClientTransport"))
+register_scheme("tcp-server", _lazy("socket", "TcpServerTransport"))
+register_scheme("unix", _lazy("socket", "UnixTransport"))
 
 __all__ = ["ACCEPTED_FORMS", "Transport", "TransportError", "open_transport", "register_scheme"]
