@@ -44,7 +44,7 @@ def _buffer(value: Any) -> bytes:
 
 
 def _core_uuid(value: Any) -> CoreUUID:
-    return CoreUUID.from_le_bytes(bytes(value if isinstance(value, UUID) else UUID(value)))
+    return (value if isinstance(value, UUID) else UUID(value)).to_core()
 
 
 def _check_definition(definition: Any) -> None:

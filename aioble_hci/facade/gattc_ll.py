@@ -43,10 +43,6 @@ def status_of(error: BaseException | None) -> int:
     return STATUS_BAD_DATA
 
 
-def _uuid(core: CoreUUID) -> UUID:
-    return UUID(core.to_le_bytes())
-
-
 class GattClient:
     """gattc_* operations; each procedure remembers how to report itself."""
 
@@ -112,16 +108,16 @@ class GattClient:
         found = proc.result if proc.error is None and proc.result else []
         if isinstance(proc, DiscoverPrimaryServices):
             for service in found:
-                irq(Irq.GATTC_SERVICE_RESULT, (conn, service.start_handle, service.end_handle, _uuid(service.uuid)))
+                irq(Irq.GATTC_SERVICE_RESULT, (conn, service.start_handle, service.end_handle, UUID.from_core(service.uuid)))
             irq(Irq.GATTC_SERVICE_DONE, (conn, status))
         elif isinstance(proc, DiscoverCharacteristics):
             for ch in found:
                 irq(Irq.GATTC_CHARACTERISTIC_RESULT,
-                    (conn, ch.end_handle, ch.value_handle, ch.properties, _uuid(ch.uuid)))
+                    (conn, ch.end_handle, ch.value_handle, ch.properties, UUID.from_core(ch.uuid)))
             irq(Irq.GATTC_CHARACTERISTIC_DONE, (conn, status))
         elif isinstance(proc, DiscoverDescriptors):
             for descriptor in found:
-                irq(Irq.GATTC_DESCRIPTOR_RESULT, (conn, descriptor.handle, _uuid(descriptor.uuid)))
+                irq(Irq.GATTC_DESCRIPTOR_RESULT, (conn, descriptor.handle, UUID.from_core(descriptor.uuid)))
             irq(Irq.GATTC_DESCRIPTOR_DONE, (conn, status))
         elif isinstance(proc, Read):
             if proc.error is None:
