@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aioble_hci.capture import CaptureRecord
+from aioble_hci.capture.decode.ad import decode_ad
 from aioble_hci.capture.decoder import CaptureDecoder
 from aioble_hci.hci.packets import Direction, PacketType
 
@@ -168,3 +169,10 @@ def test_no_l2cap_payload_on_a_connection_makes_the_decoder_raise(
     assert packet.layers
     packet.render()
     packet.to_json()
+
+
+def test_le_bluetooth_device_address_structure_shows_the_address_as_text() -> None:
+    # AD type 0x1B (CSS Part A, 1.16): 6 octets little-endian, then the type octet
+    (entry,) = decode_ad(bytes([8, 0x1B, 0x01, 0x02, 0x03, 0x04, 0x05, 0xC6, 0x01]))
+    assert entry["type"] == "LE_BLUETOOTH_DEVICE_ADDRESS"
+    assert entry["address"] == "c6:05:04:03:02:01"

@@ -19,7 +19,7 @@ def decode_ad(data: bytes) -> list[dict[str, Any]]:
         try:
             parsed = jsonable(parse_structure(ad_type, value))
             if isinstance(parsed, dict):
-                parsed.pop("type", None)
+                parsed.pop("type", None)  # RawStructure's type octet: the entry names it already
                 entry.update(
                     {k: v for k, v in parsed.items() if k not in ("data",) or "problem" in parsed}
                 )

@@ -8,13 +8,11 @@ parameters and the reason. Summaries keep the spec's UPPER_SNAKE names, as btmon
 
 from __future__ import annotations
 
-import dataclasses
-from enum import Enum
 from typing import Any
 
 from aioble_hci.address import Address
 from aioble_hci.capture.decode.ad import decode_ad
-from aioble_hci.capture.decode.layer import Layer
+from aioble_hci.capture.decode.layer import Layer, jsonable
 from aioble_hci.hci import commands as hci_commands
 from aioble_hci.hci import events as hci_events
 from aioble_hci.hci.constants import OGF_VENDOR, EventCode, LeSubevent, OpCode, StatusCode
@@ -41,23 +39,8 @@ def status_name(status: int) -> str:
     return StatusCode(status).name
 
 
-def _plain(value: Any) -> Any:
-    """A codec field for display: addresses as text, status codes by name, structs as dicts."""
-    if isinstance(value, Address):
-        return str(value)
-    if isinstance(value, Enum):
-        return value.name
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return bytes(value).hex()
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    return value
-
-
 def _struct_fields(value: Any) -> dict[str, Any]:
-    fields: dict[str, Any] = _plain(value)
+    fields: dict[str, Any] = jsonable(value)
     for name in fields:
         if name.endswith("status") or name == "reason":
             raw = getattr(value, name)

@@ -84,9 +84,7 @@ def decode_att(pdu: bytes) -> Layer:
         return Layer(
             "att", f"ATT {name}", {"opcode": pdu[0], "problem": str(exc), "raw": pdu.hex()}
         )
-    fields = jsonable(decoded)
-    fields.pop("type", None)
-    return Layer("att", f"ATT {name}", {"opcode": pdu[0], **fields})
+    return Layer("att", f"ATT {name}", {"opcode": pdu[0], **jsonable(decoded)})
 
 
 def _signalling_name(code: int) -> str:
@@ -105,7 +103,7 @@ def _le_signalling(payload: bytes, direction: Direction, state: L2capState) -> L
     except KeyError:
         fields["data"] = raw.data.hex()
         return Layer("signalling", f"L2CAP {name}", fields)
-    fields.update({k: v for k, v in jsonable(command).items() if k != "type"})
+    fields.update(jsonable(command))
     _track_channels(command, raw.identifier, direction, state)
     return Layer("signalling", f"L2CAP {name}", fields)
 

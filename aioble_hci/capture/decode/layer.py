@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from aioble_hci.address import Address
 from aioble_hci.capture.records import CaptureRecord
 from aioble_hci.hci.packets import Direction
 
@@ -87,20 +88,19 @@ def _details(fields: dict[str, Any]) -> str:
 
 
 def jsonable(value: Any) -> Any:
-    """Make a value JSON-safe: bytes as hex, enums by name, dataclasses as dicts."""
+    """Make a value JSON-safe: addresses as text, bytes as hex, enums by name, dataclasses as dicts."""
     if isinstance(value, Enum):
         return value.name
     if isinstance(value, (bytes, bytearray, memoryview)):
         return bytes(value).hex()
+    if isinstance(value, Address):
+        return str(value)
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out = {"type": type(value).__name__}
-        for f in dataclasses.fields(value):
-            out[f.name] = jsonable(getattr(value, f.name))
-        return out
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, (int, float, str, bool)) or value is None:
         return value
     return str(value)

@@ -71,7 +71,5 @@ def decode_smp(pdu: bytes) -> Layer:
             address=str(decoded.identity_address),
         )
     else:
-        parsed = jsonable(decoded)
-        parsed.pop("type", None)
-        fields.update(parsed)
+        fields.update(jsonable(decoded))
     return Layer("smp", f"SMP {name}", fields)
