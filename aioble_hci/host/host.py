@@ -422,11 +422,7 @@ class Host:
         """Vol 4 Part E, 7.7.16: the controller failed; tell the subscribers, then reset it."""
         self.hardware_errors += 1
         log.error("controller reports hardware error 0x%02x: resetting and re-initialising it", code)
-        for callback in list(self._hardware_error_callbacks):
-            try:
-                callback(code)
-            except Exception:
-                log.exception("hardware error callback %r failed", callback)
+        _notify(self._hardware_error_callbacks, code, "hardware error")
         self._reinitialise(f"hardware error 0x{code:02x}")
 
     def _on_buffer_overflow(self, link_type: int) -> None:
@@ -478,11 +474,7 @@ class Host:
         for handle in list(self.connections):
             self._forget_connection(handle, None, synthesize=StatusCode.HARDWARE_FAILURE)
         callbacks, self._lost_callbacks = self._lost_callbacks, []
-        for callback in callbacks:
-            try:
-                callback(reason)
-            except Exception:
-                log.exception("lost callback %r failed", callback)
+        _notify(callbacks, reason, "lost")
 
     def _on_desync(self, exc: BaseException) -> None:
         log.warning("H4 stream out of sync (%s): resetting the controller", exc)
@@ -522,11 +514,16 @@ class Host:
             self._resync_task = None
             self.commands.exclusive = False
             self.commands.pump()
-        for callback in list(self._reinitialised_callbacks):
-            try:
-                callback(why)
-            except Exception:
-                log.exception("re-initialised callback %r failed", callback)
+        _notify(self._reinitialised_callbacks, why, "re-initialised")
+
+
+def _notify(callbacks: list[Callable[[Any], None]], arg: Any, what: str) -> None:
+    """Call each callback with `arg`; one that raises is logged, never stops the others or the host."""
+    for callback in list(callbacks):
+        try:
+            callback(arg)
+        except Exception:
+            log.exception("%s callback %r failed", what, callback)
 
 
 def _subscribe(callbacks: list[Any], callback: Any) -> Callable[[], None]:
