@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
+import pytest
+
 from aioble_hci.hci.commands import LeCreateConnection
 from aioble_hci.hci.constants import StatusCode
 from aioble_hci.hci.events import EncryptionChange
@@ -45,11 +47,9 @@ async def test_mismatched_keys_end_in_a_mic_failure_disconnect_reported_to_the_c
     peripheral.smp.bonds.put(replace(bond, ltk=bytes(16)))  # the peripheral now holds another key
     cconn, pconn = await connect(central, peripheral)
 
-    try:
+    with pytest.raises(LinkLostError) as raised:
         await central.smp.encrypt(cconn)
-        raise AssertionError("encryption with mismatched keys succeeded")
-    except LinkLostError as error:
-        assert error.reason == StatusCode.CONNECTION_TERMINATED_DUE_TO_MIC_FAILURE
+    assert raised.value.reason == StatusCode.CONNECTION_TERMINATED_DUE_TO_MIC_FAILURE
     await until(lambda: not central.host.connections and not peripheral.host.connections)
     assert pconn.disconnect_reason == StatusCode.CONNECTION_TERMINATED_DUE_TO_MIC_FAILURE
     assert not central.smp.security(cconn).encrypted
@@ -60,11 +60,9 @@ async def test_peer_that_lost_its_bond_refuses_the_key_with_pin_or_key_missing(w
     assert await peripheral.smp.delete_bond(CENTRAL_ADDRESS)
     cconn, _ = await connect(central, peripheral)
 
-    try:
+    with pytest.raises(EncryptionError) as raised:
         await central.smp.encrypt(cconn)
-        raise AssertionError("encryption without the peer's key succeeded")
-    except EncryptionError as error:
-        assert error.status == StatusCode.PIN_OR_KEY_MISSING
+    assert raised.value.status == StatusCode.PIN_OR_KEY_MISSING
     assert cconn.connected and not central.smp.security(cconn).encrypted
 
 
@@ -72,11 +70,9 @@ async def test_encrypting_without_a_bond_says_to_pair_first(world: World) -> Non
     central = await world.station("central", CENTRAL_ADDRESS)
     peripheral = await world.station("peripheral", PERIPHERAL_ADDRESS)
     cconn, _ = await connect(central, peripheral)
-    try:
+    with pytest.raises(NoBondError) as raised:
         await central.smp.encrypt(cconn)
-        raise AssertionError("encrypt() without a bond did not fail")
-    except NoBondError as error:
-        assert "pair first" in str(error)
+    assert "pair first" in str(raised.value)
 
 
 async def test_rejected_numeric_comparison_fails_pairing_and_stores_no_bond(world: World) -> None:
@@ -84,11 +80,9 @@ async def test_rejected_numeric_comparison_fails_pairing_and_stores_no_bond(worl
     peripheral = await world.station("peripheral", PERIPHERAL_ADDRESS, security=YES_NO, accept=False)
     cconn, pconn = await connect(central, peripheral)
 
-    try:
+    with pytest.raises(PairingFailedError) as raised:
         await central.smp.pair(cconn)
-        raise AssertionError("pairing succeeded although the peripheral's user said no")
-    except PairingFailedError as error:
-        assert error.reason is PairingFailedReason.NUMERIC_COMPARISON_FAILED and error.remote
+    assert raised.value.reason is PairingFailedReason.NUMERIC_COMPARISON_FAILED and raised.value.remote
     await until(lambda: bool(peripheral.pairings))
     assert isinstance(peripheral.pairings[-1][1], PairingFailedError)
     assert no_bonds(central, peripheral)
@@ -101,11 +95,9 @@ async def test_headless_passkey_entry_without_a_configured_passkey_fails_pairing
         KEYBOARD, io_capability=IoCapability.DISPLAY_ONLY))
     cconn, _ = await connect(central, peripheral)
 
-    try:
+    with pytest.raises(PairingFailedError) as raised:
         await central.smp.pair(cconn)
-        raise AssertionError("pairing succeeded without a passkey")
-    except PairingFailedError as error:
-        assert error.reason is PairingFailedReason.PASSKEY_ENTRY_FAILED and not error.remote
+    assert raised.value.reason is PairingFailedReason.PASSKEY_ENTRY_FAILED and not raised.value.remote
     assert no_bonds(central, peripheral)
 
 
@@ -126,11 +118,9 @@ async def test_sc_only_central_refuses_a_legacy_only_peer_and_stores_no_bond(wor
                                      security=SecurityConfig(secure_connections=False))
     cconn, _ = await connect(central, peripheral)
 
-    try:
+    with pytest.raises(PairingFailedError) as raised:
         await central.smp.pair(cconn)
-        raise AssertionError("a Secure-Connections-only central accepted legacy pairing")
-    except PairingFailedError as error:
-        assert error.reason is PairingFailedReason.AUTHENTICATION_REQUIREMENTS
+    assert raised.value.reason is PairingFailedReason.AUTHENTICATION_REQUIREMENTS
     assert no_bonds(central, peripheral)
 
 
@@ -150,22 +140,18 @@ async def bare_peripheral(world: World, reply: bytes | None) -> tuple[Station, C
 async def test_peer_answering_pairing_not_supported_fails_pairing_with_no_bond(world: World) -> None:
     central, cconn = await bare_peripheral(world, bytes([0x05, PairingFailedReason.PAIRING_NOT_SUPPORTED]))
 
-    try:
+    with pytest.raises(PairingFailedError) as raised:
         await central.smp.pair(cconn)
-        raise AssertionError("pairing with a peer that refuses succeeded")
-    except PairingFailedError as error:
-        assert error.reason is PairingFailedReason.PAIRING_NOT_SUPPORTED and error.remote
+    assert raised.value.reason is PairingFailedReason.PAIRING_NOT_SUPPORTED and raised.value.remote
     assert no_bonds(central)
 
 
 async def test_silent_peer_times_out_the_pairing(world: World) -> None:
     central, cconn = await bare_peripheral(world, None)
 
-    try:
+    with pytest.raises(PairingFailedError) as raised:
         await asyncio.wait_for(central.smp.pair(cconn), WAIT)
-        raise AssertionError("pairing with a silent peer succeeded")
-    except PairingFailedError as error:
-        assert error.timed_out
+    assert raised.value.timed_out
     assert no_bonds(central)
 
 
@@ -177,11 +163,8 @@ async def test_pairing_that_would_overwrite_a_bond_is_not_stored_when_overwrite_
     original = central.smp.bonds.get(PERIPHERAL_ADDRESS)
     assert original is not None
 
-    try:
+    with pytest.raises(BondOverwriteError):
         await central.smp.pair(cconn)  # a second pairing claiming the same identity
-        raise AssertionError("an existing bond was overwritten")
-    except BondOverwriteError:
-        pass
     assert central.smp.bonds.get(PERIPHERAL_ADDRESS) == original
     assert type(central.smp.bonds)(central.smp.bonds.path).get(PERIPHERAL_ADDRESS) == original
     assert not central.smp.security(cconn).bonded
