@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from aioble_hci.capture.decode.hci import decode_command, decode_event
 from aioble_hci.capture.decode.l2cap import L2capState, decode_l2cap
 from aioble_hci.capture.decode.layer import DecodedPacket, Layer, error_layer
-from aioble_hci.capture.files import open_reader
+from aioble_hci.capture.files import read_all
 from aioble_hci.capture.records import CaptureFormatError, CaptureRecord, RecordKind
 from aioble_hci.hci.acl import PB_CONTINUING, AclHeader, AclReassembler
 from aioble_hci.hci.constants import OpCode
@@ -200,22 +199,8 @@ class DecodeResult:
     error: CaptureFormatError | None
 
 
-def decode_records(
-    records: Iterable[CaptureRecord], decoder: CaptureDecoder | None = None
-) -> Iterator[DecodedPacket]:
-    decoder = decoder or CaptureDecoder()
-    for record in records:
-        yield decoder.decode(record)
-
-
 def decode_file(path: str | os.PathLike[str]) -> DecodeResult:
     """Decode every readable record of a capture; a damaged tail is reported, not raised."""
     decoder = CaptureDecoder()
-    packets: list[DecodedPacket] = []
-    error: CaptureFormatError | None = None
-    try:
-        for record in open_reader(path):
-            packets.append(decoder.decode(record))
-    except CaptureFormatError as exc:
-        error = exc
-    return DecodeResult(packets, decoder, error)
+    records, error = read_all(path)
+    return DecodeResult([decoder.decode(record) for record in records], decoder, error)
