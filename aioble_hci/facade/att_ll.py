@@ -9,6 +9,7 @@ side asks (NimBLE parity; aioble-api.md 14).
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -18,10 +19,11 @@ from aioble_hci.att.client import AttClient
 from aioble_hci.att.database import AttributeDatabase, SecurityState
 from aioble_hci.att.server import AttServer
 from aioble_hci.facade.stack import LinkState, LowLevelStack
+from aioble_hci.l2cap.pdus import FixedCid
 
 log = logging.getLogger(__name__)
 
-ATT_CID = 0x0004
+ATT_CID = int(FixedCid.ATT)
 _TO_SERVER = frozenset(pdus.REQUEST_OPCODES) | {int(pdus.Opcode.HANDLE_VALUE_CFM)}
 
 
@@ -73,7 +75,7 @@ class AttBearers:
     def get(self, conn_handle: int) -> AttLink:
         att = self.links.get(conn_handle)
         if att is None:
-            raise OSError(107, "not connected")  # ENOTCONN
+            raise OSError(errno.ENOTCONN, "not connected")
         return att
 
     def now(self) -> float:
