@@ -250,6 +250,10 @@ class HciStruct:
         """(name, value) for each field, for logs."""
         return [(f.name, getattr(self, f.name)) for f in dataclasses.fields(self)]  # type: ignore[arg-type]
 
+    def describe_fields(self) -> str:
+        """The fields as `name=value` pairs for logs, e.g. 'connection_handle=3 reason=...'."""
+        return " ".join(f"{k}={format_value(v)}" for k, v in self.field_items())
+
 
 def format_value(value: Any) -> str:
     """A field value as a compact log string."""
@@ -260,7 +264,7 @@ def format_value(value: Any) -> str:
     if isinstance(value, Address):
         return f"{value}/{value.type_name}"
     if isinstance(value, HciStruct):
-        return "{" + " ".join(f"{k}={format_value(v)}" for k, v in value.field_items()) + "}"
+        return "{" + value.describe_fields() + "}"
     if isinstance(value, tuple | list):
         return "[" + ", ".join(format_value(v) for v in value) + "]"
     return str(int(value)) if isinstance(value, int) else repr(value)

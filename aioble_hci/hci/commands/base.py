@@ -14,7 +14,7 @@ from typing import Any, ClassVar, TypeVar
 
 from aioble_hci.hci.constants import OGF_VENDOR, OpCode, StatusCode, spec_name
 from aioble_hci.hci.errors import HciDecodeError
-from aioble_hci.hci.fields import U16, HciStruct, Status, format_value
+from aioble_hci.hci.fields import U16, HciStruct, Status
 
 C = TypeVar("C", bound="Command")
 
@@ -104,8 +104,7 @@ class Command(HciStruct):
 
     def describe(self) -> str:
         """One line for logs: name, opcode and fields."""
-        fields = " ".join(f"{k}={format_value(v)}" for k, v in self.field_items())
-        return f"{command_name(self.OPCODE)} (0x{self.OPCODE:04x}) {fields}".rstrip()
+        return f"{command_name(self.OPCODE)} (0x{self.OPCODE:04x}) {self.describe_fields()}".rstrip()
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from typing import Any, ClassVar, TypeVar
 
 from aioble_hci.hci.constants import EventCode, LeSubevent, spec_name
 from aioble_hci.hci.errors import HciDecodeError
-from aioble_hci.hci.fields import HciStruct, format_value
+from aioble_hci.hci.fields import HciStruct
 
 E = TypeVar("E", bound="Event")
 
@@ -71,8 +71,7 @@ class Event(HciStruct):
 
     def describe(self) -> str:
         """One line for logs: name and fields."""
-        fields = " ".join(f"{k}={format_value(v)}" for k, v in self.field_items())
-        return f"{self.name} {fields}".rstrip()
+        return f"{self.name} {self.describe_fields()}".rstrip()
 
 
 class LeMetaEvent(Event):
