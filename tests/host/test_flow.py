@@ -10,20 +10,8 @@ import pytest
 from aioble_hci.hci import commands as cmd
 from aioble_hci.hci.constants import OpCode
 from aioble_hci.host.errors import HciCommandError, HciTimeoutError
-from tests.scripted.controller import (
-    ControllerConfig,
-    acl,
-    disconnection_complete,
-    le_connection_complete,
-)
-
-PEER = bytes.fromhex("a1a2a3a4a5c6")
-
-
-async def _connect(host, controller, handle: int = 0x0040) -> None:  # type: ignore[no-untyped-def]
-    controller.send_raw(le_connection_complete(handle, PEER))
-    while handle not in host.connections:
-        await asyncio.sleep(0.005)
+from tests.faults.helpers import connect
+from tests.scripted.controller import ControllerConfig, acl, disconnection_complete
 
 
 def _frames_from(packets: list[bytes]) -> list[bytes]:
@@ -78,7 +66,7 @@ async def test_failing_status_raises_hci_command_error_naming_the_command(script
 
 async def test_acl_fragments_never_exceed_two_controller_buffers(scripted_host) -> None:
     host, controller = await scripted_host(ControllerConfig(acl_buffers=2, acl_size=27, auto_complete_acl=False))
-    await _connect(host, controller)
+    await connect(host, controller)
     pdus = [bytes([i]) * 60 for i in range(4)]
     for pdu in pdus:
         host.send_l2cap(0x0040, 0x0004, pdu)
@@ -96,7 +84,7 @@ async def test_acl_fragments_never_exceed_two_controller_buffers(scripted_host) 
 
 async def test_fragmented_pdu_from_the_controller_reaches_the_fixed_channel_whole(scripted_host) -> None:
     host, controller = await scripted_host()
-    await _connect(host, controller)
+    await connect(host, controller)
     received: asyncio.Queue[tuple[object, bytes]] = asyncio.Queue()
     host.register_fixed_channel(0x0004, lambda conn, pdu: received.put_nowait((conn, pdu)))
     payload = bytes(range(50))
@@ -109,7 +97,7 @@ async def test_fragmented_pdu_from_the_controller_reaches_the_fixed_channel_whol
 
 async def test_disconnection_returns_the_handles_credits_and_drops_its_queue(scripted_host) -> None:
     host, controller = await scripted_host(ControllerConfig(acl_buffers=2, auto_complete_acl=False))
-    await _connect(host, controller)
+    await connect(host, controller)
     conn = host.connections[0x0040]
     host.send_l2cap(0x0040, 0x0004, bytes(100))
     await asyncio.to_thread(controller.wait_for, lambda: len(controller.acl_packets) == 2)

@@ -11,20 +11,8 @@ from aioble_hci.hci import commands as cmd
 from aioble_hci.hci import events as ev
 from aioble_hci.hci.constants import OpCode
 from aioble_hci.host.errors import ControllerLostError
-from tests.scripted.controller import acl, event, le_connection_complete
-
-PEER = bytes.fromhex("a1a2a3a4a5c6")
-
-
-async def _connect(host, controller, handle: int = 0x0040) -> None:  # type: ignore[no-untyped-def]
-    controller.send_raw(le_connection_complete(handle, PEER))
-    while handle not in host.connections:
-        await asyncio.sleep(0.005)
-
-
-async def _wait_dropped(host, count: int) -> None:  # type: ignore[no-untyped-def]
-    while host.dropped_packets < count:
-        await asyncio.sleep(0.005)
+from tests.faults.helpers import connect, until
+from tests.scripted.controller import acl, event
 
 
 async def test_truncated_and_over_long_events_are_dropped_and_the_host_keeps_working(scripted_host) -> None:
@@ -32,20 +20,20 @@ async def test_truncated_and_over_long_events_are_dropped_and_the_host_keeps_wor
     controller.send_raw(event(0x0E, b"\x01\x09"))  # Command Complete cut before its opcode ends
     controller.send_raw(event(0x05, struct.pack("<BHBB", 0, 0x40, 0x13, 0xEE)))  # Disconnection Complete + 1 byte
     controller.send_raw(event(0x3E, b"\x01\x00\x40"))  # LE Connection Complete cut short
-    await asyncio.wait_for(_wait_dropped(host, 3), 5)
+    await until(lambda: host.dropped_packets >= 3)
     ret = await host.send_command(cmd.ReadBdAddr())
     assert ret.bd_addr.value == bytes(6)
 
 
 async def test_malformed_acl_is_dropped_and_a_following_pdu_is_delivered(scripted_host) -> None:
     host, controller = await scripted_host()
-    await _connect(host, controller)
+    await connect(host, controller)
     received: asyncio.Queue[bytes] = asyncio.Queue()
     host.register_fixed_channel(0x0004, lambda conn, pdu: received.put_nowait(pdu))
     controller.send_raw(acl(0x0040, 0b01, b"orphan continuation"))
     controller.send_raw(acl(0x0040, 0b10, struct.pack("<HH", 2, 0x0004) + b"too long for its header"))
     controller.send_raw(acl(0x0099, 0b10, struct.pack("<HH", 1, 0x0004) + b"?"))  # no such connection
-    await asyncio.wait_for(_wait_dropped(host, 3), 5)
+    await until(lambda: host.dropped_packets >= 3)
     controller.send_raw(acl(0x0040, 0b10, struct.pack("<HH", 3, 0x0004) + b"\x0a\x01\x00"))
     assert await asyncio.wait_for(received.get(), 5) == b"\x0a\x01\x00"
 
@@ -59,7 +47,7 @@ async def test_a_raising_event_callback_does_not_stop_dispatch(scripted_host) ->
 
     host.on_event(ev.LeConnectionComplete, broken)
     host.on_event(ev.LeConnectionComplete, lambda e: seen.append(e.connection_handle))
-    await _connect(host, controller, 0x0041)
+    await connect(host, controller, 0x0041)
     assert seen == [0x0041]
 
 
@@ -68,8 +56,7 @@ async def test_stray_byte_from_the_controller_resets_it_and_the_host_recovers(sc
     resets_before = controller.opcodes().count(OpCode.RESET)
     controller.send_raw(b"\x7f")
     await asyncio.to_thread(controller.wait_for, lambda: controller.opcodes().count(OpCode.RESET) > resets_before)
-    while host.resyncs == 0 or host._resync_task is not None:
-        await asyncio.sleep(0.01)
+    await until(lambda: host.resyncs > 0 and host._resync_task is None)
     assert host.controller_info.manufacturer == 0x05F1
     version = await host.send_command(cmd.ReadLocalVersionInformation())
     assert version.hci_version == 0x0D
@@ -95,7 +82,7 @@ async def test_closing_the_pty_fails_pending_commands_and_waiters_promptly(scrip
 
 async def test_connections_are_dropped_when_the_controller_is_lost(scripted_host) -> None:
     host, controller = await scripted_host()
-    await _connect(host, controller)
+    await connect(host, controller)
     conn = host.connections[0x0040]
     controller.close()
     await asyncio.wait_for(conn.closed.wait(), 5)
@@ -106,23 +93,21 @@ async def test_connections_are_dropped_when_the_controller_is_lost(scripted_host
 
 async def test_a_lost_controller_ends_each_connection_with_a_disconnection_event(scripted_host) -> None:
     host, controller = await scripted_host()
-    await _connect(host, controller)
+    await connect(host, controller)
     ended: list[ev.DisconnectionComplete] = []
     host.on_event(ev.DisconnectionComplete, ended.append)
     controller.close()
-    while not ended:
-        await asyncio.sleep(0.005)
+    await until(lambda: ended)
     assert [(e.connection_handle, e.reason) for e in ended] == [(0x0040, 0x03)]
 
 
 async def test_a_desync_reset_ends_each_connection_with_a_disconnection_event(scripted_host) -> None:
     host, controller = await scripted_host()
-    await _connect(host, controller)
+    await connect(host, controller)
     ended: list[ev.DisconnectionComplete] = []
     host.on_event(ev.DisconnectionComplete, ended.append)
     controller.send_raw(b"\x7f")
-    while host.resyncs == 0 or host._resync_task is not None:
-        await asyncio.sleep(0.01)
+    await until(lambda: host.resyncs > 0 and host._resync_task is None)
     assert [(e.connection_handle, e.reason) for e in ended] == [(0x0040, 0x03)]
     assert host.connections == {}
 
