@@ -66,15 +66,31 @@ def make_ble(air: Air) -> tuple[BLE, Runtime, Recorder]:
     return ble, runtime, recorder
 
 
+Made = Callable[[], tuple[BLE, Runtime, Recorder]]
+
+
 @pytest.fixture
-def pair(air: Air) -> Iterator[tuple[tuple[BLE, Recorder], tuple[BLE, Recorder]]]:
-    """(peripheral, recorder), (central, recorder), both active."""
-    p, prt, prec = make_ble(air)
-    c, crt, crec = make_ble(air)
-    p.active(True)
-    c.active(True)
-    yield (p, prec), (c, crec)
-    for ble, runtime in ((p, prt), (c, crt)):
+def made(air: Air) -> Iterator[Made]:
+    """Makes inactive BLEs on the private air (handler already set) and closes them afterwards."""
+    made: list[tuple[BLE, Runtime]] = []
+
+    def make() -> tuple[BLE, Runtime, Recorder]:
+        ble, runtime, recorder = make_ble(air)
+        made.append((ble, runtime))
+        return ble, runtime, recorder
+
+    yield make
+    for ble, runtime in made:
         ble.active(False)
         runtime.close()
         BLE._instances.pop(id(runtime), None)
+
+
+@pytest.fixture
+def pair(made: Made) -> tuple[tuple[BLE, Recorder], tuple[BLE, Recorder]]:
+    """(peripheral, recorder), (central, recorder), both active."""
+    p, _, prec = made()
+    c, _, crec = made()
+    p.active(True)
+    c.active(True)
+    return (p, prec), (c, crec)

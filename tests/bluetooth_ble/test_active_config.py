@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 import bluetooth
-from aioble_hci.controller.air import Air
 from bluetooth.ble import BLE
-from tests.bluetooth_ble.conftest import make_ble
+from tests.bluetooth_ble.conftest import Made
 
 
 def test_importing_bluetooth_does_not_load_the_host() -> None:
@@ -20,124 +19,93 @@ def test_importing_bluetooth_does_not_load_the_host() -> None:
     assert bluetooth.BLE is BLE
 
 
-def test_ble_is_one_object_per_runtime(air: Air) -> None:
-    ble, runtime, _ = make_ble(air)
-    try:
-        assert BLE(_runtime=runtime) is ble
-    finally:
-        runtime.close()
+def test_ble_is_one_object_per_runtime(made: Made) -> None:
+    ble, runtime, _ = made()
+    assert BLE(_runtime=runtime) is ble
 
 
-def test_active_turns_the_radio_on_and_off(air: Air) -> None:
-    ble, runtime, _ = make_ble(air)
-    try:
-        assert ble.active() is False
-        assert ble.active(True) is True
-        assert ble.active() is True
-        assert ble.active(False) is False
-        assert ble.active(1) is True
-    finally:
-        ble.active(False)
-        runtime.close()
+def test_active_turns_the_radio_on_and_off(made: Made) -> None:
+    ble, _, _ = made()
+    assert ble.active() is False
+    assert ble.active(True) is True
+    assert ble.active() is True
+    assert ble.active(False) is False
+    assert ble.active(1) is True
 
 
-def test_mac_is_the_random_static_address_msb_first_and_stable_across_reactivation(air: Air) -> None:
-    ble, runtime, _ = make_ble(air)
-    try:
-        ble.active(True)
-        addr_type, addr = ble.config("mac")
-        assert addr_type == 1 and isinstance(addr, bytes) and len(addr) == 6
-        assert addr[0] & 0xC0 == 0xC0  # static random: the two most significant bits set
-        assert eval(repr(ble.config("mac"))) == (addr_type, addr)
-        ble.active(False)
-        ble.active(True)
-        assert ble.config("mac") == (addr_type, addr)
-    finally:
-        ble.active(False)
-        runtime.close()
+def test_mac_is_the_random_static_address_msb_first_and_stable_across_reactivation(made: Made) -> None:
+    ble, _, _ = made()
+    ble.active(True)
+    addr_type, addr = ble.config("mac")
+    assert addr_type == 1 and isinstance(addr, bytes) and len(addr) == 6
+    assert addr[0] & 0xC0 == 0xC0  # static random: the two most significant bits set
+    assert eval(repr(ble.config("mac"))) == (addr_type, addr)
+    ble.active(False)
+    ble.active(True)
+    assert ble.config("mac") == (addr_type, addr)
 
 
-def test_mac_while_inactive_is_an_oserror(air: Air) -> None:
-    ble, runtime, _ = make_ble(air)
-    try:
-        with pytest.raises(OSError):
-            ble.config("mac")
-    finally:
-        runtime.close()
+def test_mac_while_inactive_is_an_oserror(made: Made) -> None:
+    ble, _, _ = made()
+    with pytest.raises(OSError):
+        ble.config("mac")
 
 
-def test_config_defaults_and_settings(air: Air) -> None:
-    ble, runtime, _ = make_ble(air)
-    try:
-        assert ble.config("mtu") == 256
-        ble.config(mitm=True, le_secure=True, bond=False)  # allowed while inactive
-        with pytest.raises(ValueError, match="unknown config param"):
-            ble.config("bond")  # settable, not queryable (as in MicroPython)
-        ble.config(gap_name="name")
-        assert ble.config("gap_name") == b"name"
-        ble.config(mtu=100)
-        assert ble.config("mtu") == 100
-        ble.config(rxbuf=2000)
-        assert ble.config("rxbuf") == 2000
-    finally:
-        runtime.close()
+def test_config_defaults_and_settings(made: Made) -> None:
+    ble, _, _ = made()
+    assert ble.config("mtu") == 256
+    ble.config(mitm=True, le_secure=True, bond=False)  # allowed while inactive
+    with pytest.raises(ValueError, match="unknown config param"):
+        ble.config("bond")  # settable, not queryable (as in MicroPython)
+    ble.config(gap_name="name")
+    assert ble.config("gap_name") == b"name"
+    ble.config(mtu=100)
+    assert ble.config("mtu") == 100
+    ble.config(rxbuf=2000)
+    assert ble.config("rxbuf") == 2000
 
 
-def test_config_errors_have_micropython_messages(air: Air) -> None:
-    ble, runtime, _ = make_ble(air)
-    try:
-        with pytest.raises(TypeError, match="can't specify pos and kw args"):
-            ble.config("mtu", mtu=50)
-        with pytest.raises(TypeError, match="must query one param"):
-            ble.config("mtu", "gap_name")
-        with pytest.raises(ValueError, match="unknown config param"):
-            ble.config("nope")
-        with pytest.raises(ValueError, match="unknown config param"):
-            ble.config(nope=1)
-        with pytest.raises(TypeError):
-            ble.config(mtu="x")
-        with pytest.raises(ValueError):
-            ble.config(rxbuf=8)
-        with pytest.raises(ValueError, match="invalid handler"):
-            ble.irq(42)
-    finally:
-        runtime.close()
+def test_config_errors_have_micropython_messages(made: Made) -> None:
+    ble, _, _ = made()
+    with pytest.raises(TypeError, match="can't specify pos and kw args"):
+        ble.config("mtu", mtu=50)
+    with pytest.raises(TypeError, match="must query one param"):
+        ble.config("mtu", "gap_name")
+    with pytest.raises(ValueError, match="unknown config param"):
+        ble.config("nope")
+    with pytest.raises(ValueError, match="unknown config param"):
+        ble.config(nope=1)
+    with pytest.raises(TypeError):
+        ble.config(mtu="x")
+    with pytest.raises(ValueError):
+        ble.config(rxbuf=8)
+    with pytest.raises(ValueError, match="invalid handler"):
+        ble.irq(42)
 
 
-def test_gap_calls_while_inactive_raise_oserror(air: Air) -> None:
-    ble, runtime, _ = make_ble(air)
-    try:
-        with pytest.raises(OSError):
-            ble.gap_advertise(100_000)
-        assert ble.gap_disconnect(0) is False
-    finally:
-        runtime.close()
+def test_gap_calls_while_inactive_raise_oserror(made: Made) -> None:
+    ble, _, _ = made()
+    with pytest.raises(OSError):
+        ble.gap_advertise(100_000)
+    assert ble.gap_disconnect(0) is False
 
 
-def test_hci_cmd_reads_the_bd_addr_and_reports_unknown_commands(air: Air) -> None:
-    ble, runtime, _ = make_ble(air)
-    try:
-        ble.active(True)
-        resp = bytearray(6)
-        assert ble.hci_cmd(0x04, 0x0009, b"", resp) == 0  # Read BD_ADDR
-        assert len(resp) == 6
-        assert ble.hci_cmd(0x3E, 0x03FF, b"", bytearray(4)) == 0x01  # Unknown HCI Command
-    finally:
-        ble.active(False)
-        runtime.close()
+def test_hci_cmd_reads_the_bd_addr_and_reports_unknown_commands(made: Made) -> None:
+    ble, _, _ = made()
+    ble.active(True)
+    resp = bytearray(6)
+    assert ble.hci_cmd(0x04, 0x0009, b"", resp) == 0  # Read BD_ADDR
+    assert len(resp) == 6
+    assert ble.hci_cmd(0x3E, 0x03FF, b"", bytearray(4)) == 0x01  # Unknown HCI Command
 
 
-def test_register_services_checks_the_definition_like_micropython(air: Air) -> None:
-    ble, runtime, _ = make_ble(air)
-    try:
-        ble.active(True)
-        with pytest.raises(ValueError, match="invalid service UUID"):
-            ble.gatts_register_services(((0x180F, ()),))
-        with pytest.raises(ValueError, match="invalid characteristic tuple"):
-            ble.gatts_register_services(((bluetooth.UUID(0x180F), ((bluetooth.UUID(0x2A19),),)),))
-        with pytest.raises(ValueError, match="invalid characteristic UUID"):
-            ble.gatts_register_services(((bluetooth.UUID(0x180F), ((0x2A19, 2),)),))
-        assert ble.gatts_register_services([]) == ()
-    finally:
-        ble.active(False)
-        runtime.close()
+def test_register_services_checks_the_definition_like_micropython(made: Made) -> None:
+    ble, _, _ = made()
+    ble.active(True)
+    with pytest.raises(ValueError, match="invalid service UUID"):
+        ble.gatts_register_services(((0x180F, ()),))
+    with pytest.raises(ValueError, match="invalid characteristic tuple"):
+        ble.gatts_register_services(((bluetooth.UUID(0x180F), ((bluetooth.UUID(0x2A19),),)),))
+    with pytest.raises(ValueError, match="invalid characteristic UUID"):
+        ble.gatts_register_services(((bluetooth.UUID(0x180F), ((0x2A19, 2),)),))
+    assert ble.gatts_register_services([]) == ()

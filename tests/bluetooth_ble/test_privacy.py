@@ -3,38 +3,17 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import pytest
-
 from aioble_hci.address import Address, AddressType
-from aioble_hci.controller.air import Air
-from aioble_hci.facade.runtime import Runtime
 from aioble_hci.gap import privacy
 from bluetooth.ble import BLE
-from tests.bluetooth_ble.conftest import WAIT, Recorder, make_ble
+from tests.bluetooth_ble.conftest import WAIT
 
 IRK = bytes(range(1, 17))
 ADDR_MODE_RPA, ADDR_MODE_NRPA = 2, 3
 GET_SECRET, SET_SECRET = 29, 30
-
-
-@pytest.fixture
-def made(air: Air) -> Iterator[Callable[[], tuple[BLE, Runtime, Recorder]]]:
-    """Makes inactive BLEs on the private air (handler already set) and closes them afterwards."""
-    made: list[tuple[BLE, Runtime]] = []
-
-    def make() -> tuple[BLE, Runtime, Recorder]:
-        ble, runtime, recorder = make_ble(air)
-        made.append((ble, runtime))
-        return ble, runtime, recorder
-
-    yield make
-    for ble, runtime in made:
-        ble.active(False)
-        runtime.close()
-        BLE._instances.pop(id(runtime), None)
 
 
 def _address(ble: BLE) -> Address:
