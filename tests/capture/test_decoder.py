@@ -176,3 +176,11 @@ def test_le_bluetooth_device_address_structure_shows_the_address_as_text() -> No
     (entry,) = decode_ad(bytes([8, 0x1B, 0x01, 0x02, 0x03, 0x04, 0x05, 0xC6, 0x01]))
     assert entry["type"] == "LE_BLUETOOTH_DEVICE_ADDRESS"
     assert entry["address"] == "c6:05:04:03:02:01"
+
+
+def test_unknown_ad_types_show_their_value_and_no_empty_problem() -> None:
+    from aioble_hci.capture.decode.ad import decode_ad
+
+    unknown, malformed = decode_ad(bytes([3, 0x99, 0xAB, 0xCD, 2, 0x19, 0x01]))  # unknown type; appearance 1 octet short
+    assert unknown["value"] == "abcd" and "problem" not in unknown and "data" not in unknown
+    assert malformed["value"] == "01" and malformed["problem"]

@@ -20,9 +20,11 @@ def decode_ad(data: bytes) -> list[dict[str, Any]]:
             parsed = jsonable(parse_structure(ad_type, value))
             if isinstance(parsed, dict):
                 parsed.pop("type", None)  # RawStructure's type octet: the entry names it already
-                entry.update(
-                    {k: v for k, v in parsed.items() if k not in ("data",) or "problem" in parsed}
-                )
+                if "problem" in parsed:  # a RawStructure: its data is the entry's value already
+                    parsed.pop("data", None)
+                    if parsed["problem"] is None:
+                        del parsed["problem"]
+                entry.update(parsed)
         except Exception as exc:  # noqa: BLE001 - show the raw structure, never fail
             entry["problem"] = str(exc)
         out.append(entry)
