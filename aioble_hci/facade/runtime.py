@@ -31,6 +31,7 @@ from typing import Any
 from aioble_hci.host.api import resolve_spec
 from aioble_hci.host.host import Host, HostConfig
 from aioble_hci.host.thread import HostThread
+from aioble_hci.transport import open_transport
 from aioble_hci.transport.base import Transport
 
 log = logging.getLogger(__name__)
@@ -70,14 +71,6 @@ def default_runtime() -> Runtime:
             _default = Runtime()
             atexit.register(_default.close)
         return _default
-
-
-def _open_spec(spec: str) -> Transport:
-    from aioble_hci.transport import open_transport
-
-    if spec.split(":", 1)[0].strip().lower() in ("virtual", "air"):
-        import aioble_hci.controller.transport  # noqa: F401  registers the `virtual` and `air` schemes
-    return open_transport(spec)
 
 
 @dataclass
@@ -168,7 +161,7 @@ class Runtime:
             return self.host
 
     async def _start(self) -> Host:
-        transport = self._transport() if callable(self._transport) else _open_spec(self.spec)
+        transport = self._transport() if callable(self._transport) else open_transport(self.spec)
         host = Host(transport, HostConfig(command_timeout=self.command_timeout))
         try:
             await host.start()
