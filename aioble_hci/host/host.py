@@ -190,12 +190,17 @@ class Host:
     # --- ACL / L2CAP -----------------------------------------------------------
 
     def send_l2cap(self, handle: int, cid: int, pdu: bytes) -> None:
-        """Queue one L2CAP basic frame (Vol 3 Part A, 3.1) to a connection; fragments to the ACL size."""
+        """Queue `pdu` on channel `cid` as one L2CAP basic frame (Vol 3 Part A, 3.1) to a connection;
+        fragments to the ACL size."""
+        self.send_l2cap_frame(handle, _L2CAP_HEADER.pack(len(pdu), cid) + pdu)
+
+    def send_l2cap_frame(self, handle: int, frame: bytes) -> None:
+        """Queue one L2CAP basic frame that already carries its header (an L2CAP core's output)."""
         if self.lost is not None:
             raise ControllerLostError(f"cannot send on handle 0x{handle:03x}: the controller is gone")
         if handle not in self.connections:
             raise ValueError(f"no connection with handle 0x{handle:03x}")
-        self.acl.send_pdu(handle, _L2CAP_HEADER.pack(len(pdu), cid) + pdu)
+        self.acl.send_pdu(handle, frame)
 
     def _send_acl_bytes(self, packet: bytes) -> None:
         self._write(PacketType.ACL, packet)

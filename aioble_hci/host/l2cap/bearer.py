@@ -26,7 +26,7 @@ from aioble_hci.host.host import Host
 from aioble_hci.l2cap import events as l2ev
 from aioble_hci.l2cap.coc import ChannelState
 from aioble_hci.l2cap.manager import L2capChannelManager, Role
-from aioble_hci.l2cap.pdus import FixedCid, decode_basic_frame
+from aioble_hci.l2cap.pdus import FixedCid
 from aioble_hci.l2cap.spsm import LinkSecurity, SpsmRegistry
 
 from .channel import ChannelApi, CocChannel, CocListener, L2capChannelError, L2capDisconnectedError
@@ -242,9 +242,8 @@ class L2capBearer(ChannelApi, ParameterUpdateGlue):
             return
         host, manager = self.host, link.manager
         if host.acl.queued < ACL_HIGH_WATER:
-            for frame in manager.data_to_send():
-                cid, payload = decode_basic_frame(frame)
-                host.send_l2cap(link.connection.handle, cid, payload)
+            for frame in manager.data_to_send():  # whole basic frames, header included
+                host.send_l2cap_frame(link.connection.handle, frame)
         if link.channels:
             backlog = host.acl.queued >= ACL_HIGH_WATER
             cores = manager.channels
