@@ -224,6 +224,8 @@ async def test_async_with_connection_disconnects_on_exit(env: Env) -> None:
     await until(lambda: env.fake.called("gap_disconnect"))
     env.fake.inject(IRQ_PERIPHERAL_DISCONNECT, (65, 0, PEER))
     await task
+    assert env.fake.called("gap_disconnect") == [(65,)]
+    assert not conn.is_connected()
 
 
 async def test_stop_raises_disconnected_error_in_waiters(env: Env) -> None:

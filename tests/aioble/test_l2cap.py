@@ -211,3 +211,5 @@ async def test_async_with_channel_disconnects(env: Env) -> None:
     await until(lambda: env.fake.called("l2cap_disconnect"))
     env.fake.inject(IRQ_L2CAP_DISCONNECT, (64, CID, 22, 0))
     await task
+    assert env.fake.called("l2cap_disconnect") == [(64, CID)]
+    assert channel._cid is None and conn._l2cap_channel is None
