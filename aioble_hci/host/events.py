@@ -15,6 +15,17 @@ log = logging.getLogger(__name__)
 E = TypeVar("E")
 
 
+def subscribe(callbacks: list[Any], callback: Any) -> Callable[[], None]:
+    """Add `callback` to `callbacks`; return the function that removes it (idempotent)."""
+    callbacks.append(callback)
+
+    def unsubscribe() -> None:
+        if callback in callbacks:
+            callbacks.remove(callback)
+
+    return unsubscribe
+
+
 class EventHub:
     """Callbacks run synchronously in emission order (for the `bluetooth` IRQ layer);
     `wait_for` gives the next matching event to a coroutine."""
@@ -31,13 +42,7 @@ class EventHub:
         if callbacks is None:
             callbacks = self._callbacks[event_class] = []
             self._routes.clear()
-        callbacks.append(callback)
-
-        def unsubscribe() -> None:
-            if callback in callbacks:
-                callbacks.remove(callback)
-
-        return unsubscribe
+        return subscribe(callbacks, callback)
 
     async def wait_for(
         self, event_class: type[E], predicate: Callable[[E], bool] | None = None

@@ -40,7 +40,7 @@ from aioble_hci.host.errors import (
     HciCommandError,
     HciTimeoutError,
 )
-from aioble_hci.host.events import EventHub
+from aioble_hci.host.events import EventHub, subscribe
 from aioble_hci.host.flow import AclFlow, CommandFlow
 from aioble_hci.host.startup import (
     DEFAULT_EVENT_MASK,
@@ -245,13 +245,13 @@ class Host:
     def on_hardware_error(self, callback: Callable[[int], None]) -> Callable[[], None]:
         """Call `callback(hardware_code)` on every HCI Hardware Error event (Vol 4 Part E, 7.7.16),
         before the host resets the controller; returns an unsubscribe function."""
-        return _subscribe(self._hardware_error_callbacks, callback)
+        return subscribe(self._hardware_error_callbacks, callback)
 
     def on_reinitialised(self, callback: Callable[[str], None]) -> Callable[[], None]:
         """Call `callback(reason)` each time the host has reset and re-initialised the controller
         (after an H4 desync, a hardware error or a self-reset): bearers re-apply controller state
         (advertising, resolving list, ...) here. Returns an unsubscribe function."""
-        return _subscribe(self._reinitialised_callbacks, callback)
+        return subscribe(self._reinitialised_callbacks, callback)
 
     # --- packets from the controller --------------------------------------------
 
@@ -531,11 +531,3 @@ def _notify(callbacks: list[Callable[[Any], None]], arg: Any, what: str) -> None
             log.exception("%s callback %r failed", what, callback)
 
 
-def _subscribe(callbacks: list[Any], callback: Any) -> Callable[[], None]:
-    callbacks.append(callback)
-
-    def unsubscribe() -> None:
-        if callback in callbacks:
-            callbacks.remove(callback)
-
-    return unsubscribe

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from aioble_hci.address import Address, AddressType
 from aioble_hci.gap.privacy import PrivateAddressRotation, generate_static_address
 from aioble_hci.hci import commands as cmd
+from aioble_hci.host.events import subscribe
 from aioble_hci.host.gap.config import AddressMode, GapConfig
 
 if TYPE_CHECKING:
@@ -115,8 +116,7 @@ class AddressManager:
 
     def on_changed(self, callback: Callable[[Address], None]) -> Callable[[], None]:
         """Call `callback(address)` each time a new random address is in use."""
-        self._listeners.append(callback)
-        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
+        return subscribe(self._listeners, callback)
 
     async def rotate(self) -> Address | None:
         """Make a new private address now; applied at once, or when the controller becomes idle."""

@@ -19,6 +19,7 @@ from aioble_hci.hci import events as ev
 from aioble_hci.hci.constants import StatusCode
 from aioble_hci.host.connection import Connection, Role
 from aioble_hci.host.errors import HciCommandError
+from aioble_hci.host.events import subscribe
 from aioble_hci.host.gap.addresses import AddressManager
 from aioble_hci.host.gap.capabilities import PHY_1M, PHY_2M, PHY_CODED, Capabilities
 from aioble_hci.host.gap.config import ConnectionParameters, ParameterLimits
@@ -97,14 +98,11 @@ class ConnectionManager:
 
     def on_connected(self, callback: ConnectedCallback) -> Callable[[], None]:
         """Call `callback(conn)` for every new connection, either role, on the host loop."""
-        self._connected_callbacks.append(callback)
-        return lambda: self._connected_callbacks.remove(callback) if callback in self._connected_callbacks else None
+        return subscribe(self._connected_callbacks, callback)
 
     def on_disconnected(self, callback: DisconnectedCallback) -> Callable[[], None]:
         """Call `callback(conn, reason)` when a connection closes, on the host loop."""
-        self._disconnected_callbacks.append(callback)
-        return lambda: (self._disconnected_callbacks.remove(callback)
-                        if callback in self._disconnected_callbacks else None)
+        return subscribe(self._disconnected_callbacks, callback)
 
     async def wait_for_connection(self, role: Role | None = None, timeout: float | None = None) -> Connection:
         """The next connection to open (of that role, if given)."""

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from aioble_hci.gap.scan_results import AdvertisingReport, FragmentAssembler, ScanMerger, ScanReport
 from aioble_hci.hci import commands as cmd
 from aioble_hci.hci import events as ev
+from aioble_hci.host.events import subscribe
 from aioble_hci.host.gap.addresses import AddressManager
 from aioble_hci.host.gap.capabilities import PHY_CODED, Capabilities
 from aioble_hci.host.gap.config import duration_10ms
@@ -124,13 +125,11 @@ class Scanner:
 
     def on_report(self, callback: ReportCallback) -> Callable[[], None]:
         """Call `callback(report)` for every advertising report, on the host loop; returns an unsubscribe."""
-        self._report_callbacks.append(callback)
-        return lambda: self._report_callbacks.remove(callback) if callback in self._report_callbacks else None
+        return subscribe(self._report_callbacks, callback)
 
     def on_done(self, callback: DoneCallback) -> Callable[[], None]:
         """Call `callback()` each time a scan ends (stopped, timed out or the controller lost)."""
-        self._done_callbacks.append(callback)
-        return lambda: self._done_callbacks.remove(callback) if callback in self._done_callbacks else None
+        return subscribe(self._done_callbacks, callback)
 
     # --- control -----------------------------------------------------------------------
 

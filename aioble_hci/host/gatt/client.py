@@ -21,6 +21,7 @@ from aioble_hci.att.procedures import (
     IncludedServiceInfo,
     ServiceInfo,
 )
+from aioble_hci.host.events import subscribe
 from aioble_hci.uuid import UUID
 
 if TYPE_CHECKING:
@@ -151,10 +152,9 @@ class GattClient:
 
     def on_value(self, value_handle: int, callback: ValueCallback) -> Callable[[], None]:
         """Call `callback(value, is_indication)` for every value of `value_handle`."""
-        callbacks = self._callbacks.setdefault(value_handle, [])
-        callbacks.append(callback)
+        unsubscribe = subscribe(self._callbacks.setdefault(value_handle, []), callback)
         self._route(value_handle)
-        return lambda: callbacks.remove(callback) if callback in callbacks else None
+        return unsubscribe
 
     def values(self, value_handle: int) -> asyncio.Queue[tuple[bytes, bool]]:
         """A queue of (value, is_indication) of `value_handle` from now on."""

@@ -22,6 +22,7 @@ from typing import Any
 from aioble_hci.hci import events as ev
 from aioble_hci.hci.constants import StatusCode
 from aioble_hci.host.connection import Connection
+from aioble_hci.host.events import subscribe
 from aioble_hci.host.host import Host
 from aioble_hci.l2cap import events as l2ev
 from aioble_hci.l2cap.coc import ChannelState
@@ -110,8 +111,7 @@ class L2capBearer(ChannelApi, ParameterUpdateGlue):
 
     def on_channel_event(self, callback: ChannelCallback) -> Callable[[], None]:
         """Call `callback(kind, channel, status)` on the host loop for every channel event."""
-        self._callbacks.append(callback)
-        return lambda: self._callbacks.remove(callback) if callback in self._callbacks else None
+        return subscribe(self._callbacks, callback)
 
     def manager(self, connection: Connection) -> L2capChannelManager:
         """The sans-I/O manager of a connection (for tests and conformance experiments)."""

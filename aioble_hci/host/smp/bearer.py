@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aioble_hci.hci import events as ev
+from aioble_hci.host.events import subscribe
 from aioble_hci.host.host import Host
 from aioble_hci.host.smp.bonding import SmpBonding
 from aioble_hci.host.smp.config import SmpHostConfig
@@ -108,13 +109,11 @@ class Smp(SmpPairing, SmpEncryption, SmpBonding):
     # -- subscriptions -------------------------------------------------------------------------
     def on_security_changed(self, callback: SecurityCallback) -> Callable[[], None]:
         """``callback(conn, state)`` on the host loop whenever a link's security changes."""
-        self._security_listeners.append(callback)
-        return lambda: self._security_listeners.remove(callback) if callback in self._security_listeners else None
+        return subscribe(self._security_listeners, callback)
 
     def on_pairing_finished(self, callback: PairingCallback) -> Callable[[], None]:
         """``callback(conn, result, error)`` when a pairing in either role ends (not re-encryptions)."""
-        self._pairing_listeners.append(callback)
-        return lambda: self._pairing_listeners.remove(callback) if callback in self._pairing_listeners else None
+        return subscribe(self._pairing_listeners, callback)
 
 
 def get_smp(host: Host) -> Smp | None:
