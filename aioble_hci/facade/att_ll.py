@@ -14,7 +14,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from aioble_hci.att import client as client_module
 from aioble_hci.att import pdus
+from aioble_hci.att import server as server_module
 from aioble_hci.att.client import AttClient
 from aioble_hci.att.database import AttributeDatabase, SecurityState
 from aioble_hci.att.server import AttServer
@@ -35,6 +37,8 @@ class AttLink:
         self.server = AttServer(db, connection=link, rx_mtu=rx_mtu)
         self.client = AttClient(connection=link, rx_mtu=rx_mtu)
         self.mtu_exchanged = False
+        # One ATT transaction timer per direction (Vol 3 Part F 3.3.3), re-armed per transaction.
+        self.timers: dict[str, asyncio.TimerHandle] = {}
 
     @property
     def mtu(self) -> int:
@@ -69,6 +73,9 @@ class AttBearers:
     def _link_down(self, link: LinkState, reason: int) -> None:
         att = self.links.pop(link.handle, None)
         if att is not None:
+            for timer in att.timers.values():
+                timer.cancel()
+            att.timers.clear()
             self.client_events(att, att.client.close())
             att.server.close()
 
@@ -89,6 +96,31 @@ class AttBearers:
     def flush_client(self, att: AttLink) -> None:
         for pdu in att.client.data_to_send():
             self.send(att, pdu)
+            if pdu[0] in pdus.REQUEST_OPCODES:
+                self._arm(att, "client", client_module.TRANSACTION_TIMEOUT)
+
+    def send_indication(self, att: AttLink, pdu: bytes) -> None:
+        """Send a Handle Value Indication and start the server's transaction timer."""
+        self.send(att, pdu)
+        self._arm(att, "server", server_module.TRANSACTION_TIMEOUT)
+
+    def _arm(self, att: AttLink, direction: str, delay: float) -> None:
+        """(Re)start `direction`'s transaction timer; the core's poll decides whether it expired."""
+        previous = att.timers.pop(direction, None)
+        if previous is not None:
+            previous.cancel()
+
+        def fire() -> None:
+            att.timers.pop(direction, None)
+            if self.links.get(att.link.handle) is not att:
+                return
+            if direction == "client":
+                self.client_events(att, att.client.poll(self.now()))
+                self.flush_client(att)
+            else:
+                self.server_events(att, att.server.poll(self.now()))
+
+        att.timers[direction] = asyncio.get_running_loop().call_later(delay + 1e-3, fire)
 
     def _security(self, connection: Any) -> SecurityState:
         """What the link offers, for the attribute permission checks (Vol 3 Part C, 10.3)."""

@@ -165,7 +165,7 @@ class GattServer:
         except IndicationPendingError as exc:
             raise OSError(errno.EALREADY, str(exc)) from None
         self._pending_indications[conn] = handle
-        self.bearers.send(att, pdu)
+        self.bearers.send_indication(att, pdu)
 
     # --- events -----------------------------------------------------------------------------
 

@@ -203,3 +203,32 @@ def test_pending_read_completes_with_status_before_the_disconnect_irq(pair: Pair
         if event == 8:
             break
     assert 16 in events and events.index(16) < events.index(8)
+
+
+def _silence_att(ble: bluetooth.BLE) -> None:
+    """Make `ble` drop every ATT PDU it receives: a peer that never answers."""
+    l2cap = ble._stack.l2cap
+    assert l2cap is not None
+    ble._stack.runtime.invoke(l2cap.register_fixed_channel, 0x0004, lambda connection, pdu: None)
+
+
+def test_a_read_the_server_never_answers_ends_with_the_timeout_status(pair: Pair, monkeypatch) -> None:
+    from aioble_hci.att import client as att_client
+
+    monkeypatch.setattr(att_client, "TRANSACTION_TIMEOUT", 0.2)
+    (p, prec), (c, crec) = pair
+    conn_p, conn, ((char, _, _),) = _connect(pair)
+    _silence_att(p)
+    c.gattc_read(conn, char)
+    assert crec.wait(16) == (conn, char, 13)  # GATTC_READ_DONE with NimBLE's BLE_HS_ETIMEOUT
+
+
+def test_an_indication_the_client_never_confirms_ends_with_the_timeout_status(pair: Pair, monkeypatch) -> None:
+    from aioble_hci.att import server as att_server
+
+    monkeypatch.setattr(att_server, "TRANSACTION_TIMEOUT", 0.2)
+    (p, prec), (c, crec) = pair
+    conn_p, conn, ((char, _, _),) = _connect(pair)
+    _silence_att(c)
+    p.gatts_indicate(conn_p, char, b"hello")
+    assert prec.wait(20) == (conn_p, char, 13)  # GATTS_INDICATE_DONE with BLE_HS_ETIMEOUT
