@@ -28,10 +28,9 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from aioble_hci.host.api import resolve_spec
+from aioble_hci.host.api import resolve_spec, start_host
 from aioble_hci.host.host import Host, HostConfig
 from aioble_hci.host.thread import HostThread
-from aioble_hci.transport import open_transport
 from aioble_hci.transport.base import Transport
 
 log = logging.getLogger(__name__)
@@ -161,14 +160,8 @@ class Runtime:
             return self.host
 
     async def _start(self) -> Host:
-        transport = self._transport() if callable(self._transport) else open_transport(self.spec)
-        host = Host(transport, HostConfig(command_timeout=self.command_timeout))
-        try:
-            await host.start()
-        except BaseException:
-            await host.close()
-            raise
-        return host
+        transport = self._transport() if callable(self._transport) else self.spec
+        return await start_host(transport, HostConfig(command_timeout=self.command_timeout))
 
     def close(self) -> None:
         """Close the host and stop the thread (at exit, or when a test is done)."""

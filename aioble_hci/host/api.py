@@ -121,7 +121,8 @@ class HostHandle:
         await self.aclose()
 
 
-async def _start(spec: str | Transport, config: HostConfig) -> Host:
+async def start_host(spec: str | Transport, config: HostConfig) -> Host:
+    """On the host loop: open the transport, run the init sequence; close everything if that fails."""
     transport = open_transport(spec) if isinstance(spec, str) else spec
     host = Host(transport, config)
     try:
@@ -137,7 +138,7 @@ def open_host(spec: str | Transport | None = None, timeout: float | None = 30.0,
     target = spec if isinstance(spec, Transport) else resolve_spec(spec)
     thread = HostThread().start()
     try:
-        host = thread.run_sync(_start(target, HostConfig(**config)), timeout)
+        host = thread.run_sync(start_host(target, HostConfig(**config)), timeout)
     except BaseException:
         thread.stop()
         raise
@@ -149,7 +150,7 @@ async def open_host_async(spec: str | Transport | None = None, **config: Any) ->
     target = spec if isinstance(spec, Transport) else resolve_spec(spec)
     thread = HostThread().start()
     try:
-        host = await thread.call(_start(target, HostConfig(**config)))
+        host = await thread.call(start_host(target, HostConfig(**config)))
     except BaseException:
         await asyncio.get_running_loop().run_in_executor(None, thread.stop)
         raise

@@ -103,7 +103,11 @@ class Host:
         self._capture: CaptureHook | None = None
         self._resync_task: asyncio.Task[None] | None = None
         self.lost: BaseException | None = None
-        self.gap: Any = None  # the GAP bearer, set by aioble_hci.host.gap.attach_gap
+        # The bearers, set by attach_gap / attach_l2cap / attach_gatt / attach_smp.
+        self.gap: Any = None
+        self.l2cap: Any = None
+        self.gatt: Any = None
+        self.smp: Any = None
         self.resyncs = 0  # re-initialisations of the controller (desync, hardware error, self-reset)
         self.hardware_errors = 0
         self.buffer_overflows = 0

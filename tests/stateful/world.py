@@ -29,7 +29,7 @@ from aioble_hci.host.connection import Connection
 from aioble_hci.host.gap import Gap, GapConfig, attach_gap
 from aioble_hci.host.gatt import Gatt, attach_gatt
 from aioble_hci.host.host import Host
-from aioble_hci.host.l2cap import CocChannel, L2capBearer, use_gap
+from aioble_hci.host.l2cap import CocChannel, L2capBearer, attach_l2cap
 from aioble_hci.host.smp import Smp, SmpHostConfig, attach_smp
 from aioble_hci.smp.config import SecurityConfig
 from aioble_hci.uuid import UUID
@@ -90,9 +90,7 @@ async def make_stack(name: str, air: Air, address: Address, directory: Path) -> 
     host = Host(VirtualTransport("virtual", air=air, address=address))
     await host.start()
     gap = await attach_gap(host, GapConfig())
-    l2cap = L2capBearer(host, rtx_timeout=PROTOCOL_TIMEOUT).attach()
-    use_gap(l2cap, gap)
-    host.l2cap = l2cap  # type: ignore[attr-defined]  # as attach_l2cap stores it
+    l2cap = attach_l2cap(host, rtx_timeout=PROTOCOL_TIMEOUT)  # wired to `gap`, attached above
     gatt = attach_gatt(host)
     security = replace(SecurityConfig(), timeout=PROTOCOL_TIMEOUT)
     smp = await attach_smp(host, SmpHostConfig(

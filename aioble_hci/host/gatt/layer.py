@@ -201,5 +201,5 @@ def attach_gatt(host: Host, preferred_mtu: int = DEFAULT_PREFERRED_MTU) -> Gatt:
     smp = getattr(host, "smp", None)
     if smp is not None:
         use_smp(gatt, smp)
-    setattr(host, "gatt", gatt)  # noqa: B010 - Host has no typed slot for bearers yet
+    host.gatt = gatt
     return gatt

@@ -44,15 +44,16 @@ __all__ = [
 ]
 
 
-def attach_l2cap(host: Host) -> L2capBearer:
+def attach_l2cap(host: Host, rtx_timeout: float | None = None) -> L2capBearer:
     """The Host's L2capBearer, made and attached on first call (on the host loop) and kept as
-    `host.l2cap`; wired to the GAP bearer when `host.gap` exists."""
+    `host.l2cap`; wired to the GAP bearer when `host.gap` exists. `rtx_timeout` overrides the
+    signalling response timeout (Vol 3 Part A 6.2.1; tests and conformance experiments shorten it)."""
     existing = getattr(host, "l2cap", None)
     if isinstance(existing, L2capBearer):
         return existing
-    bearer = L2capBearer(host).attach()
+    bearer = (L2capBearer(host) if rtx_timeout is None else L2capBearer(host, rtx_timeout=rtx_timeout)).attach()
     gap = getattr(host, "gap", None)
     if gap is not None:
         use_gap(bearer, gap)
-    setattr(host, "l2cap", bearer)  # noqa: B010 - Host has no typed slot for bearers yet
+    host.l2cap = bearer
     return bearer

@@ -130,7 +130,7 @@ async def attach_smp(host: Host, config: SmpHostConfig | None = None, prompts: P
         return existing
     smp = Smp(host, config, prompts)
     smp.attach()
-    setattr(host, "smp", smp)  # noqa: B010 - Host has no typed slot for bearers yet
+    host.smp = smp
     gatt = getattr(host, "gatt", None)
     if gatt is not None:  # attached before us: attach_gatt wires itself only to an existing host.smp
         from aioble_hci.host.gatt.layer import use_smp
