@@ -3,9 +3,11 @@
 M concatenates, in handle order and in wire (little-endian) form: handle, type and value of
 service, include and characteristic declarations and of Extended Properties descriptors; handle
 and type of the User Description, CCCD, SCCD, Presentation and Aggregate Format descriptors. The
-CMAC output is carried as computed (most significant octet first): the specification's example
-database (Appendix B) hashes to F1CA2D48ECF58BAC8A8830BBB9FBA990 this way
-(tests/att/test_database_hash_vector.py).
+CMAC output is a 128-bit number, which the spec prints most significant octet first; like every
+ATT value it goes on the wire least significant octet first (Vol 3 Part F 3.3.1), so the
+specification's example database (Appendix B), whose hash is F1CA2D48ECF58BAC8A8830BBB9FBA990,
+reads as 90 A9 FB B9 ... 2D CA F1 (tests/att/test_database_hash_vector.py), as Bumble and Zephyr
+send it.
 """
 
 from __future__ import annotations
@@ -32,8 +34,13 @@ def hash_input(db: AttributeDatabase) -> bytes:
     return bytes(out)
 
 
-def database_hash(db: AttributeDatabase) -> bytes:
-    """The 16-octet Database Hash value of `db`."""
+def database_hash_number(db: AttributeDatabase) -> bytes:
+    """The 128-bit hash of `db` as the specification prints it (most significant octet first)."""
     mac = CMAC(algorithms.AES(bytes(16)))
     mac.update(hash_input(db))
     return mac.finalize()
+
+
+def database_hash(db: AttributeDatabase) -> bytes:
+    """The Database Hash characteristic value of `db` as it goes on the wire (LSB first)."""
+    return database_hash_number(db)[::-1]

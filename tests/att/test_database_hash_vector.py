@@ -18,7 +18,7 @@ from aioble_hci.att.gatt import (
     gatt_service,
 )
 from aioble_hci.att.gatt import CharacteristicProperties as P
-from aioble_hci.att.hash import database_hash, hash_input
+from aioble_hci.att.hash import database_hash, database_hash_number, hash_input
 from aioble_hci.uuid import UUID
 
 GLUCOSE_SERVICE = UUID(0x1808)
@@ -46,6 +46,10 @@ SPEC_MESSAGE = bytes.fromhex(
     .replace(" ", "")
 )
 SPEC_HASH = bytes.fromhex("F1CA2D48ECF58BAC8A8830BBB9FBA990")
+"""The example's hash as the specification prints the 128-bit number (most significant octet first)."""
+SPEC_HASH_ON_AIR = bytes.fromhex("90A9FBB9BB30888AAC8BF5EC482DCAF1")
+"""The same value as the Database Hash characteristic carries it: ATT values are little-endian
+(Vol 3 Part F 3.3.1), as Bumble and Zephyr send it."""
 
 
 def spec_example_services() -> list[Service]:
@@ -73,4 +77,12 @@ def test_spec_example_database_gives_the_specs_hash_input() -> None:
 
 
 def test_spec_example_database_hashes_to_the_published_value() -> None:
-    assert database_hash(build_database(spec_example_services())) == SPEC_HASH
+    assert database_hash_number(build_database(spec_example_services())) == SPEC_HASH
+
+
+def test_database_hash_value_is_the_published_hash_least_significant_octet_first() -> None:
+    """Vol 3 Part F 3.3.1 (multi-octet values are little-endian) and Part G 7.3: the characteristic
+    value of the example database is 90 A9 FB B9 ... 2D CA F1."""
+    value = database_hash(build_database(spec_example_services()))
+    assert value == SPEC_HASH_ON_AIR
+    assert value[0] == 0x90 and value[-1] == 0xF1
