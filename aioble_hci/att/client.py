@@ -55,6 +55,8 @@ class AttClient:
         self._outgoing: list[bytes] = []
         self._events: list[Any] = []
         self._handlers: dict[int, ValueHandler] = {}
+        self._mtu_requested = False
+        """An Exchange MTU Request went out: it is sent once per connection (Vol 3 Part F 3.4.2.1)."""
 
     # ------------------------------------------------------------------ public API
 
@@ -66,7 +68,8 @@ class AttClient:
         return procedure
 
     def exchange_mtu(self, now: float = 0.0) -> ExchangeMtu:
-        """Start the MTU exchange with this client's Rx MTU (Vol 3 Part G 4.3.1)."""
+        """Start the MTU exchange with this client's Rx MTU (Vol 3 Part G 4.3.1); a later exchange
+        on the same connection finishes with the negotiated ATT_MTU without sending (Part F 3.4.2.1)."""
         return self.submit(ExchangeMtu(self.rx_mtu), now)
 
     def write_command(self, handle: int, value: bytes) -> bytes:
@@ -205,8 +208,12 @@ class AttClient:
         while self._current is None and self._queue and not self.closed:
             proc = self._queue.popleft()
             self._current = proc
+            if isinstance(proc, ExchangeMtu):
+                if self._mtu_requested:  # Vol 3 Part F 3.4.2.1: only once per connection
+                    proc.finish(self.mtu)
+                self._mtu_requested = True
             try:
-                first = proc.start(self.mtu)
+                first = None if proc.done else proc.start(self.mtu)
             except ValueError as exc:
                 proc.fail(exc)
                 first = None

@@ -96,6 +96,20 @@ def test_mtu_exchange_sets_mtu_on_both_sides(link: Link) -> None:
     assert link.client.mtu == 185 and link.server.mtu == 185
 
 
+def test_exchange_mtu_request_is_sent_once_per_connection(link: Link) -> None:
+    """Vol 3 Part F 3.4.2.1: the client sends Exchange MTU Request only once per connection; a
+    second exchange finishes at once with the negotiated ATT_MTU and puts nothing on the wire."""
+    link.client.rx_mtu = 185
+    link.run(link.client.exchange_mtu())
+    link.client.rx_mtu = 247
+
+    again = link.client.exchange_mtu()
+
+    assert link.client.data_to_send() == []
+    assert again.done and again.error is None and again.result == 185
+    assert link.client.mtu == 185
+
+
 def test_discover_all_primary_services(link: Link, tdb: SampleDb) -> None:
     proc = link.run(DiscoverPrimaryServices())
     assert proc.result == [

@@ -198,6 +198,24 @@ async def test_mtu_exchange_is_learnt_by_both_sides_with_events(linked):
     assert central.gatt.bearer(central.connection).server.mtu == 256
 
 
+async def test_exchange_mtu_request_is_sent_once_per_connection(linked):
+    """Vol 3 Part F 3.4.2.1: a second exchange_mtu() returns the negotiated ATT_MTU and sends no
+    second Exchange MTU Request (counted where the peer's bearer receives ATT PDUs)."""
+    central, peripheral, _ = linked
+    bearer = peripheral.gatt.bearer(peripheral.connection)
+    received: list[bytes] = []
+    deliver = bearer.receive
+    bearer.receive = lambda pdu: (received.append(pdu), deliver(pdu))[1]  # type: ignore[method-assign]
+    client = central.gatt.client(central.connection)
+
+    first, second = await run(asyncio.gather(client.exchange_mtu(), client.exchange_mtu()))
+    third = await run(client.exchange_mtu())
+    await run(client.read(1))  # a round trip after the exchanges: nothing else is in flight
+
+    assert first == second == third == 256
+    assert [pdu[0] for pdu in received].count(0x02) == 1  # ATT_EXCHANGE_MTU_REQ
+
+
 async def test_mtu_exchange_from_the_peripheral_updates_the_central_too(linked):
     central, peripheral, _ = linked
     await run(peripheral.gatt.client(peripheral.connection).exchange_mtu())

@@ -56,7 +56,8 @@ class GattClient:
     # -- MTU and discovery ---------------------------------------------------------------------
 
     async def exchange_mtu(self) -> int:
-        """Exchange MTU (4.3.1) with the preferred MTU; returns the new ATT_MTU."""
+        """Exchange MTU (4.3.1) with the preferred MTU; returns the new ATT_MTU. The request goes
+        out once per connection (Vol 3 Part F 3.4.2.1): later calls return the negotiated ATT_MTU."""
         return int(await self._run(proc.ExchangeMtu(self._bearer.client.rx_mtu)))
 
     async def discover_services(self, uuid: UUID | None = None) -> list[ServiceInfo]:
