@@ -35,6 +35,14 @@ class IndicationConfirmed:
 
 
 @dataclass(frozen=True, slots=True)
+class ChangeAware:
+    """The client is now change-aware of the server's database (Vol 3 Part G 2.5.2.1): it read
+    the Database Hash or confirmed a Service Changed indication; persist this for a bonded peer."""
+
+    connection: Any
+
+
+@dataclass(frozen=True, slots=True)
 class MtuChanged:
     """ATT_MTU of the bearer is now `mtu` (Vol 3 Part F 3.4.2)."""
 

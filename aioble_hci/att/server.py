@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aioble_hci.att import pdus
+from aioble_hci.att.caching import surviving_subscriptions
 from aioble_hci.att.database import (
     OPEN_LINK,
     Attribute,
@@ -25,6 +26,7 @@ from aioble_hci.att.database import (
 )
 from aioble_hci.att.errors import AttError, BearerClosedError, IndicationPendingError
 from aioble_hci.att.events import (
+    ChangeAware,
     IndicationConfirmed,
     MtuChanged,
     SignCounterUpdated,
@@ -87,6 +89,13 @@ class AttServer:
     `cccd` restores the CCCD values of a bonded peer ({cccd handle: value}); read them back with
     `cccd_values()` to persist. `signing_key` is called for signed writes and returns the peer's
     `SigningKey` (None for a peer without a CSRK: the write is dropped).
+
+    GATT caching (Vol 3 Part G 2.5.2): `set_database()` swaps in a changed database, keeping the
+    subscriptions of characteristics that still exist; the client then owes a Service Changed
+    indication (`service_change_owed`, sent by `send_owed_service_changed()`) if it enabled one,
+    and a client that enabled Robust Caching is change-unaware until it confirms that indication
+    or reads the Database Hash (2.5.2.1). `change_aware=False` and `service_change_owed` restore
+    a bonded client whose database changed while it was away.
     """
 
     def __init__(
@@ -100,6 +109,7 @@ class AttServer:
         signing_key: Callable[[], SigningKey | None] | None = None,
         client_features: bytes = b"",
         change_aware: bool = True,
+        service_change_owed: tuple[int, int] | None = None,
     ) -> None:
         if rx_mtu < ATT_DEFAULT_MTU:
             raise ValueError(f"rx_mtu must be at least {ATT_DEFAULT_MTU}, got {rx_mtu}")
@@ -137,8 +147,11 @@ class AttServer:
         csf = self._find(CLIENT_SUPPORTED_FEATURES)
         if csf is not None and client_features:
             self._local[csf.handle] = bytes(client_features)
-        self.change_aware = change_aware
+        self.change_aware = change_aware or not self.robust_caching
         self._out_of_sync_sent = False
+        self.service_change_owed = service_change_owed
+        """The handle range of a Service Changed indication this client is owed (Vol 3 Part G 7.1)."""
+        self._service_change_in_flight: tuple[int, int] | None = None
 
     # ------------------------------------------------------------------ public API
 
@@ -277,11 +290,32 @@ class AttServer:
         csf = self._find(CLIENT_SUPPORTED_FEATURES)
         return self._local.get(csf.handle, b"") if csf is not None else b""
 
-    def database_changed(self) -> None:
-        """The database changed: a robust-caching client becomes change-unaware (Vol 3 Part G 2.5.2.1)."""
+    def database_changed(self, start: int = 0x0001, end: int = 0xFFFF) -> None:
+        """The database changed in start..end: a robust-caching client becomes change-unaware
+        (Vol 3 Part G 2.5.2.1) and a client that enabled Service Changed indications is owed one
+        (7.1; ranges of changes not yet indicated are merged)."""
         if self.robust_caching:
             self.change_aware = False
             self._out_of_sync_sent = False
+        sc = self._find(SERVICE_CHANGED)
+        if sc is not None and self.subscription(sc.handle) & CCCD_INDICATE:
+            owed = self.service_change_owed
+            self.service_change_owed = (start, end) if owed is None else (min(owed[0], start), max(owed[1], end))
+
+    def set_database(self, database: AttributeDatabase, changed: tuple[int, int] | None) -> None:
+        """The server's database was replaced; `changed` is the affected handle range (None: same
+        layout). Subscriptions to characteristics that still exist survive, the prepare queue
+        (handles of the old database) is dropped, Client Supported Features are kept."""
+        old, self.db = self.db, database
+        features = self._local.pop(next((a.handle for a in old if a.type == CLIENT_SUPPORTED_FEATURES), -1), None)
+        self._local.clear()
+        csf = self._find(CLIENT_SUPPORTED_FEATURES)
+        if csf is not None and features is not None:
+            self._local[csf.handle] = features
+        self._cccd = surviving_subscriptions(old, database, self._cccd)
+        self._prepare_queue.clear()
+        if changed is not None:
+            self.database_changed(*changed)
 
     def service_changed(self, start: int, end: int, now: float = 0.0) -> bytes | None:
         """A Service Changed indication of start..end (Vol 3 Part G 7.1) if the client enabled it
@@ -291,7 +325,14 @@ class AttServer:
             return None
         if not self.subscription(sc.handle) & CCCD_INDICATE:
             return None
-        return self.indicate(sc.handle, service_changed_value(start, end), now)
+        pdu = self.indicate(sc.handle, service_changed_value(start, end), now)
+        self._service_change_in_flight = (start, end)
+        return pdu
+
+    def send_owed_service_changed(self, now: float = 0.0) -> bytes | None:
+        """The Service Changed indication this client is owed, if any and if it can go now."""
+        owed = self.service_change_owed
+        return None if owed is None else self.service_changed(owed[0], owed[1], now)
 
     def cccd_values(self) -> dict[int, int]:
         """CCCD values of this connection by CCCD handle, for persisting a bonded peer."""
@@ -317,8 +358,10 @@ class AttServer:
         return False
 
     def _mark_change_aware(self) -> None:
-        self.change_aware = True
+        was_aware, self.change_aware = self.change_aware, True
         self._out_of_sync_sent = False
+        if not was_aware:
+            self._events.append(ChangeAware(self.connection))
 
     def _require_open(self) -> None:
         if self.closed:
@@ -632,7 +675,13 @@ class AttServer:
         self._indication = None
         sc = self._find(SERVICE_CHANGED)
         if sc is not None and handle == sc.handle:
+            if self._service_change_in_flight == self.service_change_owed:
+                self.service_change_owed = None  # a later change, not yet indicated, stays owed
+            self._service_change_in_flight = None
+            was_aware = self.change_aware
             self._mark_change_aware()
+            if was_aware:
+                self._events.append(ChangeAware(self.connection))
         self._events.append(IndicationConfirmed(self.connection, handle))
         return None
 

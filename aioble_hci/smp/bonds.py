@@ -47,7 +47,9 @@ class Bond:
     one accepted from the peer (-1: none yet), kept so a replayed signed write is refused after a
     reconnection too (Vol 3 Part H, 2.4.5). ``cccd`` holds the peer's Client Characteristic
     Configuration values in our GATT server ({CCCD handle: value}), which persist across
-    connections for bonded peers (Vol 3 Part G, 3.3.3.3).
+    connections for bonded peers (Vol 3 Part G, 3.3.3.3). ``gatt`` is the rest of the peer's
+    state in our GATT server, kept by the GATT bearer as strings (the Database Hash of the database
+    the peer knows, its Client Supported Features; Vol 3 Part G, 2.5.2, 7.2).
     """
 
     peer: Address
@@ -67,6 +69,7 @@ class Bond:
     local_sign_counter: int = 0
     peer_sign_counter: int = -1
     cccd: Mapping[int, int] = field(default_factory=dict, hash=False)
+    gatt: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     @classmethod
     def from_pairing(cls, peer_address: Address, complete: PairingComplete) -> Bond:
@@ -140,6 +143,7 @@ class Bond:
             "local_sign_counter": self.local_sign_counter,
             "peer_sign_counter": self.peer_sign_counter,
             "cccd": {f"0x{handle:04x}": value for handle, value in sorted(self.cccd.items())},
+            "gatt": dict(self.gatt),
         }
 
     @classmethod
@@ -177,6 +181,7 @@ class Bond:
             local_sign_counter=int(data.get("local_sign_counter", 0)),
             peer_sign_counter=int(data.get("peer_sign_counter", -1)),
             cccd={int(handle, 16): int(value) for handle, value in dict(data.get("cccd") or {}).items()},
+            gatt={str(key): str(value) for key, value in dict(data.get("gatt") or {}).items()},
         )
 
 

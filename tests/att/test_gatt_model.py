@@ -6,7 +6,7 @@ import pytest
 
 from aioble_hci.att.database import AttPermissions, AttributeDatabase, SecurityState
 from aioble_hci.att.errors import AttError
-from aioble_hci.att.events import IndicationConfirmed, Written
+from aioble_hci.att.events import ChangeAware, IndicationConfirmed, Written
 from aioble_hci.att.gatt import (
     APPEARANCE,
     CENTRAL_ADDRESS_RESOLUTION,
@@ -216,7 +216,7 @@ def test_service_changed_indication_to_a_subscribed_bonded_client() -> None:
     pdu = server.service_changed(0x000A, 0x00FF)
     assert pdu == bytes.fromhex("1d0300 0a00 ff00".replace(" ", ""))
     events = server.receive(b"\x1e").events
-    assert events == [IndicationConfirmed(None, 3)]
+    assert events == [ChangeAware(None), IndicationConfirmed(None, 3)]
     assert server.change_aware
 
 

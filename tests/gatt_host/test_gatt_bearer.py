@@ -20,6 +20,7 @@ from aioble_hci.att.gatt import CharacteristicProperties as P
 from aioble_hci.att.pdus import ErrorCode
 from aioble_hci.hci import commands as cmd
 from aioble_hci.uuid import UUID
+from aioble_hci.host.gatt.server import BondedClient
 from tests.gatt_host.gattdb import INCLUDED, LONG_VALUE, SERVICE, SampleDb, make_db
 from tests.gatt_host.pair import WAIT, Stack, connected_stacks
 
@@ -281,7 +282,8 @@ async def test_indications_to_one_peer_go_one_after_another(linked):
 async def test_cccd_changes_reach_the_persistence_hook(linked):
     central, peripheral, db = linked
     saved: list[dict[int, int]] = []
-    peripheral.gatt.server.cccd_saver = lambda conn, values: saved.append(values)
+    peripheral.gatt.server.bond_loader = lambda conn: BondedClient()  # as for a bonded peer
+    peripheral.gatt.server.bond_saver = lambda conn, client: saved.append(client.cccd)
     client, sensor = await _characteristic(central, UUID(0x2A37))
     await run(client.subscribe(sensor, notify=True, indicate=True))
     await run(client.read(db.plain.value_handle))  # the write has been handled by now

@@ -58,12 +58,6 @@ class AttBearer:
     def mtu(self) -> int:
         return self.client.mtu
 
-    def replace_server(self, server: AttServer) -> None:
-        """A new database was registered: keep the negotiated MTU."""
-        server.mtu = self.server.mtu
-        self.server.close()
-        self.server = server
-
     # -- incoming ------------------------------------------------------------------------------
 
     def receive(self, pdu: bytes) -> None:

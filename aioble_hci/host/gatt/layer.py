@@ -22,7 +22,7 @@ from aioble_hci.host.connection import Connection
 from aioble_hci.host.events import EventHub
 from aioble_hci.host.gatt.bearer import AttBearer
 from aioble_hci.host.gatt.client import GattClient
-from aioble_hci.host.gatt.server import GattServer, _BearerClosed
+from aioble_hci.host.gatt.server import BondedClient, GattServer, _BearerClosed
 from aioble_hci.host.host import Host
 from aioble_hci.host.l2cap import L2capBearer
 from aioble_hci.l2cap.pdus import FixedCid
@@ -79,8 +79,10 @@ class Gatt:
                 self.events.emit,
                 self.preferred_mtu,
             )
-            if connection.encrypted:
-                bearer.security = SecurityState(encrypted=True, key_size=16)
+            # Vol 3 Part C 10.3.1: a peer we hold an LTK for is told to encrypt (0x0F), not to pair.
+            bonded = self.server.peer_bonded(connection)
+            bearer.security = SecurityState(encrypted=connection.encrypted, key_size=16 if connection.encrypted else 0,
+                                            bonded=bonded)
             self._bearers[connection.handle] = bearer
             self._clients.pop(connection.handle, None)
         return bearer
@@ -116,8 +118,11 @@ class Gatt:
     ) -> None:
         """The SMP bearer reports the link's security: ATT permissions and L2CAP SPSM checks use it."""
         size = key_size if encrypted else 0
-        self.bearer(connection).security = SecurityState(encrypted, authenticated, size, authorized, bonded)
+        bonded = bonded or self.server.peer_bonded(connection)
+        bearer = self.bearer(connection)
+        bearer.security = SecurityState(encrypted, authenticated, size, authorized, bonded)
         self.l2cap.set_link_security(connection, LinkSecurity(encrypted, authenticated, size))
+        self.server.kick(bearer)  # a bonded peer's owed Service Changed goes once encrypted
 
     # -- host callbacks ------------------------------------------------------------------------
 
@@ -140,6 +145,7 @@ class Gatt:
         self._clients.pop(event.connection_handle, None)
         if bearer is not None:
             bearer.close()
+            self.server.link_closed(bearer.connection)
             self.events.emit(_BearerClosed(bearer.connection))
 
     def _on_encryption(self, event: Any) -> None:
@@ -149,6 +155,7 @@ class Gatt:
         old = bearer.security
         if event.encryption_enabled:
             bearer.security = SecurityState(True, old.authenticated, old.key_size or 16, old.authorized, old.bonded)
+            self.server.kick(bearer)
         else:
             bearer.security = SecurityState(bonded=old.bonded)
 
@@ -179,14 +186,36 @@ def use_smp(gatt: Gatt, smp: Any) -> None:
     def bonded(conn: Connection, result: Any, error: Any) -> None:
         """CCCDs the peer wrote before bonding are kept from the moment it bonds."""
         if result is not None and result.security.bonded and conn.connected:
-            smp.store_cccds(conn, gatt.server.cccd_values(conn))
+            gatt.server.persist(conn)
 
-    gatt.server.cccd_loader = smp.stored_cccds
-    gatt.server.cccd_saver = smp.store_cccds
+    def load(conn: Connection) -> BondedClient | None:
+        cccd = smp.stored_cccds(conn)  # None: no bond for the peer
+        bond = smp.bond_for(conn)
+        if cccd is None or bond is None:
+            return None
+        record = dict(getattr(bond, "gatt", None) or {})
+        return BondedClient(cccd, _hex(record.get("database_hash")), _hex(record.get("client_features")) or b"")
+
+    def save(conn: Connection, client: BondedClient) -> None:
+        record = {"client_features": client.client_features.hex()}
+        if client.database_hash is not None:
+            record["database_hash"] = client.database_hash.hex()
+        smp.store_cccds(conn, client.cccd, gatt=record)
+
+    gatt.server.bond_loader = load
+    gatt.server.bond_saver = save
     smp.on_pairing_finished(bonded)
     gatt.server.signing_key = signing_key
     gatt.signer = smp.next_signature
     gatt.events.on(SignCounterUpdated, lambda event: smp.peer_signed(event.connection, event.sign_counter))
+
+
+def _hex(value: Any) -> bytes | None:
+    """A hex string kept in a bond as bytes; None when absent or not hex (a damaged record)."""
+    try:
+        return bytes.fromhex(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def attach_gatt(host: Host, preferred_mtu: int = DEFAULT_PREFERRED_MTU) -> Gatt:

@@ -67,14 +67,16 @@ class SmpBonding(SmpLinks):
         bond = self._link(conn).bond
         return dict(bond.cccd) if bond is not None else None
 
-    def store_cccds(self, conn: Connection, values: dict[int, int]) -> None:
-        """Keep a bonded peer's CCCD values in its bond (nothing is kept for unbonded peers)."""
+    def store_cccds(self, conn: Connection, values: dict[int, int], gatt: dict[str, str] | None = None) -> None:
+        """Keep a bonded peer's CCCD values in its bond (nothing is kept for unbonded peers), and
+        with ``gatt`` the GATT server's other state of the peer (``Bond.gatt``)."""
         link = self._links.get(conn.handle)
         bond = link.bond if link is not None else None
         kept = {handle: value for handle, value in values.items() if value}
-        if link is None or bond is None or dict(bond.cccd) == kept:
+        record = dict(bond.gatt) if gatt is None and bond is not None else dict(gatt or {})
+        if link is None or bond is None or (dict(bond.cccd) == kept and dict(bond.gatt) == record):
             return
-        link.bond = replace(bond, cccd=kept)
+        link.bond = replace(bond, cccd=kept, gatt=record)
         self.bonds.put(link.bond)
 
     # -- data signing (Vol 3 Part H, 2.4.5) ----------------------------------------------------
