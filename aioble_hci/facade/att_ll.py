@@ -124,12 +124,14 @@ class AttBearers:
 
     def _security(self, connection: Any) -> SecurityState:
         """What the link offers, for the attribute permission checks (Vol 3 Part C, 10.3)."""
-        provider = self.stack.security_of
+        provider, bonded_peer = self.stack.security_of, self.stack.peer_bonded
+        # Vol 3 Part C 10.3.1: a peer we hold an LTK for is told to encrypt (0x0F), not to pair.
+        bonded = bonded_peer is not None and bonded_peer(connection)
         if provider is None:
-            return SecurityState(encrypted=bool(getattr(connection, "encrypted", False)))
+            return SecurityState(encrypted=bool(getattr(connection, "encrypted", False)), bonded=bonded)
         state = provider(connection)
         return SecurityState(encrypted=state.encrypted, authenticated=state.authenticated,
-                             key_size=state.key_size, bonded=state.bonded)
+                             key_size=state.key_size, bonded=state.bonded or bonded)
 
     def _receive(self, connection: Any, pdu: bytes) -> None:
         att = self.links.get(connection.handle)

@@ -85,6 +85,7 @@ class GattServer:
         self.bearers = bearers
         self.db = AttributeDatabase()
         self._pending_indications: dict[int, int] = {}  # conn -> value handle
+        self._owed: dict[int, dict[int, None]] = {}  # conn -> value handles updated while indicating
         self.register([], lambda u: u)
         bearers.server_events = self._events
         stack.on_link_down.append(self._link_down)
@@ -93,6 +94,7 @@ class GattServer:
     def _clear(self) -> None:
         self.register([], lambda u: u)
         self._pending_indications.clear()
+        self._owed.clear()
 
     # --- registration ---------------------------------------------------------------
 
@@ -136,15 +138,23 @@ class GattServer:
         return self._attr(handle).value.take()
 
     def write(self, handle: int, value: bytes, send_update: bool) -> None:
+        """Store a value; with send_update each subscribed client gets it. An indication while
+        one is unconfirmed goes after the confirmation with the latest value (NimBLE's
+        ble_gatts_chr_updated); one client's failure never skips the others."""
         self._attr(handle).value.set(value)
         if not send_update:
             return
         for conn, att in list(self.bearers.links.items()):
-            cccd = att.server.subscription(handle)
-            if cccd & 1:
-                self.notify(conn, handle, value)
-            elif cccd & 2:
-                self.indicate(conn, handle, value)
+            try:
+                cccd = att.server.subscription(handle)
+                if cccd & 1:
+                    self.notify(conn, handle, value)
+                elif cccd & 2 and att.server.indication_pending:
+                    self._owed.setdefault(conn, {})[handle] = None
+                elif cccd & 2:
+                    self.indicate(conn, handle, value)
+            except Exception:
+                log.exception("gatts_write update of %d to connection %d failed", handle, conn)
 
     def set_buffer(self, handle: int, length: int, append: bool) -> None:
         buffer = self._attr(handle).value
@@ -177,6 +187,7 @@ class GattServer:
             elif isinstance(event, IndicationConfirmed):
                 self._pending_indications.pop(conn, None)
                 self.stack.irq(Irq.GATTS_INDICATE_DONE, (conn, event.handle, 0))
+                self._send_owed(att)
             elif isinstance(event, TransactionTimedOut):
                 handle = self._pending_indications.pop(conn, None)
                 if handle is not None:
@@ -185,7 +196,18 @@ class GattServer:
                 att.set_mtu(event.mtu)
                 self.stack.irq(Irq.MTU_EXCHANGED, (conn, event.mtu))
 
+    def _send_owed(self, att: AttLink) -> None:
+        """The next update owed to this client, with the value stored now."""
+        owed = self._owed.get(att.link.handle)
+        while owed and not att.server.indication_pending and not att.server.closed:
+            handle = next(iter(owed))
+            del owed[handle]
+            attr = self.db.get(handle)
+            if attr is not None and att.server.subscription(handle) & 2:
+                self.indicate(att.link.handle, handle, attr.value.data)
+
     def _link_down(self, link: LinkState, reason: int) -> None:
+        self._owed.pop(link.handle, None)
         handle = self._pending_indications.pop(link.handle, None)
         if handle is not None:
             self.stack.irq(Irq.GATTS_INDICATE_DONE, (link.handle, handle, STATUS_NOT_CONNECTED))

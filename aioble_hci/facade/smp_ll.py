@@ -62,6 +62,7 @@ class Pairing:
         # Before the SMP bearer answers an LTK request, make sure the application's bonds are loaded.
         stack.on_event_hooks.append((ev.LeLongTermKeyRequest, lambda event: self._load_secrets()))
         stack.security_of = self.security
+        stack.peer_bonded = self.peer_bonded
 
     def _activated(self) -> None:
         host = self.stack.runtime.host
@@ -114,6 +115,10 @@ class Pairing:
 
     def security(self, connection: Connection) -> SecurityState:
         return self.smp.security(connection) if self.smp is not None else SecurityState()
+
+    def peer_bonded(self, connection: Connection) -> bool:
+        """Whether a bond (an LTK) is known for the peer of this link (Vol 3 Part C 10.3.1)."""
+        return self.smp is not None and self.smp.bond_for(connection) is not None
 
     # --- calls ------------------------------------------------------------------------------
 

@@ -105,6 +105,7 @@ class LowLevelStack:
         self.on_deactivate: list[Callable[[], None]] = []
         self.on_reinit: list[Callable[[], None]] = []
         self.security_of: Callable[[Any], Any] | None = None  # connection -> SMP SecurityState
+        self.peer_bonded: Callable[[Any], bool] | None = None  # connection -> an LTK is stored for the peer
         self.on_link_up_pre: list[Callable[[Any], None]] = []  # every LE Connection Complete, before IRQs
         self.on_link_up: list[Callable[[LinkState], None]] = []
         self.on_link_down: list[Callable[[LinkState, int], None]] = []
