@@ -19,8 +19,8 @@ from aioble_hci.att.gatt import (
 from aioble_hci.att.gatt import CharacteristicProperties as P
 from aioble_hci.att.pdus import ErrorCode
 from aioble_hci.hci import commands as cmd
-from aioble_hci.uuid import UUID
 from aioble_hci.host.gatt.server import BondedClient
+from aioble_hci.uuid import UUID
 from tests.gatt_host.gattdb import INCLUDED, LONG_VALUE, SERVICE, SampleDb, make_db
 from tests.gatt_host.pair import WAIT, Stack, connected_stacks
 
