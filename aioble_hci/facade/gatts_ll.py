@@ -12,6 +12,7 @@ import errno
 import logging
 from typing import Any
 
+from aioble_hci.att.caching import changed_range
 from aioble_hci.att.database import AttPermissions, AttributeDatabase
 from aioble_hci.att.errors import AttError, IndicationPendingError
 from aioble_hci.att.events import IndicationConfirmed, MtuChanged, TransactionTimedOut, Written
@@ -110,9 +111,13 @@ class GattServer:
                     assert attr is not None
                     attr.value.truncate = True
                     attr.read_callback = self._read_callback(handle)
-        self.db = db
+        old, self.db = self.db, db
+        changed = changed_range(old, db)
         for att in self.bearers.links.values():
-            att.server.db = db
+            # Vol 3 Part G 2.5.2, 7.1: subscriptions that still name the same characteristic
+            # survive; a client that enabled Service Changed gets the affected range.
+            att.server.set_database(db, changed)
+            self._send_owed(att)
         return tuple(tuple(h for c in s.characteristics for h in (c.value_handle, *(d.handle for d in c.descriptors)))
                      for s in services)
 
@@ -185,8 +190,9 @@ class GattServer:
             if isinstance(event, Written):
                 self.stack.irq(Irq.GATTS_WRITE, (conn, event.handle))
             elif isinstance(event, IndicationConfirmed):
-                self._pending_indications.pop(conn, None)
-                self.stack.irq(Irq.GATTS_INDICATE_DONE, (conn, event.handle, 0))
+                if self._pending_indications.get(conn) == event.handle:  # the application's own
+                    del self._pending_indications[conn]
+                    self.stack.irq(Irq.GATTS_INDICATE_DONE, (conn, event.handle, 0))
                 self._send_owed(att)
             elif isinstance(event, TransactionTimedOut):
                 handle = self._pending_indications.pop(conn, None)
@@ -197,7 +203,13 @@ class GattServer:
                 self.stack.irq(Irq.MTU_EXCHANGED, (conn, event.mtu))
 
     def _send_owed(self, att: AttLink) -> None:
-        """The next update owed to this client, with the value stored now."""
+        """What this client is owed, one indication at a time: Service Changed, then the updates
+        of indicated values (with the value stored now)."""
+        if not att.server.indication_pending and not att.server.closed:
+            pdu = att.server.send_owed_service_changed(self.bearers.now())
+            if pdu is not None:
+                self.bearers.send_indication(att, pdu)
+                return
         owed = self._owed.get(att.link.handle)
         while owed and not att.server.indication_pending and not att.server.closed:
             handle = next(iter(owed))
