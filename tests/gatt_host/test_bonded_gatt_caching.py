@@ -13,7 +13,7 @@ import pytest
 
 from aioble_hci.att.database import AttPermissions
 from aioble_hci.att.errors import AttError
-from aioble_hci.att.gatt import SERVICE_CHANGED, Characteristic, Service
+from aioble_hci.att.gatt import SERVICE_CHANGED, Characteristic, Service, gatt_service
 from aioble_hci.att.gatt import CharacteristicProperties as P
 from aioble_hci.att.pdus import ErrorCode
 from aioble_hci.hci import commands as cmd
@@ -157,3 +157,30 @@ async def test_bonded_peer_on_unencrypted_link_gets_insufficient_encryption(bond
         await run(bonded.c_gatt.client(c_conn).read(bonded.sensor.characteristics[1].value_handle))
 
     assert error.value.code == ErrorCode.INSUFFICIENT_ENCRYPTION
+
+
+async def test_bonded_robust_caching_client_away_during_a_change_is_change_unaware_on_return(
+    bonded: Bonded,
+) -> None:
+    """Vol 3 Part G 2.5.2.1 and 7.2: a bonded client's Client Supported Features and change-aware
+    state persist across connections; after a change while it was away its first request gets
+    Database Out Of Sync (0x12), and the next one is served."""
+    caching = gatt_service(database_hash=True, client_supported_features=True)
+    bonded.p_gatt.server.register_services([sensor_service()], gatt=caching)
+    c_conn, _ = await bonded.connect()
+    await run(bonded.c_smp.pair(c_conn))
+    client = bonded.c_gatt.client(c_conn)
+    ((csf, _),) = await run(client.read_by_uuid(UUID(0x2B29)))
+    await run(client.write(csf, b"\x01"))
+    await bonded.disconnect(c_conn)
+    bonded.p_gatt.server.register_services(
+        [other_service(), sensor_service()], gatt=gatt_service(database_hash=True, client_supported_features=True))
+
+    c_conn, _ = await bonded.connect()
+    await run(bonded.c_smp.encrypt(c_conn))
+    client = bonded.c_gatt.client(c_conn)
+
+    with pytest.raises(AttError) as error:
+        await run(client.read(1))
+    assert error.value.code == ErrorCode.DATABASE_OUT_OF_SYNC
+    assert await run(client.read(1)) != b""
