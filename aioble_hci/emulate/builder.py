@@ -57,6 +57,7 @@ class ModelBuilder:
         self._fragments: dict[tuple[Address, int], bytes] = {}
         self._keys: set[int] = set()  # connection handles whose LTK the host gave the controller
         self._notes: list[str] = []
+        self._failed: dict[str, int] = {}  # failed LE connection attempts by status name
         self._frames = 0
 
     def feed(self, record: CaptureRecord) -> None:
@@ -78,6 +79,8 @@ class ModelBuilder:
 
     def finish(self) -> CaptureModel:
         model = CaptureModel(notes=list(self._notes))
+        for status, count in self._failed.items():
+            model.notes.append(f"{count} LE connection attempt(s) failed with status {status}")
         model.advertisers = dict(self._advertisers)
         for device in self._devices.values():
             if device.address is not None:
@@ -109,6 +112,8 @@ class ModelBuilder:
         elif isinstance(event, (ev.LeConnectionComplete, ev.LeEnhancedConnectionComplete)):
             if event.status == StatusCode.SUCCESS:
                 self._open(event.connection_handle, event.peer_address, event.role, t)
+            else:
+                self._failed[StatusCode(event.status).name] = self._failed.get(StatusCode(event.status).name, 0) + 1
         elif isinstance(event, ev.DisconnectionComplete):
             if event.status == StatusCode.SUCCESS:
                 self._links.pop(event.connection_handle, None)
