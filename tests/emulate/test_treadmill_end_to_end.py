@@ -34,7 +34,7 @@ def plan(expected: Expected, address: str) -> dict[str, object]:
                       "expect": len(after_write)}}
 
 
-def test_an_aioble_client_meets_the_recorded_treadmill(shared_captures: Path, recorded_device) -> None:
+def test_an_aioble_client_meets_the_recorded_treadmill(shared_captures: Path, recorded_device, tmp_path: Path) -> None:
     """Vol 3 Part G 4.4-4.7 discovery returns the recorded layout; after the CCCD write (3.3.3.3) and
     the recorded Write Request (4.9.3) the client gets the recorded notifications (4.10), in order."""
     expected = read_treadmill_csv(shared_captures / "horizon-74-treadmill.att_raw.tshark.csv")
@@ -42,7 +42,7 @@ def test_an_aioble_client_meets_the_recorded_treadmill(shared_captures: Path, re
     assert str(address) == TREADMILL_ADDRESS and address.is_random
 
     run = subprocess.run([sys.executable, str(HERE / "treadmill_client.py"), json.dumps(plan(expected, str(address)))],
-                         capture_output=True, text=True, timeout=120)
+                         capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert run.returncode == 0, run.stderr[-3000:]
     got = json.loads(run.stdout.strip().splitlines()[-1])
 
