@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import os
 import shutil
 import tempfile
@@ -46,8 +47,9 @@ class RecordedDevices:
         self.spec = f"air:{self.socket}"
         """The transport spec client code uses to reach the private air."""
         self.air = Air(fast=True)
-        hub = Hub(self.socket, self.air)
-        self._hub: concurrent.futures.Future[None] = asyncio.run_coroutine_threadsafe(hub.serve(), self.air.loop)
+        self._stop = asyncio.Event()
+        self._hub: concurrent.futures.Future[None] = asyncio.run_coroutine_threadsafe(
+            _serve(Hub(self.socket, self.air), self._stop), self.air.loop)
         self._thread = HostThread("recorded devices").start()
         self.emulators: list[DeviceEmulator] = []
 
@@ -63,9 +65,20 @@ class RecordedDevices:
                 self._thread.run_sync(emulator.close(), 10.0)
         finally:
             self._thread.stop()
-            self._hub.cancel()
+            self.air.loop.call_soon_threadsafe(self._stop.set)
+            with contextlib.suppress(Exception):
+                self._hub.result(5.0)
             self.air.close()
             shutil.rmtree(self.directory, ignore_errors=True)
+
+
+async def _serve(hub: Hub, stop: asyncio.Event) -> None:
+    """Run the hub until `stop` is set, then close its socket before the air stops."""
+    task = asyncio.ensure_future(hub.serve())
+    await stop.wait()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 @pytest.fixture
