@@ -156,8 +156,8 @@ class AttTracker:
                 service = self._service_of(handle)
                 if service is not None:
                     start, end = int.from_bytes(value[0:2], "little"), int.from_bytes(value[2:4], "little")
-                    uuid = UUID.from_le_bytes(value[4:6]) if len(value) >= 6 else None
-                    service.includes.append((handle, start, end, uuid))
+                    included = UUID.from_le_bytes(value[4:6]) if len(value) >= 6 else None
+                    service.includes.append((handle, start, end, included))
                     m.attribute_types[handle] = INCLUDE
             else:  # Read Using Characteristic UUID (Vol 3 Part G 4.8.2): a value read
                 m.attribute_types.setdefault(handle, req.attribute_type)
@@ -208,7 +208,7 @@ class AttTracker:
     def _executed(self, req: pdus.ExecuteWriteReq, error: int | None, time: float | None) -> None:
         """An executed long write (Vol 3 Part G 4.9.4): the prepared parts joined, per handle."""
         prepared, self._prepared = self._prepared, []
-        if req.flags != pdus.ExecuteWriteFlags.WRITE:
+        if req.flags != pdus.ExecuteWriteFlags.IMMEDIATELY_WRITE_ALL_PENDING_PREPARED_VALUES:
             return
         by_handle: dict[int, bytes] = {}
         for part in prepared:

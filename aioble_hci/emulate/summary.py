@@ -8,7 +8,7 @@ capture does not show and how the emulation approximates it (docs/emulate.md).
 from __future__ import annotations
 
 from aioble_hci.address import Address
-from aioble_hci.emulate.model import CaptureModel, DeviceModel
+from aioble_hci.emulate.model import CaptureModel, DeviceModel, ServiceModel
 
 READ_PROPERTY = 0x02
 LEGACY_NAMES = (0x08, 0x09)  # Shortened / Complete Local Name (Supplement Part A 1.2)
@@ -140,11 +140,11 @@ def gaps(device: DeviceModel) -> list[str]:
     return out
 
 
-def _has_room_for_descriptors(service: object) -> bool:
-    chars = getattr(service, "characteristics", [])
-    end = getattr(service, "end_handle", 0)
+def _has_room_for_descriptors(service: ServiceModel) -> bool:
+    """Whether some characteristic has handles after its value where descriptors could be."""
+    chars = service.characteristics
     for i, c in enumerate(chars):
-        stop = chars[i + 1].declaration_handle - 1 if i + 1 < len(chars) else end
+        stop = chars[i + 1].declaration_handle - 1 if i + 1 < len(chars) else service.end_handle
         if stop > c.value_handle and not c.descriptors:
             return True
     return False

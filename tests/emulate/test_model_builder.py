@@ -125,3 +125,16 @@ def test_handles_used_without_discovery_are_listed() -> None:
     [device] = model.devices
     assert device.undiscovered_handles() == [0x21]
     assert any("0x0021" in g and "never discovered" in g for g in gaps(device))
+
+
+def test_an_executed_long_write_is_one_write_of_the_joined_parts() -> None:
+    """Vol 3 Part G 4.9.4: Prepare Write parts, then Execute Write (flags 0x01) writes them as one value."""
+    prepare = [b"\x16" + r.u16(9) + r.u16(0) + b"abc", b"\x16" + r.u16(9) + r.u16(3) + b"def"]
+    model = build(
+        r.le_connection_complete(0.0),
+        r.att(0.1, prepare[0], True), r.att(0.2, b"\x17" + prepare[0][1:], False),
+        r.att(0.3, prepare[1], True), r.att(0.4, b"\x17" + prepare[1][1:], False),
+        r.att(0.5, b"\x18\x01", True), r.att(0.6, b"\x19", False),
+    )
+    writes = [a for a in model.devices[0].actions() if a.kind == "write"]
+    assert [(a.handle, a.value, a.error) for a in writes] == [(9, b"abcdef", None)]

@@ -30,7 +30,7 @@ aioble.core.register_irq_handler(on_irq, None)
 
 def uuid_text(uuid):
     raw = bytes(uuid)
-    return "%04x" % int.from_bytes(raw, "little") if len(raw) == 2 else raw[::-1].hex()
+    return "{:04x}".format(int.from_bytes(raw, "little")) if len(raw) == 2 else raw[::-1].hex()
 
 
 def uuid_of(text):
