@@ -19,6 +19,7 @@ from typing import Any
 from aioble_hci.address import Address
 from aioble_hci.att.errors import AttError
 from aioble_hci.att.events import SubscriptionChanged
+from aioble_hci.att.pdus import ErrorCode
 from aioble_hci.emulate.addressing import take_address
 from aioble_hci.emulate.behaviour import Responder
 from aioble_hci.emulate.database import build_database
@@ -161,15 +162,22 @@ class DeviceEmulator:
 
     def read(self, connection: Any, handle: int) -> bytes:
         assert self.host is not None
-        mtu = self.host.gatt.mtu(connection)
-        value, error = self._responder(connection).read(handle, mtu)
+        try:
+            value, error = self._responder(connection).read(handle, self.host.gatt.mtu(connection))
+        except Exception:  # a replay fault answers Unlikely Error, never breaks the host thread
+            log.exception("emulated device: read of 0x%04x failed", handle)
+            raise AttError(ErrorCode.UNLIKELY_ERROR, handle) from None
         if error is not None:
             raise AttError(error, handle)
         return value or b""
 
     def write(self, connection: Any, handle: int, value: bytes) -> None:
-        answer = self._responder(connection).write(handle, value)
-        self._play(connection, answer.notifications)
+        try:
+            answer = self._responder(connection).write(handle, value)
+            self._play(connection, answer.notifications)
+        except Exception:  # a replay fault answers Unlikely Error, never breaks the host thread
+            log.exception("emulated device: write of 0x%04x failed", handle)
+            raise AttError(ErrorCode.UNLIKELY_ERROR, handle) from None
         if answer.error is not None:
             raise AttError(answer.error, handle)
 
