@@ -50,7 +50,7 @@ async def test_every_recorded_advertiser_is_heard_again_with_its_data(shared_cap
         if not report.scan_response:
             heard[str(report.address)] = report.data
 
-    replay = AdvertReplay(list(build_model(path).advertisers.values()), speed=4)
+    replay = AdvertReplay(list(build_model(path).advertisers.values()), speed=10)
     try:
         gap = await attach_gap(scanner)
         gap.on_scan_report(on_report)
