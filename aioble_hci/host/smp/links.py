@@ -147,6 +147,7 @@ class SmpLinks:
                 local_oob=self.local_oob,
                 key_pair=self.config.key_pair,
                 random=self.config.random,
+                hold_keys_until_encrypted=self.host.transport.reorders_events_and_acl,
             )
         return link.session
 
