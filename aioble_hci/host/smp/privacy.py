@@ -77,9 +77,7 @@ class ResolvingList:
             await self.host.send_command(cmd.LeAddDeviceToResolvingList(
                 peer_identity_address=peer, peer_irk=bond.peer_irk, local_irk=self._local_irk()))
             self.entries.add(peer)
-            if self.host.controller_info.supports(*SET_PRIVACY_MODE):
-                await self.host.send_command(cmd.LeSetPrivacyMode(
-                    peer_identity_address=peer, privacy_mode=DEVICE_PRIVACY_MODE))
+            await self._device_privacy(peer)
             if not self.enabled:
                 await self.host.send_command(cmd.LeSetAddressResolutionEnable(address_resolution_enable=1))
                 self.enabled = True
@@ -88,6 +86,19 @@ class ResolvingList:
             log.warning("resolving list: cannot add %s (%s); resolving in the host instead", peer, error)
             return False
         return True
+
+    async def _device_privacy(self, peer: Address) -> None:
+        """Put the entry in Device Privacy Mode (7.8.77) where the controller has the command; a
+        refusal only costs the peer's identity-address packets, so resolution still goes on."""
+        if not self.host.controller_info.supports(*SET_PRIVACY_MODE):
+            log.info("controller has no LE Set Privacy Mode: %s is only seen with private addresses", peer)
+            return
+        try:
+            await self.host.send_command(cmd.LeSetPrivacyMode(peer_identity_address=peer,
+                                                              privacy_mode=DEVICE_PRIVACY_MODE))
+        except HciError as error:
+            log.warning("resolving list: cannot put %s in Device Privacy Mode (%s): its identity address "
+                        "will be ignored by the controller", peer, error)
 
     async def remove(self, address: Address) -> None:
         peer = identity_for_list(address)
