@@ -25,7 +25,6 @@ from aioble_hci.smp.pdus import (
     SmpPdu,
 )
 
-
 KEY_DISTRIBUTION_PDUS: tuple[type[SmpPdu], ...] = (
     EncryptionInformation,
     CentralIdentification,

@@ -10,6 +10,7 @@ against the caller's clock: call :meth:`SmpSession.poll` at :attr:`SmpSession.de
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from enum import Enum, auto
@@ -287,7 +288,7 @@ class SmpSession:
         for pdu in held:  # keys that overtook the Encryption Change event, in arrival order
             if self.state is not SmpState.KEY_DISTRIBUTION:
                 break
-            self._guard(lambda pdu=pdu: self._dispatch(pdu))
+            self._guard(functools.partial(self._dispatch, pdu))
         return self._flush()
 
     # -- receive ---------------------------------------------------------------------------------

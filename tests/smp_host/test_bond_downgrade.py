@@ -22,7 +22,15 @@ from aioble_hci.hci import commands as cmd
 from aioble_hci.host.smp import BondDowngradeError, PairingFailedError
 from aioble_hci.smp.config import SecurityConfig
 from aioble_hci.smp.pdus import IoCapability, PairingFailedReason
-from tests.smp_host.world import CENTRAL_ADDRESS, PERIPHERAL_ADDRESS, Station, World, connect, disconnect, until
+from tests.smp_host.world import (
+    CENTRAL_ADDRESS,
+    PERIPHERAL_ADDRESS,
+    Station,
+    World,
+    connect,
+    disconnect,
+    until,
+)
 
 # DisplayYesNo on both sides with the MITM flag: Numeric Comparison, an authenticated LE SC bond.
 # mitm_requested only sets the flag, so Just Works stays acceptable by policy (the case at issue).

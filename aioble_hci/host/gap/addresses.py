@@ -42,7 +42,9 @@ OWN_ADDRESS_RANDOM = 0x01
 
 def default_static_address_path() -> Path:
     """``static_address.json`` in the user's data directory, beside ``local_irk.json`` and ``bonds.json``."""
-    from aioble_hci.host.smp.config import default_data_dir  # the one place the data directory is named
+    from aioble_hci.host.smp.config import (
+        default_data_dir,  # the one place the data directory is named
+    )
 
     return default_data_dir() / "static_address.json"
 

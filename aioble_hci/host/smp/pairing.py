@@ -15,7 +15,12 @@ from dataclasses import replace
 from typing import Any
 
 from aioble_hci.host.connection import Connection, Role
-from aioble_hci.host.smp.errors import BondDowngradeError, BondOverwriteError, PairingFailedError, SmpError
+from aioble_hci.host.smp.errors import (
+    BondDowngradeError,
+    BondOverwriteError,
+    PairingFailedError,
+    SmpError,
+)
 from aioble_hci.host.smp.link import IDENTITY_KEY, SmpLink, on_air_peer_address
 from aioble_hci.host.smp.links import SmpLinks
 from aioble_hci.host.smp.state import KeyInfo, PairingResult, SecurityState
@@ -162,25 +167,22 @@ class SmpPairing(SmpLinks):
         if complete.bonded:
             bond = Bond.from_pairing(link.identity or on_air_peer_address(conn), complete)
             existing = self.bonds.get(bond.peer)
+            refusal: SmpError | None = None
             if existing is not None and not self.config.allow_security_downgrade and _weaker(bond, existing):
                 # The identity was only learnt from the keys just distributed (the peer was not
                 # recognised at connection time), so phase 1 could not refuse the downgrade.
-                link.security = replace(link.security, bonded=False)
-                self._notify_security(link)
-                error = BondDowngradeError(
+                refusal = BondDowngradeError(
                     f"pairing distributed identity {bond.peer}, whose bond has stronger keys (level "
                     f"{existing.security_level}, {existing.key_size} octets): keys not stored "
                     "(allow_security_downgrade=True, or delete the bond, to pair again)")
-                log.error("%r: %s", conn, error)
-                self._finish_pairing(link, None, error)
-                return
-            if not self.config.allow_bond_overwrite and self.bonds.get(bond.peer) is not None:
+            elif existing is not None and not self.config.allow_bond_overwrite:
+                refusal = BondOverwriteError(f"pairing distributed identity {bond.peer}, which already has a bond: "
+                                             "keys not stored (delete the bond to pair again)")
+            if refusal is not None:
                 link.security = replace(link.security, bonded=False)
                 self._notify_security(link)
-                error = BondOverwriteError(f"pairing distributed identity {bond.peer}, which already has a bond: "
-                                           "keys not stored (delete the bond to pair again)")
-                log.error("%r: %s", conn, error)
-                self._finish_pairing(link, None, error)
+                log.error("%r: %s", conn, refusal)
+                self._finish_pairing(link, None, refusal)
                 return
             self.bonds.put(bond)
             link.bond = bond
