@@ -104,9 +104,10 @@ class World:
         typed: int | None = None,
         accept: bool = True,
         headless: bool = False,
+        transport: type[VirtualTransport] = VirtualTransport,
         **config: Any,
     ) -> Station:
-        host = Host(VirtualTransport("virtual", air=self.air, address=address))
+        host = Host(transport("virtual", air=self.air, address=address))
         await host.start()
         user = User(self.board, typed, accept)
         smp_config = SmpHostConfig(
