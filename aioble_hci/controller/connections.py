@@ -69,6 +69,8 @@ class Initiator:
         ctl = self.ctl
         if pdu.directed and (pdu.target is None or not ctl.is_own_address(pdu.target_type, pdu.target)):
             return
+        if not ctl.privacy.accepts_peer(pdu.address_type, pdu.address):
+            return  # an identity address of a peer in Network Privacy Mode (Vol 6 Part B, 4.7)
         if request.filter_policy & 1:
             if not ctl.privacy.in_accept_list(pdu.address_type, pdu.address):
                 return
@@ -81,6 +83,8 @@ class Initiator:
         own = ctl.own_address(request.own_address_type)
         if adv is None or own is None:
             return
+        if not pdu.advertiser.privacy.accepts_peer(own[0], own[1]):
+            return  # the advertiser ignores a CONNECT_IND from our identity address (Vol 6 Part B, 4.7)
         if not ctl.air.in_range(ctl, pdu.advertiser):
             return
         central_handle = ctl.new_handle()

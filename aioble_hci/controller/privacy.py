@@ -3,12 +3,19 @@
 With address resolution enabled, an advertiser's resolvable private address
 that matches a peer IRK on the list is reported as its identity address
 (type 0x02/0x03), as Vol 6 Part B, 6.4 describes.
+
+Each resolving list entry has a privacy mode (Vol 6 Part B, 4.7; Vol 4 Part E, 7.8.77),
+Network Privacy Mode when added. In Network Privacy Mode a packet that carries the
+identity address of a peer whose entry has a non-zero peer IRK is dropped: that peer
+promised to use private addresses, so its identity address on air is someone else. In
+Device Privacy Mode the identity address is accepted as well. This is what makes a host
+that forgets LE Set Privacy Mode lose bonded peers that advertise with their identity.
 """
 
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -22,6 +29,8 @@ if TYPE_CHECKING:
 
 ACCEPT_LIST_SIZE = 16
 RESOLVING_LIST_SIZE = 16
+NETWORK_PRIVACY_MODE = 0x00
+DEVICE_PRIVACY_MODE = 0x01
 
 
 def aes_128(key: bytes, block: bytes) -> bytes:
@@ -45,6 +54,7 @@ class ResolvingEntry:
     peer_address: bytes
     peer_irk: bytes
     local_irk: bytes
+    privacy_mode: int = NETWORK_PRIVACY_MODE  # the mode an entry gets when added (7.8.77)
 
 
 class Privacy:
@@ -65,6 +75,21 @@ class Privacy:
             return True
         resolved = self.resolve(address_type, address)
         return (resolved[0] & 1, resolved[1]) in self.accept_list
+
+    def accepts_peer(self, address_type: int, address: bytes) -> bool:
+        """Whether a packet from this address passes the privacy-mode filter (Vol 6 Part B, 4.7).
+
+        False only for the identity address (public, or random static) of a resolving list entry
+        with a non-zero peer IRK in Network Privacy Mode, while address resolution is enabled.
+        """
+        if not self.resolution_enabled or address_type not in (0, 1):
+            return True
+        if address_type == 1 and address[5] >> 6 != 0b11:
+            return True  # a private address is never an identity address
+        for entry in self.resolving_list:
+            if (entry.peer_address_type, entry.peer_address) == (address_type, address):
+                return entry.peer_irk == bytes(16) or entry.privacy_mode == DEVICE_PRIVACY_MODE
+        return True
 
     def resolve(self, address_type: int, address: bytes) -> tuple[int, bytes]:
         """The identity behind a resolvable private address, typed 0x02/0x03; else unchanged."""
@@ -138,8 +163,20 @@ def le_set_resolvable_private_address_timeout(ctl: VirtualController, p: bytes) 
 
 
 def le_set_privacy_mode(ctl: VirtualController, p: bytes) -> bytes:
-    c.check(p[0] <= 1 and p[7] <= 1)
-    return OK
+    """Vol 4 Part E, 7.8.77: the entry's mode; Unknown Connection Identifier (0x02) for a peer not
+    on the resolving list; Command Disallowed while address resolution is enabled and advertising,
+    scanning or initiating is on (any time while resolution is disabled)."""
+    peer_type, peer, mode = struct.unpack("<B6sB", p)
+    c.check(peer_type <= 1 and mode <= 1)
+    busy = (ctl.advertising.legacy_enabled or any(s.enabled for s in ctl.advertising.sets.values())
+            or ctl.scanner.enabled or ctl.initiator.pending is not None)
+    c.check(not (ctl.privacy.resolution_enabled and busy), Status.COMMAND_DISALLOWED)
+    entries = ctl.privacy.resolving_list
+    for index, entry in enumerate(entries):
+        if (entry.peer_address_type, entry.peer_address) == (peer_type, peer):
+            entries[index] = replace(entry, privacy_mode=mode)
+            return OK
+    raise c.HciError(Status.UNKNOWN_CONNECTION_IDENTIFIER)
 
 
 COMMANDS = [

@@ -94,6 +94,8 @@ class Scanner:
             return
         if pdu.directed and (pdu.target is None or not self.ctl.is_own_address(pdu.target_type, pdu.target)):
             return
+        if not self.ctl.privacy.accepts_peer(pdu.address_type, pdu.address):
+            return  # an identity address of a peer in Network Privacy Mode (Vol 6 Part B, 4.7)
         if self.filter_policy in (1, 3) and not self.ctl.privacy.in_accept_list(pdu.address_type, pdu.address):
             return
         address_type, address = self.ctl.privacy.resolve(pdu.address_type, pdu.address)
@@ -101,6 +103,8 @@ class Scanner:
         if self.active and pdu.scannable:
             adv = pdu.advertiser.advertising.find(pdu.set_handle)
             own = self.ctl.own_address(self.own_address_type)
+            if own is not None and not pdu.advertiser.privacy.accepts_peer(own[0], own[1]):
+                return  # the advertiser ignores our SCAN_REQ (its privacy mode for us)
             if adv is not None and own is not None:
                 pdu.advertiser.advertising.scan_requested(adv, own[0], own[1])
             self._report(pdu, address_type, address, scan_response=True)

@@ -7,7 +7,8 @@ requirement), for every IO capability, so pairing falls back to Just Works, unau
 when the two sides' IO capabilities cannot give MITM protection. These settings are also the
 policy when the peer starts pairing. As NimBLE's repeat-pairing handling in MicroPython (the
 old bond is deleted and pairing retried), a peer that lost its bond can pair again: a new
-pairing replaces the stored bond (``allow_bond_overwrite``), and when our automatic
+pairing replaces the stored bond (``allow_bond_overwrite``, ``allow_security_downgrade``:
+whatever its method, as MicroPython's handler retries unconditionally), and when our automatic
 re-encryption of a bonded peer is refused with PIN or Key Missing we pair again
 (``repair_on_lost_bond``). Our IRK is the stack's (loaded from the
 application's secrets at activation, GET_SECRET 10 b"irk"), so the ID key we distribute
@@ -71,7 +72,8 @@ class Pairing:
             self._dir = tempfile.TemporaryDirectory(prefix="aioble-hci-ble-")
             path = Path(self._dir.name)
             config = SmpHostConfig(bond_path=path / "bonds.json", irk_path=path / "local_irk.json",
-                                   resolving_list=False, allow_bond_overwrite=True, repair_on_lost_bond=True)
+                                   resolving_list=False, allow_bond_overwrite=True, allow_security_downgrade=True,
+                                   repair_on_lost_bond=True)
             self.smp = Smp(host, config, self.prompts)
             self.smp.attach()
             self.smp.on_security_changed(self._on_security)

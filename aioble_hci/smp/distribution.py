@@ -25,6 +25,15 @@ from aioble_hci.smp.pdus import (
     SmpPdu,
 )
 
+KEY_DISTRIBUTION_PDUS: tuple[type[SmpPdu], ...] = (
+    EncryptionInformation,
+    CentralIdentification,
+    IdentityInformation,
+    IdentityAddressInformation,
+    SigningInformation,
+)
+"""The PDUs of phase 3: taken only over the encrypted link (Vol 3 Part H, 3.6.1)."""
+
 
 def expected_pdus(keys: KeyDistribution, sc: bool) -> list[type]:
     """The PDU classes that distribute ``keys``, in the order they must arrive."""
@@ -86,6 +95,11 @@ class KeyReceiver:
     @property
     def done(self) -> bool:
         return not self._expected
+
+    @property
+    def remaining(self) -> int:
+        """How many key PDUs the peer still has to send."""
+        return len(self._expected)
 
     def accepts(self, pdu: SmpPdu) -> bool:
         return bool(self._expected) and isinstance(pdu, self._expected[0])

@@ -10,6 +10,7 @@ against the caller's clock: call :meth:`SmpSession.poll` at :attr:`SmpSession.de
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from enum import Enum, auto
@@ -19,7 +20,7 @@ from aioble_hci.smp import toolbox
 from aioble_hci.smp.attempts import RepeatedAttempts
 from aioble_hci.smp.config import SecurityConfig
 from aioble_hci.smp.context import PairingContext
-from aioble_hci.smp.distribution import KeyReceiver, local_key_pdus
+from aioble_hci.smp.distribution import KEY_DISTRIBUTION_PDUS, KeyReceiver, local_key_pdus
 from aioble_hci.smp.entropy import RandomSource, system_random
 from aioble_hci.smp.events import (
     DistributedKeys,
@@ -77,6 +78,13 @@ class SmpSession:
     ``key_pair`` fixes our P-256 key pair for LE Secure Connections (None: a fresh one per pairing;
     the debug key of Vol 3 Part H, 2.3.5.6.1 for conformance work) and ``random`` is where every
     nonce, passkey and distributed key is drawn from (:mod:`aioble_hci.smp.entropy`).
+
+    Distributed keys are taken only over the encrypted link (Vol 3 Part H, 3.6.1): a key PDU
+    that arrives before our Encryption Change is refused with Pairing Failed Key Rejected, unless
+    ``hold_keys_until_encrypted`` says the transport may deliver the peer's first encrypted ACL
+    data ahead of the Encryption Change event (USB: events and ACL data come on separate
+    endpoints); then at most the PDUs still expected are held and taken once the link is
+    encrypted, and dropped if encryption fails.
     """
 
     def __init__(
@@ -91,8 +99,10 @@ class SmpSession:
         peer_oob: OobData | None = None,
         key_pair: P256KeyPair | None = None,
         random: RandomSource = system_random,
+        hold_keys_until_encrypted: bool = False,
     ) -> None:
         self.central = central
+        self.hold_keys_until_encrypted = hold_keys_until_encrypted
         self.local_address = local_address
         self.peer_address = peer_address
         self.config = config or SecurityConfig()
@@ -119,6 +129,7 @@ class SmpSession:
         self._receiver: KeyReceiver | None = None
         self._encrypted = False
         self._sent_keys = False
+        self._held: list[SmpPdu] = []
 
     # -- output plumbing (the Phase2Host protocol) -----------------------------------------------
     def send(self, pdu: SmpPdu) -> None:
@@ -272,7 +283,12 @@ class SmpSession:
             return self._flush()
         self._encrypted = True
         self.state = SmpState.KEY_DISTRIBUTION
+        held, self._held = self._held, []
         self._guard(self._distribute)
+        for pdu in held:  # keys that overtook the Encryption Change event, in arrival order
+            if self.state is not SmpState.KEY_DISTRIBUTION:
+                break
+            self._guard(functools.partial(self._dispatch, pdu))
         return self._flush()
 
     # -- receive ---------------------------------------------------------------------------------
@@ -359,6 +375,9 @@ class SmpSession:
             SmpState.WAIT_ENCRYPTION,
             SmpState.KEY_DISTRIBUTION,
         ):
+            if not self._encrypted and isinstance(pdu, KEY_DISTRIBUTION_PDUS):
+                self._key_before_encryption(pdu)
+                return
             if self.central and not self._receiver.done:
                 self._receiver.receive(pdu)
                 if self.state is SmpState.KEY_DISTRIBUTION:
@@ -370,6 +389,22 @@ class SmpSession:
                 return
         raise PairingError(
             PairingFailedReason.UNSPECIFIED_REASON, f"unexpected {type(pdu).__name__}"
+        )
+
+    def _key_before_encryption(self, pdu: SmpPdu) -> None:
+        """A key PDU before our Encryption Change: hold it (bounded) or refuse it (Vol 3 Part H, 3.6.1).
+
+        Key Rejected (0x0F, 3.5.5: "the device chose not to accept a distributed key") names
+        what happens: the key is refused, not the PDU's format or our state machine's surprise.
+        """
+        assert self._receiver is not None
+        if self.hold_keys_until_encrypted and len(self._held) < self._receiver.remaining:
+            log.debug("%s before Encryption Change: held until the link is encrypted", type(pdu).__name__)
+            self._held.append(pdu)
+            return
+        raise PairingError(
+            PairingFailedReason.KEY_REJECTED,
+            f"{type(pdu).__name__} on a link that is not encrypted yet",
         )
 
     # -- phase 1 ---------------------------------------------------------------------------------

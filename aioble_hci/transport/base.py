@@ -24,6 +24,11 @@ class TransportError(Exception):
 class Transport(abc.ABC):
     """An open-able pipe of HCI packets. Subclasses implement open, send and close."""
 
+    reorders_events_and_acl = False
+    """True when ACL data can reach the host ahead of an event the controller sent first (events
+    and ACL data on separate pipes, as USB's interrupt and bulk endpoints); SMP then holds key
+    PDUs that overtake the Encryption Change event (Vol 3 Part H, 3.6.1)."""
+
     def __init__(self, spec: str) -> None:
         self.spec = spec
         self._sink: PacketSink | None = None

@@ -195,6 +195,8 @@ def _is_gone(exc: BaseException) -> bool:
 class UsbTransport(Transport):
     """HCI over USB. `finder` returns candidate pyusb devices (tests pass fakes)."""
 
+    reorders_events_and_acl = True  # interrupt IN (events) and bulk IN (ACL) are read by two threads
+
     def __init__(self, spec: str, finder: Callable[[], Iterable[Any]] = default_finder) -> None:
         super().__init__(spec)
         self.options = parse_usb(spec)

@@ -104,9 +104,10 @@ class World:
         typed: int | None = None,
         accept: bool = True,
         headless: bool = False,
+        transport: type[VirtualTransport] = VirtualTransport,
         **config: Any,
     ) -> Station:
-        host = Host(VirtualTransport("virtual", air=self.air, address=address))
+        host = Host(transport("virtual", air=self.air, address=address))
         await host.start()
         user = User(self.board, typed, accept)
         smp_config = SmpHostConfig(
@@ -167,9 +168,19 @@ async def connect(
 
 async def disconnect(central: Station, peripheral: Station) -> int:
     conn = central.conn
-    gone = asyncio.ensure_future(peripheral.host.wait_for_event(DisconnectionComplete, timeout=WAIT))
-    await central.host.send_command(Disconnect(
-        connection_handle=conn.handle, reason=StatusCode.REMOTE_USER_TERMINATED_CONNECTION))
-    event = await gone
+    gone: asyncio.Future[DisconnectionComplete] = asyncio.get_running_loop().create_future()
+
+    def on_gone(event: DisconnectionComplete) -> None:
+        if not gone.done():
+            gone.set_result(event)
+
+    # Subscribed before the command goes out: the peer's event can arrive before a task would start.
+    unsubscribe = peripheral.host.on_event(DisconnectionComplete, on_gone)
+    try:
+        await central.host.send_command(Disconnect(
+            connection_handle=conn.handle, reason=StatusCode.REMOTE_USER_TERMINATED_CONNECTION))
+        event = await asyncio.wait_for(gone, WAIT)
+    finally:
+        unsubscribe()
     await until(lambda: not central.host.connections and not peripheral.host.connections)
     return int(event.reason)

@@ -2,7 +2,12 @@
 
 Public and random static identity addresses come from the controller (BD_ADDR, or
 Zephyr's factory static address) or, failing that, a static address generated once
-and kept in a small JSON file (Core Vol 6 Part B, 1.3.2.1). Private addresses
+and kept in a small JSON file (Core Vol 6 Part B, 1.3.2.1: a static address "shall not
+change" while the device runs, and a new one is a new identity, so bonded peers,
+which know us by it, would lose us if it changed at every start). By default the file
+is ``static_address.json`` in the data directory beside the local IRK
+(``local_irk.json``): identity address and IRK are the identity we distribute when
+bonding, and persist together. Private addresses
 (Vol 3 Part C, 10.7) rotate every `rpa_timeout` seconds: the new one is written with
 LE Set Random Address, which a controller refuses while legacy advertising, scanning
 or initiating is on (Vol 4 Part E, 7.8.4), so a rotation falling in such a time is
@@ -35,6 +40,15 @@ OWN_ADDRESS_PUBLIC = 0x00
 OWN_ADDRESS_RANDOM = 0x01
 
 
+def default_static_address_path() -> Path:
+    """``static_address.json`` in the user's data directory, beside ``local_irk.json`` and ``bonds.json``."""
+    from aioble_hci.host.smp.config import (
+        default_data_dir,  # the one place the data directory is named
+    )
+
+    return default_data_dir() / "static_address.json"
+
+
 def load_or_create_static_address(path: Path) -> Address:
     """The random static address kept in `path`, generated and saved (atomically) on first use."""
     try:
@@ -50,9 +64,17 @@ def load_or_create_static_address(path: Path) -> Address:
     address = generate_static_address()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    with os.fdopen(fd, "w") as out:
-        json.dump({"static_address": f"{address}/random"}, out)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "w") as out:
+            json.dump({"static_address": f"{address}/random"}, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    log.info("generated the static identity address %s, kept in %s", address, path)
     return address
 
 
@@ -87,12 +109,14 @@ class AddressManager:
         return self.identity
 
     def _static_identity(self) -> Address:
-        info = self.host.controller_info
-        if info.static_address is not None and self.config.static_address_path is None:
-            return info.static_address
+        """The configured file's address, else the controller's (Zephyr) static address, else the
+        one generated once and kept beside the local IRK: never a fresh one per start (1.3.2.1)."""
         if self.config.static_address_path is not None:
             return load_or_create_static_address(Path(self.config.static_address_path))
-        return generate_static_address()
+        info = self.host.controller_info
+        if info.static_address is not None:
+            return info.static_address
+        return load_or_create_static_address(default_static_address_path())
 
     async def start(self) -> None:
         """Work out the identity address and program the random address the mode needs."""

@@ -89,7 +89,9 @@ class GapConfig:
 
     `force_legacy` uses only the legacy advertising, scanning and connection commands
     even when the controller has the extended ones (MicroPython/NimBLE behaviour).
-    `static_address_path` is the JSON file keeping a generated random static address.
+    `static_address_path` is the JSON file keeping a generated random static address (None:
+    the controller's Zephyr static address if it has one, else ``static_address.json`` beside
+    the local IRK in the data directory; never a new address per start, Vol 6 Part B, 1.3.2.1).
     """
 
     force_legacy: bool = False

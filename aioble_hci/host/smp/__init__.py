@@ -24,6 +24,7 @@ from aioble_hci.host.smp.bearer import (
 )
 from aioble_hci.host.smp.config import SmpHostConfig, default_bond_path, default_data_dir
 from aioble_hci.host.smp.errors import (
+    BondDowngradeError,
     BondOverwriteError,
     EncryptionError,
     LinkLostError,
@@ -38,6 +39,7 @@ __all__ = [
     "IDENTITY_KEY",
     "LOCAL_ADDRESS_KEY",
     "SECURITY_KEY",
+    "BondDowngradeError",
     "BondOverwriteError",
     "CallbackPrompts",
     "EncryptionError",

@@ -51,6 +51,13 @@ class SmpHostConfig:
     the bond first to pair again. ``repair_on_lost_bond``: when automatic re-encryption is refused
     with PIN or Key Missing (the peer lost the bond, GAP/SEC/AUT/BV-21-C), pair again instead of
     only reporting it; the link never carries on as if it were encrypted.
+    ``allow_security_downgrade=False`` refuses a new pairing with a bonded peer that would give
+    weaker keys than its bond (Just Works over an authenticated bond, a shorter key, legacy over
+    LE Secure Connections): Pairing Failed Authentication Requirements (0x03), or Encryption Key
+    Size (0x06), and the bond is kept. Anyone can claim a bonded peer's address, and Just Works
+    authenticates no one, so an impostor could otherwise replace the keys (BlueZ's
+    ``JustWorksRepairing = never``, NimBLE's repeat-pairing event). Set True to let a peer that
+    lost its keys pair again with a weaker method.
     """
 
     security: SecurityConfig = field(default_factory=SecurityConfig)
@@ -64,6 +71,7 @@ class SmpHostConfig:
     resolving_list: bool = True
     allow_bond_overwrite: bool = True
     repair_on_lost_bond: bool = False
+    allow_security_downgrade: bool = False
     repeated_attempts_interval: float = 2.0
     key_pair: P256KeyPair | None = None
     random: RandomSource = system_random

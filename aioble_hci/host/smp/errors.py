@@ -46,3 +46,7 @@ class NoBondError(SmpError):
 
 class BondOverwriteError(SmpError):
     """A pairing distributed the identity of an existing bond and overwriting is not allowed (P11)."""
+
+
+class BondDowngradeError(SmpError):
+    """A pairing gave weaker keys than the peer's bond and downgrades are not allowed."""

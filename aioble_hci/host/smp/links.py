@@ -78,7 +78,10 @@ class SmpLinks:
     def receive_pdu(self, conn: Connection, pdu: bytes) -> None:
         """One SMP PDU (without the L2CAP header) from the peer: the 0x0006 fixed-channel handler."""
         link = self._link(conn)
-        self._apply(link, self._session(link).receive(pdu, self._now()))
+        session = self._session(link)
+        if not session.in_progress:  # the bond may have changed since the session was made
+            session.config = self._bond_floor(link, session.config)
+        self._apply(link, session.receive(pdu, self._now()))
 
     # -- queries -------------------------------------------------------------------------------
     def security(self, conn: Connection) -> SecurityState:
@@ -121,6 +124,19 @@ class SmpLinks:
             base = replace(base, identity=self.local_identity)
         return base
 
+    def _bond_floor(self, link: SmpLink, config: SecurityConfig) -> SecurityConfig:
+        """A pairing with a bonded peer must give keys at least as strong as its bond's, unless
+        ``allow_security_downgrade``: authenticated (MITM), LE SC only and as long a key."""
+        bond = link.bond
+        if bond is None or self.config.allow_security_downgrade:
+            return config
+        changes: dict[str, Any] = {"mitm": config.mitm or bond.authenticated,
+                                   "min_key_size": min(config.max_key_size, max(config.min_key_size, bond.key_size))}
+        if bond.sc and bond.key_size == 16 and config.secure_connections and config.max_key_size == 16:
+            changes["sc_only"] = True
+            changes["min_key_size"] = 16
+        return replace(config, **changes)
+
     def _local_address(self, link: SmpLink) -> Address:
         conn = link.conn
         recorded = conn.data.get(LOCAL_ADDRESS_KEY)
@@ -142,11 +158,12 @@ class SmpLinks:
                 central=conn.role is Role.CENTRAL,
                 local_address=self._local_address(link),
                 peer_address=on_air_peer_address(conn),
-                config=self._base_security(),
+                config=self._bond_floor(link, self._base_security()),
                 attempts=self.attempts,
                 local_oob=self.local_oob,
                 key_pair=self.config.key_pair,
                 random=self.config.random,
+                hold_keys_until_encrypted=self.host.transport.reorders_events_and_acl,
             )
         return link.session
 

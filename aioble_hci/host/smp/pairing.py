@@ -15,7 +15,12 @@ from dataclasses import replace
 from typing import Any
 
 from aioble_hci.host.connection import Connection, Role
-from aioble_hci.host.smp.errors import BondOverwriteError, PairingFailedError, SmpError
+from aioble_hci.host.smp.errors import (
+    BondDowngradeError,
+    BondOverwriteError,
+    PairingFailedError,
+    SmpError,
+)
 from aioble_hci.host.smp.link import IDENTITY_KEY, SmpLink, on_air_peer_address
 from aioble_hci.host.smp.links import SmpLinks
 from aioble_hci.host.smp.state import KeyInfo, PairingResult, SecurityState
@@ -77,7 +82,7 @@ class SmpPairing(SmpLinks):
         if sc is False:
             changes["sc_only"] = False
         if not session.in_progress:
-            session.config = replace(self._base_security(), **changes)
+            session.config = self._bond_floor(link, replace(self._base_security(), **changes))
             if oob is not None:
                 session.peer_oob = oob
             if self.local_oob is not None:
@@ -161,13 +166,23 @@ class SmpPairing(SmpLinks):
             bonded=complete.bonded, key_size=complete.key_size, sc=complete.sc)
         if complete.bonded:
             bond = Bond.from_pairing(link.identity or on_air_peer_address(conn), complete)
-            if not self.config.allow_bond_overwrite and self.bonds.get(bond.peer) is not None:
+            existing = self.bonds.get(bond.peer)
+            refusal: SmpError | None = None
+            if existing is not None and not self.config.allow_security_downgrade and _weaker(bond, existing):
+                # The identity was only learnt from the keys just distributed (the peer was not
+                # recognised at connection time), so phase 1 could not refuse the downgrade.
+                refusal = BondDowngradeError(
+                    f"pairing distributed identity {bond.peer}, whose bond has stronger keys (level "
+                    f"{existing.security_level}, {existing.key_size} octets): keys not stored "
+                    "(allow_security_downgrade=True, or delete the bond, to pair again)")
+            elif existing is not None and not self.config.allow_bond_overwrite:
+                refusal = BondOverwriteError(f"pairing distributed identity {bond.peer}, which already has a bond: "
+                                             "keys not stored (delete the bond to pair again)")
+            if refusal is not None:
                 link.security = replace(link.security, bonded=False)
                 self._notify_security(link)
-                error = BondOverwriteError(f"pairing distributed identity {bond.peer}, which already has a bond: "
-                                           "keys not stored (delete the bond to pair again)")
-                log.error("%r: %s", conn, error)
-                self._finish_pairing(link, None, error)
+                log.error("%r: %s", conn, refusal)
+                self._finish_pairing(link, None, refusal)
                 return
             self.bonds.put(bond)
             link.bond = bond
@@ -190,3 +205,8 @@ class SmpPairing(SmpLinks):
         if result is not None and result.method is None:
             return  # encryption with a stored key: not a pairing
         self._notify_pairing(link.conn, result, error)
+
+
+def _weaker(new: Bond, old: Bond) -> bool:
+    """Whether ``new`` keys give less than ``old`` ones: a lower security level or a shorter key."""
+    return new.security_level < old.security_level or new.key_size < old.key_size

@@ -3,7 +3,12 @@
 Resolving peers' RPAs is done twice: in the host (``BondStore.resolve`` with the bonded IRKs, on
 every connection) and, where the controller has a resolving list (Supported_Commands octet 34
 bit 3), by the controller, which then reports the identity address with type 0x02/0x03
-(Vol 6 Part B, 6.4; Vol 4 Part E, 7.8.38-7.8.44). The GAP bearer rotates our own address: give it
+(Vol 6 Part B, 6.4; Vol 4 Part E, 7.8.38-7.8.44). Each entry is put in Device Privacy Mode
+(LE Set Privacy Mode, 7.8.77, where Supported_Commands octet 39 bit 2 has it): an entry is
+added in Network Privacy Mode, in which the controller drops every packet carrying the peer's
+identity address (Vol 6 Part B, 4.7), so a bonded peer that does not use private addresses
+(public-address peripherals, phones and PCs with privacy off) would never be seen or
+connected again (Vol 3 Part C, 10.7). The GAP bearer rotates our own address: give it
 ``Smp.local_irk`` (``GapConfig(address_mode="rpa", irk=...)``); :func:`set_private_address` is for
 hosts without it.
 """
@@ -25,6 +30,8 @@ log = logging.getLogger(__name__)
 
 ADD_DEVICE_TO_RESOLVING_LIST = (34, 3)
 SET_ADDRESS_RESOLUTION_ENABLE = (35, 1)
+SET_PRIVACY_MODE = (39, 2)
+DEVICE_PRIVACY_MODE = 0x01
 
 
 def identity_for_list(address: Address) -> Address:
@@ -70,6 +77,7 @@ class ResolvingList:
             await self.host.send_command(cmd.LeAddDeviceToResolvingList(
                 peer_identity_address=peer, peer_irk=bond.peer_irk, local_irk=self._local_irk()))
             self.entries.add(peer)
+            await self._device_privacy(peer)
             if not self.enabled:
                 await self.host.send_command(cmd.LeSetAddressResolutionEnable(address_resolution_enable=1))
                 self.enabled = True
@@ -78,6 +86,19 @@ class ResolvingList:
             log.warning("resolving list: cannot add %s (%s); resolving in the host instead", peer, error)
             return False
         return True
+
+    async def _device_privacy(self, peer: Address) -> None:
+        """Put the entry in Device Privacy Mode (7.8.77) where the controller has the command; a
+        refusal only costs the peer's identity-address packets, so resolution still goes on."""
+        if not self.host.controller_info.supports(*SET_PRIVACY_MODE):
+            log.info("controller has no LE Set Privacy Mode: %s is only seen with private addresses", peer)
+            return
+        try:
+            await self.host.send_command(cmd.LeSetPrivacyMode(peer_identity_address=peer,
+                                                              privacy_mode=DEVICE_PRIVACY_MODE))
+        except HciError as error:
+            log.warning("resolving list: cannot put %s in Device Privacy Mode (%s): its identity address "
+                        "will be ignored by the controller", peer, error)
 
     async def remove(self, address: Address) -> None:
         peer = identity_for_list(address)
