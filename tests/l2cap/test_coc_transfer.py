@@ -13,7 +13,11 @@ from aioble_hci.l2cap.events import (
     SduReceived,
 )
 from aioble_hci.l2cap.manager import Role
-from aioble_hci.l2cap.pdus import FlowControlCreditInd, LeCreditBasedConnectionReq, LeCreditBasedConnectionResult
+from aioble_hci.l2cap.pdus import (
+    FlowControlCreditInd,
+    LeCreditBasedConnectionReq,
+    LeCreditBasedConnectionResult,
+)
 from aioble_hci.l2cap.spsm import CocServer
 
 from .helpers import SPSM, Link, c_frame, iut, kframe, make_link, of_type, signaling_out
