@@ -32,6 +32,19 @@ LEGACY_TYPES = {
 LEGACY_PROPERTIES = set(LEGACY_TYPES.values())
 
 
+def supports_advertising_data(props: int) -> bool:
+    """Whether a set of these Advertising_Event_Properties carries advertising data (Vol 4 Part E,
+    7.8.53 table 7.2 and 7.8.54): ADV_DIRECT_IND carries none, and neither does an extended
+    scannable event (its AUX_ADV_IND has no AdvData, Vol 6 Part B 2.3.4; the data is in the scan response)."""
+    if props & PROP_LEGACY:
+        return not props & PROP_DIRECTED
+    return not props & PROP_SCANNABLE
+
+
+def _extended_scannable(props: int) -> bool:
+    return bool(props & PROP_SCANNABLE) and not props & PROP_LEGACY
+
+
 # -- legacy ---------------------------------------------------------------
 def le_set_advertising_parameters(ctl: VirtualController, p: bytes) -> bytes:
     imin, imax, adv_type, own, peer_type, peer, channels, policy = struct.unpack("<HHBBB6sBB", p)
@@ -117,6 +130,7 @@ def le_set_extended_advertising_parameters(ctl: VirtualController, p: bytes) -> 
     c.check(not adv.enabled, Status.COMMAND_DISALLOWED)
     if props & PROP_LEGACY:
         c.check(len(adv.data) <= 31 and len(adv.scan_response) <= 31)
+    c.check(not adv.data or supports_advertising_data(props))  # 7.8.53: a type without data, data held
     adv.properties = props
     adv.interval = imin if not props & PROP_HIGH_DUTY else 0x20
     adv.own_address_type, adv.peer_address_type, adv.peer_address = own, peer_type, peer
@@ -147,15 +161,22 @@ def _fragmented(adv: AdvertisingSet, current: bytes, p: bytes) -> bytes:
 
 
 def le_set_extended_advertising_data(ctl: VirtualController, p: bytes) -> bytes:
+    """7.8.54; a set whose type does not support advertising data refuses any (0x12)."""
     adv = _set(ctl, p[0])
-    adv.data = _fragmented(adv, adv.data, p)
+    new = _fragmented(adv, adv.data, p)
+    c.check(not new or supports_advertising_data(adv.properties))
+    adv.data = new
     return OK
 
 
 def le_set_extended_scan_response_data(ctl: VirtualController, p: bytes) -> bytes:
+    """7.8.55: only a scannable set takes scan response data (0x12); an enabled extended scannable
+    set cannot be left without it (0x0C)."""
     adv = _set(ctl, p[0])
     new = _fragmented(adv, adv.scan_response, p)
     c.check(not new or bool(adv.properties & PROP_SCANNABLE))
+    if adv.enabled and _extended_scannable(adv.properties):
+        c.check(bool(new), Status.COMMAND_DISALLOWED)
     adv.scan_response = new
     return OK
 
@@ -177,6 +198,8 @@ def le_set_extended_advertising_enable(ctl: VirtualController, p: bytes) -> byte
     if enable:
         for adv in sets:
             c.check(ctl.advertising.address_of(adv) is not None)
+            # 7.8.56: scannable extended advertising needs its scan response data
+            c.check(not _extended_scannable(adv.properties) or bool(adv.scan_response), Status.COMMAND_DISALLOWED)
     for adv, (_, duration, max_events) in zip(sets, entries, strict=True):
         if enable:
             adv.max_events = max_events

@@ -232,41 +232,62 @@ class FragmentAssembler:
     """Joins the fragments of extended advertising data (Data_Status "incomplete, more to come";
     Vol 4 Part E, 7.7.65.13), per advertiser, set and PDU kind.
 
-    At most ``max_pending`` incomplete PDUs are kept (the oldest dropped first), none longer
-    than the extended advertising data maximum.
+    A chain is its "more to come" fragments and the one that ends it (complete or truncated).
+    A chain whose data grows past 1650 octets (the most a set can hold, Vol 6 Part B, 2.3.4.9)
+    is dropped whole: its remaining fragments, the ending one included, are discarded rather
+    than taken for a new chain. At most ``max_pending`` incomplete chains are kept; the oldest
+    is dropped first, whole, in the same way.
     """
 
-    __slots__ = ("max_pending", "_pending")
+    __slots__ = ("max_pending", "_pending", "_discarding")
 
     def __init__(self, max_pending: int) -> None:
         self.max_pending = max_pending
         self._pending: OrderedDict[_FragmentKey, bytes] = OrderedDict()
+        self._discarding: OrderedDict[_FragmentKey, None] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._pending)
 
     def clear(self) -> None:
         self._pending.clear()
+        self._discarding.clear()
 
     def feed(self, report: AdvertisingReport) -> bytes | None:
-        """The complete data of a report, joining fragments; None while more are to come.
+        """The complete data of a report, joining fragments; None while more are to come
+        and for every fragment of a dropped chain.
 
         A report that needed no joining gives its own ``data`` object back.
         """
         if report.legacy:
             return report.data
         key = (report.address.value, int(report.address.type), report.sid, report.scan_response)
+        more = report.data_status == DataStatus.INCOMPLETE_MORE_TO_COME
+        if key in self._discarding:
+            if not more:  # the dropped chain ends here
+                del self._discarding[key]
+            return None
         pending = self._pending.pop(key, None)
         data = report.data if pending is None else pending + report.data
-        if report.data_status == DataStatus.INCOMPLETE_MORE_TO_COME:
-            if len(data) > EXTENDED_MAX_LENGTH:
-                log.debug("dropping over-long fragmented data from %s", report.address)
-                return None
+        if len(data) > EXTENDED_MAX_LENGTH:
+            log.debug("dropping a chain of advertising data over %d octets from %s", EXTENDED_MAX_LENGTH,
+                      report.address)
+            if more:
+                self._discard(key)
+            return None
+        if more:
             self._pending[key] = data
             while len(self._pending) > self.max_pending:
-                self._pending.popitem(last=False)
+                evicted, _ = self._pending.popitem(last=False)
+                self._discard(evicted)
             return None
         return data
+
+    def _discard(self, key: _FragmentKey) -> None:
+        """Drop the rest of `key`'s chain as it arrives (remembered for as many chains as may wait)."""
+        self._discarding[key] = None
+        while len(self._discarding) > self.max_pending:
+            self._discarding.popitem(last=False)
 
 
 class ScanMerger:

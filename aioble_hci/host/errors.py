@@ -30,10 +30,13 @@ class HciCommandError(HciError):
 class HciTimeoutError(HciError, TimeoutError):
     """The controller did not answer a command in time."""
 
-    def __init__(self, command: Any, timeout: float) -> None:
+    def __init__(self, command: Any, timeout: float, waiting_for_credit: bool = False) -> None:
         self.command = command
         self.timeout = timeout
-        super().__init__(f"{_command_label(command)}: no answer from the controller within {timeout:g} s")
+        self.waiting_for_credit = waiting_for_credit
+        what = ("never sent: no command credit from the controller (Num_HCI_Command_Packets stayed 0)"
+                if waiting_for_credit else "no answer from the controller")
+        super().__init__(f"{_command_label(command)}: {what} within {timeout:g} s")
 
 
 class ControllerLostError(HciError, ConnectionError):

@@ -39,6 +39,12 @@ class CommandFlow:
     the host can declare a silent controller lost instead of queueing forever.
     While `exclusive` is set (re-initialising the controller), only urgent commands
     are sent; the others wait in the queue.
+
+    A queued command waits for the commands ahead of it, each bounded by its own timeout.
+    The one wait nothing else bounds is a credit stall: the controller answered with
+    Num_HCI_Command_Packets = 0, holds no command of ours and returns no credit (Vol 4
+    Part E, 4.4 and 7.7.14). Then the next command fails after its timeout, never sent,
+    and counts as a timeout like a command left unanswered.
     """
 
     def __init__(self, send: Callable[[bytes], None],
@@ -51,6 +57,7 @@ class CommandFlow:
         self.unexpected_answers = 0
         self._queue: deque[_PendingCommand] = deque()
         self._in_flight: dict[int, deque[_PendingCommand]] = {}
+        self._stall: asyncio.TimerHandle | None = None
 
     @property
     def queued(self) -> int:
@@ -105,6 +112,7 @@ class CommandFlow:
         everything = list(self._queue) + [p for q in self._in_flight.values() for p in q]
         self._queue.clear()
         self._in_flight.clear()
+        self._watch_credits()
         for pending in everything:
             self._settle_error(pending, exc)
 
@@ -129,6 +137,12 @@ class CommandFlow:
 
     def pump(self) -> None:
         """Send what the credits allow (also after `exclusive` is lifted)."""
+        try:
+            self._send_allowed()
+        finally:
+            self._watch_credits()
+
+    def _send_allowed(self) -> None:
         while self.credits > 0 and self._queue:
             pending = self._next()
             if pending is None:
@@ -164,6 +178,34 @@ class CommandFlow:
                 log.exception("command timeout handler failed")
         self.pump()
 
+    def _watch_credits(self) -> None:
+        """Arm the stall timer when commands wait with no credit and none in flight; else disarm it."""
+        stalled = self.credits <= 0 and not self._in_flight and bool(self._queue)
+        if stalled and self._stall is None:
+            loop = asyncio.get_running_loop()
+            self._stall = loop.call_later(self._queue[0].timeout, self._credit_stall)
+        elif not stalled and self._stall is not None:
+            self._stall.cancel()
+            self._stall = None
+
+    def _credit_stall(self) -> None:
+        """No credit came for a whole timeout: the next command fails, never sent."""
+        self._stall = None
+        if not self._queue or self.credits > 0 or self._in_flight:
+            return
+        pending = self._queue.popleft()
+        error = HciTimeoutError(pending.command, pending.timeout, waiting_for_credit=True)
+        self.consecutive_timeouts += 1
+        log.warning("%s (%d in a row)", error, self.consecutive_timeouts)
+        if not pending.future.done():
+            pending.future.set_exception(error)
+        if self._on_timeout is not None:
+            try:
+                self._on_timeout(error, self.consecutive_timeouts)
+            except Exception:
+                log.exception("command timeout handler failed")
+        self._watch_credits()  # the next command waits its own timeout
+
     def _pop_in_flight(self, opcode: int) -> _PendingCommand | None:
         """The oldest command in flight with `opcode`, no longer tracked (None if there is none)."""
         q = self._in_flight.get(opcode)
@@ -189,6 +231,7 @@ class CommandFlow:
         """The caller stopped waiting (cancelled): a queued command is never sent."""
         if pending in self._queue:
             self._queue.remove(pending)
+            self._watch_credits()
 
     @staticmethod
     def _settle_error(pending: _PendingCommand, exc: BaseException) -> None:

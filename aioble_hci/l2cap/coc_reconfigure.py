@@ -1,7 +1,9 @@
 """Credit Based Reconfigure (Core Vol 3 Part A, 4.27-4.28): larger MTU/MPS on enhanced channels.
 
+The procedure applies only to channels created with L2CAP_CREDIT_BASED_CONNECTION_REQ (4.27):
+a channel opened with the LE request (4.22) is no valid Destination CID for it (result 0x0003).
 The peer's request is all or nothing (L2CAP/ECFC/BI-03/04/05-C); ours (`reconfigure`) only
-ever grows the receive limits of our open channels.
+ever grows the receive limits of our open enhanced channels.
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ class ChannelReconfiguration(ChannelTable):
     """Both sides of the Credit Based Reconfigure procedure."""
 
     def _on_reconfigure_req(self, identifier: int, req: CreditBasedReconfigureReq) -> None:
-        """Vol 3 Part A, 4.27-4.28 (L2CAP/ECFC/BI-03/04/05-C): all or nothing."""
+        """Vol 3 Part A, 4.27-4.28 (L2CAP/ECFC/BI-03/04/05-C): all or nothing; only open
+        enhanced channels are valid Destination CIDs."""
         channels = [self._by_peer_cid(cid) for cid in req.destination_cids]
-        found = [c for c in channels if c is not None and c.state is ChannelState.OPEN]
+        found = [c for c in channels if c is not None and c.state is ChannelState.OPEN and c.enhanced]
         results = CreditBasedReconfigureResult
         if len(found) != len(channels) or len(set(req.destination_cids)) != len(channels):
             result = results.RECONFIGURATION_FAILED_ONE_OR_MORE_DESTINATION_CIDS_INVALID
@@ -50,7 +53,7 @@ class ChannelReconfiguration(ChannelTable):
             return
         for cid in req.destination_cids:
             channel = self.channels.get(cid)
-            if channel is not None and channel.state is ChannelState.OPEN:
+            if channel is not None and channel.state is ChannelState.OPEN and channel.enhanced:
                 channel.set_receive_limits(req.mtu, req.mps)
                 self._events.append(self._reconfigured(channel))
 
@@ -60,6 +63,11 @@ class ChannelReconfiguration(ChannelTable):
             raise L2capUsageError(f"reconfigure names 1 to {MAX_ECFC_CHANNELS} channels")
         for cid in cids:
             channel = self._open_channel(cid)
+            if not channel.enhanced:
+                raise L2capUsageError(
+                    f"channel 0x{cid:04X} is an LE credit-based channel: only enhanced channels "
+                    "(opened with connect_ecfc) can be reconfigured (Vol 3 Part A, 4.27)"
+                )
             if mtu < channel.local_mtu:
                 raise L2capUsageError("the MTU of a channel can only grow (Vol 3 Part A, 4.27)")
         if not ECFC_MIN_MTU <= mtu <= 0xFFFF or not ECFC_MIN_MPS <= mps <= LE_MAX_MPS:

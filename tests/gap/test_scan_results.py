@@ -165,13 +165,47 @@ def test_truncated_extended_data_is_delivered_and_marked() -> None:
     assert entry is not None and entry.truncated and entry.data.error is not None
 
 
-def test_pending_fragments_are_bounded() -> None:
+def test_pending_fragments_are_bounded_and_an_evicted_chain_is_dropped_whole() -> None:
+    """At most max_pending_fragments chains wait; the oldest is dropped first, and its later
+    fragments (down to the one ending it) are dropped too, never taken for a chain of their own."""
     merger = ScanMerger(max_pending_fragments=2)
     more = DataStatus.INCOMPLETE_MORE_TO_COME << 5
     for sid in range(3):
         merger.feed(extended(more, bytes([sid]), sid=sid))
-    entry = merger.feed(extended(0, b"", sid=0))  # sid 0's first fragment was dropped
-    assert entry is not None and entry.adv_data == b""
+    assert merger.feed(extended(0, b"", sid=0)) is None  # sid 0's first fragment was dropped
+    entry = merger.feed(extended(0, b"\x02\x01\x06", sid=0))  # the next chain of sid 0 is whole
+    assert entry is not None and entry.adv_data == b"\x02\x01\x06"
+
+
+def _chain(total: int, fragment: int = 250) -> list[bytes]:
+    data = bytes(i % 251 for i in range(total))
+    return [data[i:i + fragment] for i in range(0, total, fragment)]
+
+
+@pytest.mark.parametrize("total", [1651, 1750, 2000])
+def test_extended_chain_over_1650_octets_is_dropped_whole(total: int) -> None:
+    """Vol 6 Part B 2.3.4.9: a set's advertising data is at most 1650 octets; Vol 4 Part E 7.7.65.13:
+    a chain is the fragments "incomplete, more to come" and the one that ends it. A chain that
+    grows past 1650 octets is invalid: no part of it, not even its tail, becomes a report."""
+    merger = ScanMerger()
+    more = 0x01 | DataStatus.INCOMPLETE_MORE_TO_COME << 5
+    *heads, tail = _chain(total)
+    assert [merger.feed(extended(more, part)) for part in heads] == [None] * len(heads)
+    assert merger.feed(extended(0x01, tail)) is None
+    assert merger.get(A) is None
+    entry = merger.feed(extended(0x01, ADV))  # the advertiser's next, valid, report is taken
+    assert entry is not None and entry.adv_data == ADV
+
+
+def test_extended_chain_of_exactly_1650_octets_is_delivered() -> None:
+    """Vol 6 Part B 2.3.4.9: 1650 octets is the maximum, so a chain of exactly that size is valid."""
+    merger = ScanMerger()
+    more = 0x01 | DataStatus.INCOMPLETE_MORE_TO_COME << 5
+    *heads, tail = _chain(1650)
+    for part in heads:
+        merger.feed(extended(more, part))
+    entry = merger.feed(extended(0x01, tail))
+    assert entry is not None and entry.adv_data == b"".join(_chain(1650))
 
 
 def test_extended_legacy_pdu_maps_to_its_legacy_event_type() -> None:

@@ -13,6 +13,7 @@ from aioble_hci.gap.ad import AdvertisingData
 from aioble_hci.gap.ad_structures import LocalName, ManufacturerData
 from aioble_hci.gap.scan_results import LegacyEventType
 from aioble_hci.hci.constants import StatusCode
+from aioble_hci.hci.packets import PacketType
 from aioble_hci.host.gap import (
     PHY_2M,
     PHY_CODED,
@@ -26,6 +27,21 @@ from tests.gap_host.conftest import WAIT, MakeGap
 from tests.gap_host.helpers import Reports, barrier
 
 LEGACY = GapConfig(force_legacy=True)
+
+
+def commands_sent(host: Host) -> list[int]:
+    """The opcode of every command the host hands its transport from now on."""
+    sent: list[int] = []
+    send = host.transport.send
+
+    def recording(packet_type: PacketType, payload: bytes) -> None:
+        if packet_type == PacketType.COMMAND:
+            sent.append(int.from_bytes(payload[:2], "little"))
+        send(packet_type, payload)
+
+    host.transport.send = recording  # type: ignore[method-assign]
+    return sent
+
 ADV = AdvertisingData([LocalName("adv-one")]).encode()
 RSP = AdvertisingData([ManufacturerData(0x05F1, b"rsp")]).encode()
 
@@ -113,12 +129,43 @@ async def test_long_extended_data_is_fragmented_and_reassembled(make_gap: MakeGa
 async def test_extended_scannable_set_long_scan_response_merged_for_active_scanner(make_gap: MakeGap) -> None:
     adv, scanner = await make_gap(), await make_gap()
     rsp = AdvertisingData([LocalName("x" * 40), ManufacturerData(0x0001, bytes(200)), ManufacturerData(0x0002, bytes(100))]).encode()
-    await adv.advertise(ADV, rsp, AdvertisingParameters(connectable=False, legacy=False))
+    await adv.advertise(b"", rsp, AdvertisingParameters(connectable=False, legacy=False))
     async with await scanner.scan(ScanParameters(active=True)) as session:
         async for entry in session:
             if entry.scan_response is not None:
                 break
-    assert entry.scan_response == rsp and entry.adv_data == ADV and entry.name == "adv-one"
+    assert entry.scan_response == rsp and not entry.adv_data and entry.name == "x" * 40
+
+
+async def test_non_connectable_extended_set_with_scan_response_is_given_no_advertising_data(make_gap: MakeGap) -> None:
+    """Vol 4 Part E 7.8.54 (suspected defect, issue 14): a non-connectable extended set with a scan
+    response is scannable, and a scannable extended set carries no advertising data (Vol 6 Part B
+    2.3.4). The host says so in one line, before any command, instead of handing the controller
+    data it must refuse with 0x12."""
+    adv = await make_gap()
+    sent = commands_sent(adv.host)
+    with pytest.raises(ValueError, match="no advertising data.*scan response"):
+        await adv.advertise(ADV, RSP, AdvertisingParameters(connectable=False, legacy=False))
+    assert not [op for op in sent if op in (0x2036, 0x2037, 0x2038, 0x2039)]
+    with pytest.raises(ValueError, match="needs scan response data"):
+        await adv.advertise(b"", b"", AdvertisingParameters(connectable=False, scannable=True, legacy=False))
+
+
+async def test_scannable_extended_set_on_a_handle_that_held_advertising_data_starts(make_gap: MakeGap) -> None:
+    """Vol 4 Part E 7.8.53: new properties without advertising data are refused (0x12) while the set
+    still holds data, so the host removes the old set (7.8.59) before reusing its handle; the new
+    set sends no LE Set Extended Advertising Data at all."""
+    adv, scanner = await make_gap(), await make_gap()
+    first = await adv.advertise(ADV, params=AdvertisingParameters(connectable=False, legacy=False), handle=0)
+    await first.stop()
+    sent = commands_sent(adv.host)
+    second = await adv.advertise(b"", RSP, AdvertisingParameters(connectable=False, legacy=False), handle=0)
+    assert second.active and 0x2037 not in sent and 0x203C in sent  # no data; LE Remove Advertising Set
+    async with await scanner.scan(ScanParameters(active=True)) as session:
+        async for entry in session:
+            if entry.address == adv.address and entry.scan_response is not None:
+                break
+    assert entry.scan_response == RSP and not entry.adv_data
 
 
 async def test_several_extended_sets_advertise_at_once(make_gap: MakeGap) -> None:

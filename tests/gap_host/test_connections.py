@@ -177,14 +177,15 @@ async def test_peripheral_request_outside_central_limits_is_rejected(make_gap: M
     assert peer.interval == before and peer.latency == 0
 
 
-async def test_l2cap_parameter_request_hook_applies_acceptable_and_refuses_invalid(make_gap: MakeGap) -> None:
-    central, conn, peripheral, peer = await connected_pair(make_gap)
-    assert not central.accept_l2cap_parameter_request(conn, 40, 20, 0, 400)  # min above max
-    assert not peripheral.accept_l2cap_parameter_request(peer, 40, 60, 0, 400)  # only a central answers
-    updated = asyncio.ensure_future(central.host.wait_for_event(ev.LeConnectionUpdateComplete, timeout=WAIT))
-    assert central.accept_l2cap_parameter_request(conn, 40, 60, 0, 400)
-    await updated
-    assert conn.interval == 40 and conn.supervision_timeout == 400
+async def test_l2cap_parameter_request_hook_narrows_acceptable_and_refuses_invalid(make_gap: MakeGap) -> None:
+    """Vol 3 Part A 4.20: the central decides; the hook gives the values to apply (within its limits)
+    and sends nothing itself, so the L2CAP bearer runs the one LE Connection Update."""
+    narrow = GapConfig(accept_parameters=ParameterLimits(interval_min=30, interval_max=50))
+    central, conn, peripheral, peer = await connected_pair(make_gap, central_config=narrow)
+    assert central.accept_l2cap_parameter_request(conn, 40, 20, 0, 400) is None  # min above max
+    assert peripheral.accept_l2cap_parameter_request(peer, 40, 60, 0, 400) is None  # only a central answers
+    assert central.accept_l2cap_parameter_request(conn, 60, 80, 0, 400) is None  # no overlap with 30-50
+    assert central.accept_l2cap_parameter_request(conn, 40, 60, 1, 400) == ConnectionParameters(40, 50, 1, 400)
 
 
 async def test_data_length_update_reaches_both_ends(make_gap: MakeGap) -> None:

@@ -6,9 +6,11 @@ import asyncio
 
 import pytest
 
+from aioble_hci.address import Address
 from aioble_hci.gap.ad import AdvertisingData
 from aioble_hci.gap.ad_structures import LocalName
 from aioble_hci.gap.scan_results import LegacyEventType
+from aioble_hci.hci import events as ev
 from aioble_hci.host.gap import AdvertisingParameters, GapConfig, ScanParameters
 from tests.gap_host.conftest import WAIT, MakeGap
 from tests.gap_host.helpers import Reports, barrier
@@ -67,3 +69,32 @@ async def test_scan_window_larger_than_interval_is_refused(make_gap: MakeGap) ->
     scanner = await make_gap()
     with pytest.raises(ValueError, match="window"):
         await scanner.start_scan(ScanParameters(interval=16, window=32))
+
+
+ADVERTISER = Address.parse("c0:00:00:00:0e:01/random")
+
+
+def _extended_report(data: bytes, more: bool) -> ev.LeExtendedAdvertisingReport:
+    """One LE Extended Advertising Report from ADVERTISER, set 3, "more to come" or complete."""
+    advertiser = ADVERTISER
+    status = 0b01 << 5 if more else 0
+    return ev.LeExtendedAdvertisingReport((ev.ExtendedAdvertisingReport(
+        event_type=0x00 | status, address_type=1, address=advertiser, primary_phy=1, secondary_phy=1,
+        advertising_sid=3, tx_power=127, rssi=-40, periodic_advertising_interval=0, direct_address_type=0,
+        direct_address=Address(bytes(6)), data=data),))
+
+
+async def test_extended_report_chain_over_1650_octets_reaches_no_listener(make_gap: MakeGap) -> None:
+    """Vol 6 Part B 2.3.4.9 (at most 1650 octets of advertising data) and Vol 4 Part E 7.7.65.13
+    (a chain ends with its complete or truncated fragment): the host's scanner drops an over-long
+    chain whole, so neither its head nor its tail is delivered as a report; the next chain is."""
+    scanner = await make_gap()
+    reports = Reports(scanner)
+    await scanner.start_scan()
+    fragment = bytes(range(250))
+    for _ in range(7):  # 1750 octets "more to come"
+        scanner.scanner.on_extended_reports(_extended_report(fragment, more=True))
+    scanner.scanner.on_extended_reports(_extended_report(b"\x02\x01\x06", more=False))
+    scanner.scanner.on_extended_reports(_extended_report(ADV, more=False))
+    await scanner.stop_scan()
+    assert [r.data for r in reports.items if r.address.value == ADVERTISER.value] == [ADV]

@@ -13,10 +13,14 @@ from aioble_hci.l2cap.events import (
     SduReceived,
 )
 from aioble_hci.l2cap.manager import Role
-from aioble_hci.l2cap.pdus import LeCreditBasedConnectionResult
+from aioble_hci.l2cap.pdus import (
+    FlowControlCreditInd,
+    LeCreditBasedConnectionReq,
+    LeCreditBasedConnectionResult,
+)
 from aioble_hci.l2cap.spsm import CocServer
 
-from .helpers import SPSM, Link, make_link, of_type
+from .helpers import SPSM, Link, c_frame, iut, kframe, make_link, of_type, signaling_out
 
 
 def open_channel(link: Link, mtu: int = 512, mps: int = 247, credits: int = 8) -> tuple[int, int]:
@@ -186,3 +190,22 @@ def test_closing_the_acl_closes_every_channel() -> None:
     central_cid, _ = open_channel(link)
     events = link.central.close()
     assert events == [ChannelClosed(central_cid, "ACL connection closed", False)]
+
+
+def test_credits_go_back_when_the_peer_is_down_to_half_of_them() -> None:
+    """Vol 3 Part A 10.1: the receiver returns credits with L2CAP_FLOW_CONTROL_CREDIT_IND (4.24)
+    so the sender can go on. Our receiver tops the peer up once it is down to half of the
+    credits it granted: with 10 granted, the 5th K-frame brings one indication of 5 (the
+    sender never runs dry waiting for a round trip), and the first four bring none."""
+    manager = iut(server=CocServer(SPSM, mtu=100, mps=50, initial_credits=10))
+    manager.receive(c_frame(1, LeCreditBasedConnectionReq(SPSM, 0x0040, 100, 50, 10)))
+    ((_, rsp),) = signaling_out(manager.data_to_send())
+    our_cid = rsp.destination_cid
+    indications: list[tuple[int, int]] = []
+    for index in range(10):
+        manager.receive(kframe(our_cid, b"\x01\x00" + bytes((index,))))  # one whole 1-octet SDU
+        for _, command in signaling_out(manager.data_to_send()):
+            if isinstance(command, FlowControlCreditInd):
+                indications.append((index + 1, command.credits))
+                assert command.cid == our_cid
+    assert indications == [(5, 5), (10, 5)]

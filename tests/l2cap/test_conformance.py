@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import struct
 
+import pytest
+
 from aioble_hci.l2cap.events import (
     ConnectionParameterUpdateRequested,
     SduReceived,
 )
-from aioble_hci.l2cap.manager import L2capChannelManager, Role
+from aioble_hci.l2cap.manager import L2capChannelManager, L2capUsageError, Role
 from aioble_hci.l2cap.pdus import (
     CommandRejectReason,
     CommandRejectRsp,
@@ -282,6 +284,43 @@ def test_reconfigure_naming_invalid_dcid_is_refused() -> None:
     manager.receive(c_frame(2, CreditBasedReconfigureReq(120, 100, (scids[0], 0x007E))))
     assert only_signal(manager)[1].result == 0x0003
     assert all(c.peer_mtu == 100 for c in manager.channels.values())
+
+
+def test_reconfigure_of_a_channel_opened_with_the_le_credit_based_request_is_refused() -> None:
+    """Vol 3 Part A 4.27: reconfiguration applies to channels created with
+    L2CAP_CREDIT_BASED_CONNECTION_REQ (0x17). A channel opened with the LE request (0x14) is
+    no valid Destination CID for it: result 0x0003 (4.28), and the channel keeps its MTU/MPS."""
+    manager = iut(server=CocServer(SPSM, mtu=100, mps=64, initial_credits=2))
+    open_from_tester(manager, scid=0x0040, mtu=100, mps=64)
+    manager.receive(c_frame(2, CreditBasedReconfigureReq(200, 100, (0x0040,))))
+    assert only_signal(manager) == (
+        2,
+        CreditBasedReconfigureRsp(
+            CreditBasedReconfigureResult.RECONFIGURATION_FAILED_ONE_OR_MORE_DESTINATION_CIDS_INVALID
+        ),
+    )
+    ((channel_mtu, channel_mps),) = [(c.peer_mtu, c.peer_mps) for c in manager.channels.values()]
+    assert (channel_mtu, channel_mps) == (100, 64)
+
+
+def test_reconfigure_naming_an_le_channel_among_enhanced_ones_is_refused_for_all() -> None:
+    """Vol 3 Part A 4.27-4.28: the request is all or nothing; one LE credit-based channel among
+    enhanced ones makes it 0x0003 and no channel changes."""
+    manager, scids = _ecfc_iut()
+    open_from_tester(manager, scid=0x0050, mtu=100, mps=64)
+    manager.receive(c_frame(2, CreditBasedReconfigureReq(200, 100, (scids[0], 0x0050))))
+    assert only_signal(manager)[1].result == 0x0003
+    assert all(c.peer_mtu == 100 for c in manager.channels.values())
+
+
+def test_we_never_ask_to_reconfigure_an_le_credit_based_channel() -> None:
+    """Vol 3 Part A 4.27: our own request may only name channels created with
+    L2CAP_CREDIT_BASED_CONNECTION_REQ; naming an LE credit-based channel is a usage error."""
+    manager = iut(server=CocServer(SPSM, mtu=100, mps=64, initial_credits=2))
+    cid = open_from_tester(manager, scid=0x0040, mtu=100, mps=64)
+    with pytest.raises(L2capUsageError, match="enhanced"):
+        manager.reconfigure([cid], mtu=200, mps=100, now=0.0)
+    assert manager.data_to_send() == []
 
 
 def test_ecfc_request_with_unacceptable_parameters_is_refused() -> None:

@@ -120,3 +120,36 @@ async def test_unplugged_device_is_reported_as_lost() -> None:
     reason = await asyncio.wait_for(lost, 5)
     assert "unplugged" in str(reason)
     await transport.close()
+
+
+def _acl(handle: int, data: bytes, pb: int = 0b10) -> bytes:
+    """An HCI ACL packet (Vol 4 Part E, 5.4.2): handle and flags, then a 2-octet Data_Total_Length."""
+    return (handle | pb << 12).to_bytes(2, "little") + len(data).to_bytes(2, "little") + data
+
+
+@pytest.mark.parametrize("transfer_size", [64, 1024], ids=["max-packet-size-transfers", "one-transfer"])
+async def test_acl_packets_over_255_octets_cross_usb_whole_both_ways(transfer_size: int) -> None:
+    """Vol 4 Part E 5.4.2: Data_Total_Length is two octets, so an ACL packet may carry more than 255
+    octets; over USB (Vol 4 Part B 2.1.1) it crosses the bulk endpoints whole, whether the
+    controller's bulk IN transfers split it at wMaxPacketSize or not, and the packet after it
+    is framed right."""
+    board = zephyr_hci_usb()
+    transport = UsbTransport("usb", finder=lambda: [board])
+    packets: asyncio.Queue[tuple[PacketType, bytes]] = asyncio.Queue()
+    transport.attach(lambda t, p: packets.put_nowait((t, p)), lambda exc: None)
+    await transport.open()
+    try:
+        long_in = _acl(0x0040, bytes(i % 256 for i in range(300)))
+        short_in = _acl(0x0040, b"\x01\x02\x03")
+        stream = long_in + short_in
+        for start in range(0, len(stream), transfer_size):
+            board.feed(0x82, stream[start : start + transfer_size])
+        got = [await asyncio.wait_for(packets.get(), 5) for _ in range(2)]
+        assert got == [(PacketType.ACL, long_in), (PacketType.ACL, short_in)]
+        long_out = _acl(0x0040, bytes(range(256)) + bytes(44), pb=0b00)
+        transport.send(PacketType.ACL, long_out)
+        while not board.bulk_out:
+            await asyncio.sleep(0.005)
+        assert board.bulk_out == [(0x01, long_out)] and len(long_out) == 304
+    finally:
+        await transport.close()

@@ -21,6 +21,7 @@ from aioble_hci.hci import commands as cmd
 from aioble_hci.hci import events as ev
 from aioble_hci.hci.constants import StatusCode
 from aioble_hci.host.connection import Connection, Role
+from aioble_hci.host.errors import HciCommandError
 from aioble_hci.host.gap.addresses import OWN_ADDRESS_RANDOM, AddressManager
 from aioble_hci.host.gap.capabilities import PHY_1M, PHY_CODED, Capabilities
 from aioble_hci.host.gap.config import duration_10ms
@@ -336,6 +337,8 @@ class Advertiser:
                                  "or make it non-connectable (Vol 4 Part E, 7.8.53)")
             if params.connectable:
                 scannable = False
+            if scannable:
+                _check_extended_scannable(adv_data, scan_response)
             limit = await self._max_length()
             if len(adv_data) > limit or len(scan_response) > limit:
                 raise ValueError(f"the controller takes at most {limit} bytes of extended advertising data")
@@ -346,6 +349,9 @@ class Advertiser:
             await self._disable_extended(handle)
             old._finish(None)
         props = _event_properties(params, scannable, legacy)
+        carries_data = _carries_advertising_data(props)
+        if not carries_data and old is not None and old.adv_data and not old.legacy_commands:
+            await self._remove_set(handle)  # 7.8.53: its old data would make the new type invalid (0x12)
         await self.host.send_command(cmd.LeSetExtendedAdvertisingParameters(
             advertising_handle=handle,
             advertising_event_properties=props,
@@ -365,8 +371,9 @@ class Advertiser:
         if self.addresses.own_address_type == OWN_ADDRESS_RANDOM and current is not None:
             await self.host.send_command(cmd.LeSetAdvertisingSetRandomAddress(
                 advertising_handle=handle, random_address=current))
-        for fragment in cmd.LeSetExtendedAdvertisingData.fragment(handle, adv_data):
-            await self.host.send_command(fragment)
+        if carries_data:
+            for fragment in cmd.LeSetExtendedAdvertisingData.fragment(handle, adv_data):
+                await self.host.send_command(fragment)
         if props & PROP_SCANNABLE:
             for rsp_fragment in cmd.LeSetExtendedScanResponseData.fragment(handle, scan_response):
                 await self.host.send_command(rsp_fragment)
@@ -395,6 +402,15 @@ class Advertiser:
             else:
                 adv._finish(None)
             raise
+
+    async def _remove_set(self, handle: int) -> None:
+        """LE Remove Advertising Set (7.8.59), its data with it; a set the controller no longer
+        knows (it was reset) is already gone."""
+        try:
+            await self.host.send_command(cmd.LeRemoveAdvertisingSet(advertising_handle=handle))
+        except HciCommandError as exc:
+            if exc.status != StatusCode.UNKNOWN_ADVERTISING_IDENTIFIER:
+                raise
 
     async def _disable_extended(self, handle: int) -> None:
         await self.host.send_command(cmd.LeSetExtendedAdvertisingEnable(enable=0, sets=(cmd.AdvertisingSet(handle),)))
@@ -438,6 +454,29 @@ class Advertiser:
         elif event.status == StatusCode.ADVERTISING_TIMEOUT:
             adv._finish(StatusCode.ADVERTISING_TIMEOUT)  # high duty cycle directed advertising ran out
             self._on_idle()
+
+
+def _carries_advertising_data(props: int) -> bool:
+    """Whether a set of these properties carries advertising data (Vol 4 Part E, 7.8.54): not
+    ADV_DIRECT_IND, and not an extended scannable event, whose AUX_ADV_IND has no AdvData
+    (Vol 6 Part B, 2.3.4)."""
+    if props & PROP_LEGACY:
+        return not props & PROP_DIRECTED
+    return not props & PROP_SCANNABLE
+
+
+def _check_extended_scannable(adv_data: bytes, scan_response: bytes) -> None:
+    """Extended scannable advertising puts all its data in the scan response (Vol 4 Part E,
+    7.8.54-7.8.56): advertising data is refused, and a scan response is required."""
+    if adv_data:
+        raise ValueError(
+            "extended scannable advertising carries no advertising data, only a scan response "
+            "(Vol 4 Part E, 7.8.54): move the data into the scan response, drop the scan response, "
+            "or use legacy PDUs (both at most 31 bytes)")
+    if not scan_response:
+        raise ValueError(
+            "extended scannable advertising needs scan response data (Vol 4 Part E, 7.8.56): "
+            "give a scan response or set scannable=False")
 
 
 def _scannable(params: AdvertisingParameters, scan_response: bytes) -> bool:

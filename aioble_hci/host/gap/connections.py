@@ -289,20 +289,20 @@ class ConnectionManager:
         return True
 
     def accept_l2cap_parameter_request(self, conn: Connection, interval_min: int, interval_max: int,
-                                       latency: int, timeout: int) -> bool:
+                                       latency: int, timeout: int) -> ConnectionParameters | None:
         """For the L2CAP bearer (central): decide an L2CAP Connection Parameter Update Request.
 
-        Returns whether to answer 'accepted' (Vol 3 Part A, 4.21); when accepted, the new
-        parameters are applied with LE Connection Update in the background.
+        Returns the parameters to apply, narrowed to the configured limits, or None to refuse
+        (Vol 3 Part A, 4.20-4.21). Nothing is sent here: the bearer answers the request and
+        then runs the one LE Connection Update (Vol 4 Part E, 7.8.18) with these values.
         """
         if conn.role != Role.CENTRAL or not self._decide(conn, interval_min, interval_max, latency, timeout):
-            return False
-        interval_min = max(interval_min, self.limits.interval_min)
-        interval_max = min(interval_max, self.limits.interval_max)
-        params = ConnectionParameters(interval_min, interval_max, latency, timeout)
-        task = asyncio.get_running_loop().create_task(self.update_parameters(conn, params))
-        task.add_done_callback(_log_failure)
-        return True
+            return None
+        return ConnectionParameters(*self._clamped_interval(interval_min, interval_max), latency, timeout)
+
+    def _clamped_interval(self, interval_min: int, interval_max: int) -> tuple[int, int]:
+        """The requested interval range narrowed to the accepted one (they overlap once `_decide` agreed)."""
+        return max(interval_min, self.limits.interval_min), min(interval_max, self.limits.interval_max)
 
     def on_remote_parameter_request(self, event: ev.LeRemoteConnectionParameterRequest) -> None:
         """LE Remote Connection Parameter Request (7.7.65.6): reply within the limits, else negative reply."""
@@ -310,10 +310,9 @@ class ConnectionManager:
         if conn is None:
             return
         if self._decide(conn, event.interval_min, event.interval_max, event.max_latency, event.timeout):
+            interval_min, interval_max = self._clamped_interval(event.interval_min, event.interval_max)
             command: Any = cmd.LeRemoteConnectionParameterRequestReply(
-                connection_handle=conn.handle,
-                interval_min=max(event.interval_min, self.limits.interval_min),
-                interval_max=min(event.interval_max, self.limits.interval_max),
+                connection_handle=conn.handle, interval_min=interval_min, interval_max=interval_max,
                 max_latency=event.max_latency, timeout=event.timeout)
         else:
             command = cmd.LeRemoteConnectionParameterRequestNegativeReply(

@@ -225,8 +225,9 @@ class Gap:
         await self.connections.update_parameters(conn, params, timeout)
 
     def accept_l2cap_parameter_request(self, conn: Connection, interval_min: int, interval_max: int,
-                                       latency: int, timeout: int) -> bool:
-        """Called by the L2CAP bearer on a Connection Parameter Update Request; see ConnectionManager."""
+                                       latency: int, timeout: int) -> ConnectionParameters | None:
+        """Called by the L2CAP bearer on a Connection Parameter Update Request: the parameters to
+        apply (within the limits) or None to refuse; see ConnectionManager."""
         return self.connections.accept_l2cap_parameter_request(conn, interval_min, interval_max, latency, timeout)
 
     async def set_data_length(self, conn: Connection, tx_octets: int = 251, tx_time: int = 2120) -> None:

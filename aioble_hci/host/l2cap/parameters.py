@@ -1,8 +1,9 @@
 """Connection Parameter Update glue (Core Vol 3 Part A, 4.20-4.21) between L2CAP and the LL.
 
 As central, the bearer answers a peripheral's request through `parameter_update_policy`
-(by default `ParameterLimits`) and, once it accepted, runs the LL connection update through
-`update_connection`; `use_gap` hands both decisions to the GAP bearer. As peripheral,
+(by default `ParameterLimits`) and, once it accepted, runs exactly one LL connection update
+through `update_connection`, with the values the policy chose (a policy may narrow the request;
+the peripheral's raw values never override it); `use_gap` hands both decisions to the GAP bearer. As peripheral,
 `request_connection_parameter_update` asks the central and waits for its answer.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from aioble_hci.hci.commands import LeConnectionUpdate
@@ -26,7 +27,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ParameterPolicy = Callable[[Connection, l2ev.ConnectionParameterUpdateRequested], bool]
+ParameterPolicy = Callable[
+    [Connection, l2ev.ConnectionParameterUpdateRequested], "bool | l2ev.ConnectionParameterUpdateRequested"
+]
+"""True accepts the request as asked, a ConnectionParameterUpdateRequested accepts it with those
+values instead (e.g. narrowed to local limits), False refuses."""
 ConnectionUpdater = Callable[[Connection, l2ev.ConnectionParameterUpdateRequested], Awaitable[None]]
 
 
@@ -86,15 +91,18 @@ class ParameterUpdateGlue:
         )
 
     def _on_parameter_request(self, link: _Link, req: l2ev.ConnectionParameterUpdateRequested) -> None:
-        """Vol 3 Part A, 4.20-4.21: answer, then (when accepted) start the LL update."""
+        """Vol 3 Part A, 4.20-4.21: answer, then (when accepted) start the one LL update, with the
+        policy's values."""
         try:
-            accept = bool(self.parameter_update_policy(link.connection, req))
+            decision = self.parameter_update_policy(link.connection, req)
         except Exception:
             log.exception("connection parameter policy failed; refusing")
-            accept = False
+            decision = False
+        chosen = decision if isinstance(decision, l2ev.ConnectionParameterUpdateRequested) else None
+        accept = chosen is not None or bool(decision)
         link.manager.answer_connection_parameter_update(req.identifier, accept)
         if accept:
-            self._spawn(self._run_update(link.connection, req))
+            self._spawn(self._run_update(link.connection, chosen or req))
 
     async def _run_update(self, connection: Connection, req: l2ev.ConnectionParameterUpdateRequested) -> None:
         try:
@@ -107,8 +115,12 @@ def use_gap(bearer: L2capBearer, gap: Any) -> None:
     """Let the GAP bearer decide and run Connection Parameter Updates (its limits and procedure)."""
     from aioble_hci.host.gap.config import ConnectionParameters
 
-    def policy(conn: Connection, req: l2ev.ConnectionParameterUpdateRequested) -> bool:
-        return bool(gap.accept_l2cap_parameter_request(conn, req.interval_min, req.interval_max, req.latency, req.timeout))
+    def policy(conn: Connection, req: l2ev.ConnectionParameterUpdateRequested) -> bool | l2ev.ConnectionParameterUpdateRequested:
+        params = gap.accept_l2cap_parameter_request(conn, req.interval_min, req.interval_max, req.latency, req.timeout)
+        if params is None:
+            return False
+        return replace(req, interval_min=params.interval_min, interval_max=params.interval_max,
+                       latency=params.latency, timeout=params.supervision_timeout)
 
     async def update(conn: Connection, req: l2ev.ConnectionParameterUpdateRequested) -> None:
         params = ConnectionParameters(
