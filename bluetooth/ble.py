@@ -13,7 +13,6 @@ from __future__ import annotations
 import errno
 from typing import Any, ClassVar
 
-from aioble_hci.facade.att_ll import AttBearers
 from aioble_hci.facade.gap_ll import (
     DEFAULT_CONNECT_SCAN_MS,
     DEFAULT_SCAN_INTERVAL_US,
@@ -23,6 +22,7 @@ from aioble_hci.facade.gap_ll import (
 from aioble_hci.facade.gattc_ll import GattClient
 from aioble_hci.facade.gatts_ll import GattServer
 from aioble_hci.facade.hci_ll import hci_cmd
+from aioble_hci.facade.host_att import HostAtt
 from aioble_hci.facade.l2cap_ll import L2cap
 from aioble_hci.facade.runtime import Pending, Runtime, default_runtime
 from aioble_hci.facade.smp_ll import Pairing
@@ -90,9 +90,9 @@ class BLE:
         self._runtime = runtime
         self._stack = LowLevelStack(runtime)
         self._gap = Gap(self._stack)
-        bearers = AttBearers(self._stack, lambda: self._gatts.db)
-        self._gatts = GattServer(self._stack, bearers)
-        self._gattc = GattClient(self._stack, bearers)
+        att = HostAtt(self._stack)
+        self._gatts = GattServer(self._stack, att)
+        self._gattc = GattClient(self._stack, att)
         self._l2cap = L2cap(self._stack)
         self._pairing = Pairing(self._stack)
         cls._instances[id(runtime)] = self

@@ -4,7 +4,10 @@ One Air runs all its controllers on one event loop (its own daemon thread when
 none is given). It carries advertising PDUs from advertisers to scanners and
 initiators, at each advertiser's interval, and hosts the links of connections
 (see link.py). Fast mode delivers advertising and connection events at once,
-for tests; otherwise the timing follows the intervals the hosts asked for.
+for tests of logic; otherwise (the default) the timing follows the intervals
+the hosts asked for, as a radio's: a central takes the maximum of the requested
+connection interval range (connections.py) and a reply waits for the next
+connection event (link.py).
 
 Fault injection for tests: `drop_link`, `drop_next_packets`, `packet_delay`,
 `corrupt_next_event`, `set_in_range`.

@@ -96,11 +96,23 @@ class Initiator:
         peripheral = _end(pdu.advertiser, peripheral_handle, Role.PERIPHERAL, own[0], own[1])
         ctl.connections[central_handle] = central
         pdu.advertiser.connections[peripheral_handle] = peripheral
-        link = Link(ctl.air, central, peripheral, request.interval_min, request.latency, request.timeout)
+        link = Link(ctl.air, central, peripheral, chosen_interval(request.interval_min, request.interval_max),
+                    request.latency, request.timeout)
         log.debug("air: %r connected to %r as %r", ctl, pdu.advertiser, link)
         send_connection_complete(central, request.extended)
         send_connection_complete(peripheral, not adv.legacy)
         pdu.advertiser.advertising.connected(adv, peripheral_handle)
+
+
+def chosen_interval(interval_min: int, interval_max: int) -> int:
+    """The connection interval a central picks from a host's range: Connection_Interval_Max.
+
+    Vol 4 Part E, 7.8.12 lets the controller choose any value in [Min, Max]; Zephyr's link layer
+    (the controller of the nRF52 dongles this host drives) takes the maximum for LE Create
+    Connection and its extended form (7.8.66), and so does the air. (Parameter updates keep the
+    range's minimum here, procedures.py.)
+    """
+    return max(interval_min, interval_max)
 
 
 def _end(ctl: VirtualController, handle: int, role: Role, peer_type: int, peer: bytes) -> Connection:

@@ -2,8 +2,11 @@
 
 Data and link-layer control procedures wait for the next connection event
 (Vol 6 Part B, 4.5.1); each event carries at most `Air.packets_per_event` ACL
-packets per direction. The sender's controller reports each packet sent in
-Number Of Completed Packets; the receiver's host gets it as ACL data.
+packets per direction, and only packets queued before the event began: a reply
+its peer's host gives to data the event carried goes in the next event, as on a
+radio, where the event is over before the host has seen the request. The
+sender's controller reports each packet sent in Number Of Completed Packets;
+the receiver's host gets it as ACL data.
 """
 
 from __future__ import annotations
@@ -115,15 +118,18 @@ class Link:
                 log.exception("link-layer procedure failed")
         if not self.alive:
             return
-        for sender in self.ends():
-            self._transmit(sender)
+        # What each side has queued now is all this event can carry: a packet queued while it
+        # runs (a host answering at once what it just received) waits for the next event.
+        ready = [(sender, min(len(sender.tx), self.air.packets_per_event)) for sender in self.ends()]
+        for sender, count in ready:
+            self._transmit(sender, count)
         if self._control or self.central.tx or self.peripheral.tx:
             self._kick()
 
-    def _transmit(self, sender: Connection) -> None:
+    def _transmit(self, sender: Connection, count: int) -> None:
         receiver = sender.peer
         sent = 0
-        while sender.tx and sent < self.air.packets_per_event:
+        while sender.tx and sent < count:
             pb_flag, data = sender.tx.popleft()
             sent += 1
             if self.air.take_drop():

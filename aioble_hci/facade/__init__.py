@@ -4,7 +4,8 @@
   `default_runtime()`. Its docstring states the threading contract.
 - `stack`: activation, configuration, addresses, connections, IRQ dispatch.
 - `gap_ll`: advertising, scanning, connecting over legacy HCI commands (as NimBLE does).
-- `att_ll`, `gatts_ll`, `gattc_ll`: the ATT bearer per link, the GATT server and client.
+- `host_att`, `gatts_ll`, `gattc_ll`: the host's ATT bearer of each link (the one ATT implementation,
+  with the options MicroPython's order of events needs), the GATT server and client on it.
 - `l2cap_ll`: credit-based channels over the host's L2CAP bearer.
 - `smp_ll`: pairing, passkeys and secrets over the host's SMP bearer.
 - `hci_ll`: raw HCI commands (``hci_cmd``).

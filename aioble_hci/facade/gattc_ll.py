@@ -1,8 +1,9 @@
 """The GATT client of the low-level API: discovery, read, write, MTU exchange, notifications.
 
-Each call starts an ATT procedure and returns at once; results arrive as IRQs
-9-21. Status convention (NimBLE's): 0 success, 0x100 + ATT error code for an
-Error Response, small host codes otherwise (7 not connected, 13 timeout). When a
+Each call starts an ATT procedure on the host's bearer of the link (host_att.py) and
+returns at once; results arrive as IRQs 9-21, reported by the bearer the moment each
+procedure ends. Status convention (NimBLE's): 0 success, 0x100 + ATT error code for
+an Error Response, small host codes otherwise (7 not connected, 13 timeout). When a
 link drops, every pending procedure ends with a DONE carrying 7 before the
 disconnect IRQ.
 """
@@ -13,7 +14,7 @@ import errno
 from typing import Any
 
 from aioble_hci.att.errors import AttError, AttTimeoutError, BearerClosedError
-from aioble_hci.att.events import IndicationReceived, NotificationReceived, ProcedureFinished
+from aioble_hci.att.events import IndicationReceived, NotificationReceived
 from aioble_hci.att.procedures import (
     DiscoverCharacteristics,
     DiscoverDescriptors,
@@ -22,9 +23,9 @@ from aioble_hci.att.procedures import (
     Read,
     Write,
 )
-from aioble_hci.facade.att_ll import AttBearers, AttLink
+from aioble_hci.facade.host_att import EXCHANGED_KEY, HostAtt
 from aioble_hci.facade.irq import ATT_ERROR_BASE, STATUS_NOT_CONNECTED, STATUS_TIMEOUT, Irq
-from aioble_hci.facade.stack import LowLevelStack
+from aioble_hci.facade.stack import LinkState, LowLevelStack
 from aioble_hci.uuid import UUID as CoreUUID
 from bluetooth._uuid import UUID
 
@@ -46,19 +47,18 @@ def status_of(error: BaseException | None) -> int:
 class GattClient:
     """gattc_* operations; each procedure remembers how to report itself."""
 
-    def __init__(self, stack: LowLevelStack, bearers: AttBearers) -> None:
+    def __init__(self, stack: LowLevelStack, att: HostAtt) -> None:
         self.stack = stack
-        self.bearers = bearers
-        bearers.client_events = self._events
+        self.att = att
+        att.client_events = self._events
 
     def _submit(self, conn: int, procedure: Any) -> None:
-        att = self.bearers.get(conn)
+        bearer = self.att.bearer(conn)
+        link = self.att.link(conn)
         try:
-            att.client.submit(procedure, self.bearers.now())
+            bearer.start(procedure, lambda proc: self._finished(link, proc))
         except BearerClosedError as exc:
             raise OSError(errno.ENOTCONN, str(exc)) from None
-        self.bearers.flush_client(att)
-        self._events(att, att.client.events())
 
     def discover_services(self, conn: int, uuid: CoreUUID | None) -> None:
         self._submit(conn, DiscoverPrimaryServices(uuid))
@@ -73,36 +73,38 @@ class GattClient:
         self._submit(conn, Read(handle))
 
     def write(self, conn: int, handle: int, data: bytes, mode: int) -> None:
-        att = self.bearers.get(conn)
-        value = data[: att.mtu - 3]  # silently truncated, as NimBLE does
+        bearer = self.att.bearer(conn)
+        value = data[: bearer.mtu - 3]  # silently truncated, as NimBLE does
         if mode == 0:
-            self.bearers.send(att, att.client.write_command(handle, value))
+            try:
+                pdu = bearer.client.write_command(handle, value)
+            except BearerClosedError as exc:
+                raise OSError(errno.ENOTCONN, str(exc)) from None
+            bearer.send_command(pdu)
         else:
             self._submit(conn, Write(handle, value))
 
     def exchange_mtu(self, conn: int) -> None:
-        att = self.bearers.get(conn)
-        if att.mtu_exchanged:
+        bearer = self.att.bearer(conn)
+        link = self.att.link(conn)
+        if link.extra.get(EXCHANGED_KEY):
             raise OSError(errno.EALREADY, "the MTU was already exchanged on this link")
-        att.mtu_exchanged = True
-        att.client.rx_mtu = self.stack.settings.mtu
+        link.extra[EXCHANGED_KEY] = True
+        bearer.client.rx_mtu = self.stack.settings.mtu
         self._submit(conn, ExchangeMtu(self.stack.settings.mtu))
 
     # --- events -----------------------------------------------------------------------
 
-    def _events(self, att: AttLink, events: list[Any]) -> None:
-        conn = att.link.handle
-        irq = self.stack.irq
-        for event in events:
-            if isinstance(event, NotificationReceived):
-                irq(Irq.GATTC_NOTIFY, (conn, event.handle, bytes(event.value)))
-            elif isinstance(event, IndicationReceived):
-                irq(Irq.GATTC_INDICATE, (conn, event.handle, bytes(event.value)))
-            elif isinstance(event, ProcedureFinished):
-                self._finished(att, event.procedure)
+    def _events(self, link: LinkState, event: Any) -> None:
+        """A client-side event of the link's bearer (procedures report through `_finished`)."""
+        conn = link.handle
+        if isinstance(event, NotificationReceived):
+            self.stack.irq(Irq.GATTC_NOTIFY, (conn, event.handle, bytes(event.value)))
+        elif isinstance(event, IndicationReceived):
+            self.stack.irq(Irq.GATTC_INDICATE, (conn, event.handle, bytes(event.value)))
 
-    def _finished(self, att: AttLink, proc: Any) -> None:
-        conn = att.link.handle
+    def _finished(self, link: LinkState, proc: Any) -> None:
+        conn = link.handle
         irq = self.stack.irq
         status = status_of(proc.error)
         found = proc.result if proc.error is None and proc.result else []
@@ -127,5 +129,4 @@ class GattClient:
             irq(Irq.GATTC_WRITE_DONE, (conn, proc.handle, status))
         elif isinstance(proc, ExchangeMtu):
             if proc.error is None:
-                att.set_mtu(int(proc.result))
                 irq(Irq.MTU_EXCHANGED, (conn, int(proc.result)))

@@ -3,16 +3,18 @@
 Layout per characteristic: declaration, value, CCCD (only for notify/indicate),
 then the user descriptors (aioble-api.md 8.7); the GAP (0x1800) and GATT (0x1801)
 services come first. Value buffers hold 20 bytes and silently truncate remote
-writes (NimBLE parity); a local write grows them.
+writes (NimBLE parity); a local write grows them. The database is the host's GATT
+server's (host/gatt/server.py), served by the host's ATT bearer of each link
+(host_att.py); before the first activation it is only built here.
 """
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import logging
 from typing import Any
 
-from aioble_hci.att.caching import changed_range
 from aioble_hci.att.database import AttPermissions, AttributeDatabase
 from aioble_hci.att.errors import AttError, IndicationPendingError
 from aioble_hci.att.events import IndicationConfirmed, MtuChanged, TransactionTimedOut, Written
@@ -25,7 +27,7 @@ from aioble_hci.att.gatt import (
     gap_service,
     gatt_service,
 )
-from aioble_hci.facade.att_ll import AttBearers, AttLink
+from aioble_hci.facade.host_att import EXCHANGED_KEY, HostAtt
 from aioble_hci.facade.irq import STATUS_NOT_CONNECTED, STATUS_TIMEOUT, Irq
 from aioble_hci.facade.stack import LinkState, LowLevelStack
 
@@ -81,14 +83,16 @@ def parse_definition(definition: Any, to_core: Any) -> list[Service]:
 class GattServer:
     """The local database and the gatts_* operations."""
 
-    def __init__(self, stack: LowLevelStack, bearers: AttBearers) -> None:
+    def __init__(self, stack: LowLevelStack, att: HostAtt) -> None:
         self.stack = stack
-        self.bearers = bearers
+        self.att = att
         self.db = AttributeDatabase()
+        self._services: list[Service] = []
         self._pending_indications: dict[int, int] = {}  # conn -> value handle
         self._owed: dict[int, dict[int, None]] = {}  # conn -> value handles updated while indicating
         self.register([], lambda u: u)
-        bearers.server_events = self._events
+        att.server_events = self._events
+        stack.on_activate.append(self._install)
         stack.on_link_down.append(self._link_down)
         stack.on_deactivate.append(self._clear)
 
@@ -101,25 +105,28 @@ class GattServer:
 
     def register(self, definition: Any, to_core: Any) -> tuple[tuple[int, ...], ...]:
         services = parse_definition(definition, to_core)
+        self._services = services
+        self._install()
+        return tuple(tuple(h for c in s.characteristics for h in (c.value_handle, *(d.handle for d in c.descriptors)))
+                     for s in services)
+
+    def _install(self) -> None:
+        """Build the database of the registered services: the host's GATT server's once the host
+        is open (every link's bearer then serves it), else only here until the first activation."""
         gap = gap_service()
         gap.characteristics[0].read_callback = lambda conn: self.stack.settings.gap_name
-        db = build_database([gap, gatt_service(), *services])
-        for service in services:
+        if self.att.opened:
+            db = self.att.gatt.server.register_services(self._services, gap=gap, gatt=gatt_service())
+        else:
+            db = build_database([gap, gatt_service(), *self._services])
+        for service in self._services:
             for char in service.characteristics:
                 for handle in (char.value_handle, *(d.handle for d in char.descriptors)):
                     attr = db.get(handle)
                     assert attr is not None
                     attr.value.truncate = True
                     attr.read_callback = self._read_callback(handle)
-        old, self.db = self.db, db
-        changed = changed_range(old, db)
-        for att in self.bearers.links.values():
-            # Vol 3 Part G 2.5.2, 7.1: subscriptions that still name the same characteristic
-            # survive; a client that enabled Service Changed gets the affected range.
-            att.server.set_database(db, changed)
-            self._send_owed(att)
-        return tuple(tuple(h for c in s.characteristics for h in (c.value_handle, *(d.handle for d in c.descriptors)))
-                     for s in services)
+        self.db = db
 
     def _read_callback(self, handle: int) -> Any:
         def read(connection: Any) -> bytes:
@@ -149,17 +156,17 @@ class GattServer:
         self._attr(handle).value.set(value)
         if not send_update:
             return
-        for conn, att in list(self.bearers.links.items()):
+        for link, bearer in self.att.bearers():
             try:
-                cccd = att.server.subscription(handle)
+                cccd = bearer.server.subscription(handle)
                 if cccd & 1:
-                    self.notify(conn, handle, value)
-                elif cccd & 2 and att.server.indication_pending:
-                    self._owed.setdefault(conn, {})[handle] = None
+                    self.notify(link.handle, handle, value)
+                elif cccd & 2 and bearer.server.indication_pending:
+                    self._owed.setdefault(link.handle, {})[handle] = None
                 elif cccd & 2:
-                    self.indicate(conn, handle, value)
+                    self.indicate(link.handle, handle, value)
             except Exception:
-                log.exception("gatts_write update of %d to connection %d failed", handle, conn)
+                log.exception("gatts_write update of %d to connection %d failed", handle, link.handle)
 
     def set_buffer(self, handle: int, length: int, append: bool) -> None:
         buffer = self._attr(handle).value
@@ -168,55 +175,56 @@ class GattServer:
         buffer.data = b""
 
     def notify(self, conn: int, handle: int, data: bytes | None) -> None:
-        att = self.bearers.get(conn)
+        bearer = self.att.bearer(conn)
         value = self._attr(handle).value.data if data is None else data
-        self.bearers.send(att, att.server.notify(handle, value))
+        bearer.send_server_pdu(bearer.server.notify(handle, value))
 
     def indicate(self, conn: int, handle: int, data: bytes | None) -> None:
-        att = self.bearers.get(conn)
+        bearer = self.att.bearer(conn)
         value = self._attr(handle).value.data if data is None else data
         try:
-            pdu = att.server.indicate(handle, value, self.bearers.now())
+            pdu = bearer.server.indicate(handle, value, asyncio.get_running_loop().time())
         except IndicationPendingError as exc:
             raise OSError(errno.EALREADY, str(exc)) from None
         self._pending_indications[conn] = handle
-        self.bearers.send_indication(att, pdu)
+        bearer.send_server_pdu(pdu, indication=True)
 
     # --- events -----------------------------------------------------------------------------
 
-    def _events(self, att: AttLink, events: list[Any]) -> None:
-        conn = att.link.handle
-        for event in events:
-            if isinstance(event, Written):
-                self.stack.irq(Irq.GATTS_WRITE, (conn, event.handle))
-            elif isinstance(event, IndicationConfirmed):
-                if self._pending_indications.get(conn) == event.handle:  # the application's own
-                    del self._pending_indications[conn]
-                    self.stack.irq(Irq.GATTS_INDICATE_DONE, (conn, event.handle, 0))
-                self._send_owed(att)
-            elif isinstance(event, TransactionTimedOut):
-                handle = self._pending_indications.pop(conn, None)
-                if handle is not None:
-                    self.stack.irq(Irq.GATTS_INDICATE_DONE, (conn, handle, STATUS_TIMEOUT))
-            elif isinstance(event, MtuChanged):
-                att.set_mtu(event.mtu)
-                self.stack.irq(Irq.MTU_EXCHANGED, (conn, event.mtu))
+    def _events(self, link: LinkState, event: Any) -> None:
+        """A server-side event of the link's bearer."""
+        conn = link.handle
+        if isinstance(event, Written):
+            self.stack.irq(Irq.GATTS_WRITE, (conn, event.handle))
+        elif isinstance(event, IndicationConfirmed):
+            if self._pending_indications.get(conn) == event.handle:  # the application's own, not
+                del self._pending_indications[conn]                   # the host's Service Changed
+                self.stack.irq(Irq.GATTS_INDICATE_DONE, (conn, event.handle, 0))
+            self._send_owed(link)
+        elif isinstance(event, TransactionTimedOut):
+            handle = self._pending_indications.pop(conn, None)
+            if handle is not None:
+                self.stack.irq(Irq.GATTS_INDICATE_DONE, (conn, handle, STATUS_TIMEOUT))
+        elif isinstance(event, MtuChanged):
+            link.extra[EXCHANGED_KEY] = True
+            self.stack.irq(Irq.MTU_EXCHANGED, (conn, event.mtu))
 
-    def _send_owed(self, att: AttLink) -> None:
-        """What this client is owed, one indication at a time: Service Changed, then the updates
-        of indicated values (with the value stored now)."""
-        if not att.server.indication_pending and not att.server.closed:
-            pdu = att.server.send_owed_service_changed(self.bearers.now())
-            if pdu is not None:
-                self.bearers.send_indication(att, pdu)
+    def _send_owed(self, link: LinkState) -> None:
+        """Updates of indicated values made while an indication was unconfirmed, one at a time,
+        with the value stored now (Service Changed is the host GATT server's to send)."""
+        owed = self._owed.get(link.handle)
+        while owed:
+            try:
+                bearer = self.att.bearer(link.handle)
+            except OSError:
                 return
-        owed = self._owed.get(att.link.handle)
-        while owed and not att.server.indication_pending and not att.server.closed:
+            if bearer.server.indication_pending:
+                return
             handle = next(iter(owed))
             del owed[handle]
             attr = self.db.get(handle)
-            if attr is not None and att.server.subscription(handle) & 2:
-                self.indicate(att.link.handle, handle, attr.value.data)
+            if attr is not None and bearer.server.subscription(handle) & 2:
+                self.indicate(link.handle, handle, attr.value.data)
 
     def _link_down(self, link: LinkState, reason: int) -> None:
         self._owed.pop(link.handle, None)

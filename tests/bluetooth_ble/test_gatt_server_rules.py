@@ -76,14 +76,17 @@ def test_gatts_write_updates_every_connection_when_one_fails(pair: Pair) -> None
     crec.wait(IRQ_GATTC_WRITE_DONE)
 
     class Broken:
+        handle = 0x0EFF
+        closed = False
+
         @property
         def server(self) -> Any:
             raise RuntimeError("this connection's state is broken")
 
-    links = p._gatts.bearers.links
+    links = p._gatts.att.links  # conn handle -> (LinkState, AttBearer), served in this order
     real = dict(links)
     links.clear()
-    links[0x0EFF] = Broken()
+    links[0x0EFF] = (Broken(), Broken())  # type: ignore[assignment]
     links.update(real)
     try:
         p.gatts_write(level, b"7", True)

@@ -4,6 +4,15 @@ Core Vol 3 Part F 3.2.11: a PDU a client sends (requests, commands, confirmation
 `AttServer`; what a server sends (responses, notifications, indications) goes to the
 `AttClient`. Both sides share one ATT_MTU: whichever side's Exchange MTU finishes, the
 other learns the value too (Vol 3 Part F 3.4.2). Transaction timeouts run on loop timers.
+
+One bearer serves every API. An API that must report in a particular order (MicroPython's
+``bluetooth`` module, facade/host_att.py) uses the options, never a bearer of its own:
+`start(procedure, on_done)` reports a procedure inside the bearer's own call (so a GATTC
+``*_DONE`` comes before the disconnect IRQ when the link drops), `server_listener` /
+`client_listener` see this link's events as they happen, `events_before_response` hands the
+server's events on before its response leaves (NimBLE calls the application's write callback
+before sending the Write Response), and `before_receive` lets the API refresh the link's security
+and preferred MTU from its own settings before each PDU.
 """
 
 from __future__ import annotations
@@ -53,6 +62,16 @@ class AttBearer:
         # re-arms its direction's timer, so a bearer never holds more than two.
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self.indication_lock = asyncio.Lock()
+        # Options for APIs that report in their own order (see the module docstring).
+        self._on_done: dict[int, tuple[Procedure, Callable[[Procedure], None]]] = {}
+        self.server_listener: Emit | None = None
+        """Called with each server-side event of this bearer, after `emit`."""
+        self.client_listener: Emit | None = None
+        """Called with each client-side event of this bearer (they carry no connection), after `emit`."""
+        self.events_before_response = False
+        """Hand the server's events on before its response to the PDU that caused them is sent."""
+        self.before_receive: Callable[[AttBearer], None] | None = None
+        """Called with the bearer before each incoming PDU is handled."""
 
     @property
     def mtu(self) -> int:
@@ -63,6 +82,8 @@ class AttBearer:
     def receive(self, pdu: bytes) -> None:
         if self.closed or not pdu:
             return
+        if self.before_receive is not None:
+            self.before_receive(self)
         if pdu[0] in CLIENT_BOUND:
             # The clock only matters to an outstanding request (its 30 s timeout): a notification
             # with none outstanding does not read it.
@@ -70,9 +91,12 @@ class AttBearer:
             self._flush_client()
             return
         output = self.server.receive(pdu, self.security, _now())
+        if self.events_before_response:
+            self._server_events(output.events)
         if output.response is not None:
             self._send(self.connection, output.response)
-        self._server_events(output.events)
+        if not self.events_before_response:
+            self._server_events(output.events)
 
     # -- client side ---------------------------------------------------------------------------
 
@@ -89,6 +113,19 @@ class AttBearer:
         self._flush_client()
         return future
 
+    def start(self, procedure: Procedure, on_done: Callable[[Procedure], None]) -> None:
+        """Queue a GATT procedure; `on_done(procedure)` is called the moment it finishes (its
+        `result` or `error` set), inside the bearer's call that finished it, in event order with
+        the notifications around it and before anything that follows a disconnection."""
+        self._on_done[id(procedure)] = (procedure, on_done)
+        try:
+            self.client.submit(procedure, _now())
+        except Exception:
+            del self._on_done[id(procedure)]
+            raise
+        self._client_events(self.client.events())
+        self._flush_client()
+
     def send_command(self, pdu: bytes) -> None:
         """A PDU that needs no response (Write Command, Signed Write Command)."""
         self._send(self.connection, pdu)
@@ -103,6 +140,10 @@ class AttBearer:
     def _client_events(self, events: list[Any]) -> None:
         for event in events:
             if isinstance(event, ProcedureFinished):
+                done = self._on_done.pop(id(event.procedure), None)
+                if done is not None:
+                    done[1](event.procedure)
+                    continue
                 entry = self._futures.pop(id(event.procedure), None)
                 if entry is not None and not entry[1].done():
                     proc = entry[0]
@@ -114,6 +155,8 @@ class AttBearer:
             if isinstance(event, MtuChanged):
                 self.server.mtu = event.mtu
             self._emit(event)
+            if self.client_listener is not None:
+                self.client_listener(event)
 
     def _poll_client(self) -> None:
         self._client_events(self.client.poll(_now()))
@@ -130,6 +173,8 @@ class AttBearer:
             if isinstance(event, MtuChanged):
                 self.client.mtu = event.mtu
             self._emit(event)
+            if self.server_listener is not None:
+                self.server_listener(event)
 
     def _poll_server(self) -> None:
         self._server_events(self.server.poll(_now()))
