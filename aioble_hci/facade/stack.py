@@ -61,7 +61,7 @@ class Settings:
     mtu: int = DEFAULT_MTU
     rxbuf: int = DEFAULT_RXBUF
     addr_mode: int | None = None
-    bond: bool = True
+    bond: bool = False  # MicroPython's NimBLE builds with BLE_SM_BONDING 0: gap_pair does not bond unless config(bond=True)
     mitm: bool = False
     le_secure: bool = True
     io: int = 3
