@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from aioble_hci.address import Address, AddressType
-from aioble_hci.facade.irq import INVALID_HANDLE, Irq
+from aioble_hci.facade.irq import FAILED_ADDR_TYPE, INVALID_HANDLE, Irq
 from aioble_hci.facade.runtime import Pending
 from aioble_hci.facade.stack import LowLevelStack, address_bytes, address_type
 from aioble_hci.hci import commands as cmd
@@ -55,6 +55,11 @@ class Gap:
         stack.on_reinit.append(self._restore)
         stack.set_random_address = self._set_random_address
         self._last_advertise: tuple[int, bool] | None = None
+
+    @property
+    def busy(self) -> bool:
+        """A GAP procedure runs: advertising, scanning or connecting (NimBLE's ble_gatts_mutable)."""
+        return self.advertising or self.scanning or self.connecting is not None
 
     def _submit(self, *commands: Any, tolerate_first: bool = False) -> Pending:
         host = self.stack.host
@@ -226,10 +231,10 @@ class Gap:
                 self.advertising = False  # the controller stops legacy advertising on a connection
             return
         if event.role == 0 and self.connecting is not None:
-            addr_type, addr = self.connecting
             self._connected_as_central()
-            # NimBLE reports a failed or cancelled connect as a disconnect with no handle.
-            self.stack.irq(Irq.PERIPHERAL_DISCONNECT, (INVALID_HANDLE, addr_type, addr))
+            # The NimBLE binding reports a failed or cancelled connect as a disconnect with the
+            # event's handle (BLE_HS_CONN_HANDLE_NONE), address type 0xff and an all-zero address.
+            self.stack.irq(Irq.PERIPHERAL_DISCONNECT, (INVALID_HANDLE, FAILED_ADDR_TYPE, bytes(6)))
 
     def _connected_as_central(self) -> None:
         self.connecting = None

@@ -11,6 +11,7 @@ import asyncio
 import errno
 import logging
 import os
+import sys
 import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -134,7 +135,9 @@ class LowLevelStack:
             return None
         try:
             return handler(int(event), data)
-        except Exception:  # MicroPython prints it and carries on; the host thread lives on
+        except Exception:  # MicroPython prints it and switches the handler off; the host thread lives on
+            if self.handler is handler:
+                self.handler = None  # no more IRQs until the application calls irq() again
             report_irq_exception()
             return None
 
@@ -362,13 +365,21 @@ class LowLevelStack:
 
 
 def report_irq_exception() -> None:
-    """What MicroPython does with an exception escaping an IRQ handler: print it, then carry on.
-
-    The header line goes to stdout as MicroPython prints it; the traceback to stderr, and to
-    the ``aioble_hci.facade.stack`` logger at debug level.
-    """
-    print("Uncaught exception in IRQ callback handler", flush=True)
-    traceback.print_exc()
+    """What MicroPython's modbluetooth.c does with an exception escaping the IRQ handler: print
+    ``Unhandled exception in IRQ callback handler`` and the traceback on the console (stdout,
+    where a board's console shows both), in one write so no other line lands inside it; the
+    caller has already switched the handler off. Also logged at debug level."""
+    _, exc, tb = sys.exc_info()
+    assert exc is not None
+    # From the handler's frame down, as MicroPython shows it (not our dispatching frame).
+    frames = tb.tb_next if tb is not None and tb.tb_next is not None else tb
+    text = "Unhandled exception in IRQ callback handler\n" + "".join(
+        traceback.format_exception(type(exc), exc, frames))
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except (AttributeError, ValueError, OSError):
+        pass  # no usable stdout (closed at exit): the log still has it
     log.debug("exception in IRQ handler", exc_info=True)
 
 
