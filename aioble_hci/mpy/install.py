@@ -13,12 +13,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, TextIO
 
-from aioble_hci.mpy import asyncio_ext, ticks
+from aioble_hci.mpy import asyncio_ext, mprandom, ticks
 
 SHIMS_DIR = str(Path(__file__).resolve().parent / "shims")
 
 # Names we added to an existing module, so uninstall() removes exactly those.
 _added: list[tuple[ModuleType, str]] = []
+# Modules we put in sys.modules in place of CPython's (name -> the one to put back).
+_replaced: dict[str, ModuleType | None] = {}
 
 
 def print_exception(exc: BaseException, file: TextIO | None = None) -> None:
@@ -44,14 +46,28 @@ def install(line_buffered_stdout: bool = False) -> None:
     _patch(time, ticks.EXTENSIONS)
     _patch(asyncio, asyncio_ext.EXTENSIONS)
     _patch(sys, {"print_exception": print_exception})
+    _replace_module("random", mprandom)
     if line_buffered_stdout and isinstance(sys.stdout, io.TextIOWrapper):
         sys.stdout.reconfigure(line_buffering=True)
 
 
+def _replace_module(name: str, module: ModuleType) -> None:
+    """`import name` gives `module` from now on (MicroPython's behaviour of a stdlib name)."""
+    if name not in _replaced:
+        _replaced[name] = sys.modules.get(name)
+    sys.modules[name] = module
+
+
 def uninstall() -> None:
-    """Undo install(): the path entry, the added names and the imported shim modules."""
+    """Undo install(): the path entry, the added names, the replaced and the imported shim modules."""
     while SHIMS_DIR in sys.path:
         sys.path.remove(SHIMS_DIR)
+    for name, original in _replaced.items():
+        if original is None:
+            sys.modules.pop(name, None)
+        else:
+            sys.modules[name] = original
+    _replaced.clear()
     while _added:
         module, name = _added.pop()
         if hasattr(module, name):
