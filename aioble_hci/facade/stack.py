@@ -376,8 +376,7 @@ def report_irq_exception() -> None:
     text = "Unhandled exception in IRQ callback handler\n" + "".join(
         traceback.format_exception(type(exc), exc, frames))
     try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        print(text, end="", flush=True)  # under `aioble-hci run`, the whole-line print (one write)
     except (AttributeError, ValueError, OSError):
         pass  # no usable stdout (closed at exit): the log still has it
     log.debug("exception in IRQ handler", exc_info=True)

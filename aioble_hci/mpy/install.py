@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import builtins
 import io
 import sys
 import time
@@ -13,7 +14,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, TextIO
 
-from aioble_hci.mpy import asyncio_ext, mprandom, ticks
+from aioble_hci.mpy import asyncio_ext, mprandom, ticks, whole_print
 
 SHIMS_DIR = str(Path(__file__).resolve().parent / "shims")
 
@@ -35,11 +36,13 @@ def _patch(module: ModuleType, names: dict[str, Any]) -> None:
             _added.append((module, name))
 
 
-def install(line_buffered_stdout: bool = False) -> None:
+def install(line_buffered_stdout: bool = False, whole_line_print: bool = False) -> None:
     """Make MicroPython's extra modules and functions available in this process (idempotent).
 
     With `line_buffered_stdout`, stdout flushes at every newline, as MicroPython's console does,
-    which a harness reading lines through a pipe relies on.
+    which a harness reading lines through a pipe relies on. With `whole_line_print`, each
+    `print` call reaches its stream in one piece even when IRQ handlers print from the host
+    thread at the same time (see aioble_hci.mpy.whole_print).
     """
     if SHIMS_DIR not in sys.path:
         sys.path.insert(0, SHIMS_DIR)
@@ -47,8 +50,19 @@ def install(line_buffered_stdout: bool = False) -> None:
     _patch(asyncio, asyncio_ext.EXTENSIONS)
     _patch(sys, {"print_exception": print_exception})
     _replace_module("random", mprandom)
+    if whole_line_print and _original_print is None:
+        _set_print(whole_print.make_print(builtins.print))
     if line_buffered_stdout and isinstance(sys.stdout, io.TextIOWrapper):
         sys.stdout.reconfigure(line_buffering=True)
+
+
+_original_print: Any = None
+
+
+def _set_print(replacement: Any) -> None:
+    global _original_print
+    _original_print = builtins.print
+    builtins.print = replacement
 
 
 def _replace_module(name: str, module: ModuleType) -> None:
@@ -68,6 +82,10 @@ def uninstall() -> None:
         else:
             sys.modules[name] = original
     _replaced.clear()
+    global _original_print
+    if _original_print is not None:
+        builtins.print = _original_print
+        _original_print = None
     while _added:
         module, name = _added.pop()
         if hasattr(module, name):
