@@ -158,6 +158,7 @@ class LowLevelStack:
             host.on_event(ev.LeConnectionComplete, self._on_connection_complete)
             host.on_event(ev.LeEnhancedConnectionComplete, self._on_connection_complete)
             host.on_event(ev.DisconnectionComplete, self._on_disconnection)
+            host.on_event(ev.LeConnectionUpdateComplete, self._on_connection_update)
             for event_class, event_callback in self.on_event_hooks:
                 host.on_event(event_class, event_callback)
         if self.active:
@@ -348,6 +349,21 @@ class LowLevelStack:
             callback(link)
         code = Irq.PERIPHERAL_CONNECT if link.central else Irq.CENTRAL_CONNECT
         self.irq(code, (link.handle, *link.peer_tuple))
+
+    def _on_connection_update(self, event: Any) -> None:
+        """CONNECTION_UPDATE (27) in either role, as the NimBLE binding raises it for
+        BLE_GAP_EVENT_CONN_UPDATE: the link's parameters now in force (interval in 1.25 ms units,
+        latency, supervision timeout in 10 ms units) and status 0, or 1 when the update failed
+        (Vol 4 Part E, 7.7.65.3: the old parameters stay)."""
+        if event.connection_handle not in self.links:
+            return
+        host = self.runtime.host
+        connection = None if host is None else host.connections.get(event.connection_handle)
+        if connection is None:
+            return
+        failed = event.status != StatusCode.SUCCESS
+        self.irq(Irq.CONNECTION_UPDATE, (connection.handle, connection.interval, connection.latency,
+                                         connection.supervision_timeout, 1 if failed else 0))
 
     def _on_disconnection(self, event: Any) -> None:
         if event.status != StatusCode.SUCCESS:
