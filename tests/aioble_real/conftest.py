@@ -66,6 +66,8 @@ def world(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[World]:
     monkeypatch.chdir(tmp_path)  # aioble.security writes its secrets file in the working directory
     _purge_aioble()
     aioble = importlib.import_module("aioble")
+    # An absolute path: aioble saves secrets on a thread that may outlive the chdir above.
+    importlib.import_module("aioble.security").load_secrets(str(tmp_path / "ble_secrets.json"))
     try:
         yield World(aioble, ble, peer, recorder)
     finally:
