@@ -50,6 +50,7 @@ class Gap:
         self._connect_timer: asyncio.TimerHandle | None = None
         self.connecting: tuple[int, bytes] | None = None
         stack.on_event_hooks.append((ev.LeAdvertisingReport, self._on_report))
+        stack.on_event_hooks.append((ev.LeRemoteConnectionParameterRequest, self._on_parameter_request))
         stack.on_link_up_pre.append(self._on_connection_complete)
         stack.on_deactivate.append(self._reset)
         stack.on_reinit.append(self._restore)
@@ -241,6 +242,16 @@ class Gap:
         if self._connect_timer is not None:
             self._connect_timer.cancel()
             self._connect_timer = None
+
+    def _on_parameter_request(self, event: Any) -> None:
+        """As central, accept the peripheral's LL connection parameter request (Vol 4 Part E,
+        7.7.65.6 / 7.8.31) as NimBLE does by default; LE Connection Update Complete then raises
+        CONNECTION_UPDATE on both sides."""
+        if event.connection_handle not in self.stack.links or not self.stack.active:
+            return
+        self._submit(cmd.LeRemoteConnectionParameterRequestReply(
+            connection_handle=event.connection_handle, interval_min=event.interval_min,
+            interval_max=event.interval_max, max_latency=event.max_latency, timeout=event.timeout))
 
     def disconnect(self, conn_handle: int) -> tuple[bool, Pending | None]:
         """True and a Disconnect command if the handle is connected, else False (never raises)."""

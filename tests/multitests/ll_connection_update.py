@@ -3,7 +3,9 @@
 # parameters with a raw HCI LE Connection Update (Vol 4 Part E, 7.8.18: interval 40 x 1.25 ms,
 # latency 0, supervision timeout 200 x 10 ms); each side's NimBLE raises BLE_GAP_EVENT_CONN_UPDATE,
 # which MicroPython passes on as (conn_handle, conn_interval, conn_latency, supervision_timeout,
-# status 0). No update event comes at connection time.
+# status 0). Then the peripheral asks for interval 24, latency 0, timeout 300 the same way (an LL
+# connection parameter request, which a NimBLE central accepts): both raise it again. No update
+# event comes at connection time.
 import sys
 
 sys.path.append("")
@@ -61,7 +63,13 @@ def instance0():
         conn = wait_for(_IRQ_CENTRAL_CONNECT)[0]
         update = wait_for(_IRQ_CONNECTION_UPDATE)
         print("same connection", update[0] == conn)
-        multitest.broadcast("updated")
+        multitest.wait("central updated")
+        # Now the peripheral asks (LL connection parameter request); a NimBLE central accepts.
+        print("hci_cmd LE Connection Update")
+        status = ble.hci_cmd(OGF_LE, OCF_LE_CONNECTION_UPDATE, struct.pack("<7H", conn, 24, 24, 0, 300, 0, 0), None)
+        wait_for(_IRQ_CONNECTION_UPDATE)
+        print("command status", status)
+        multitest.broadcast("updated again")
         wait_for(_IRQ_CENTRAL_DISCONNECT)
     finally:
         ble.active(0)
@@ -76,8 +84,10 @@ def instance1():
         status = ble.hci_cmd(OGF_LE, OCF_LE_CONNECTION_UPDATE, struct.pack("<7H", conn, 40, 40, 0, 200, 0, 0), None)
         update = wait_for(_IRQ_CONNECTION_UPDATE)
         print("command status", status)
-        multitest.wait("updated")
         print("same connection", update[0] == conn)
+        multitest.broadcast("central updated")
+        wait_for(_IRQ_CONNECTION_UPDATE)
+        multitest.wait("updated again")
         print("gap_disconnect")
         ble.gap_disconnect(conn)
         wait_for(_IRQ_PERIPHERAL_DISCONNECT)
