@@ -120,6 +120,17 @@ def test_l2cap_channel_opens_with_both_mtus_carries_data_both_ways_and_closes(wo
     peer_irqs = world.peer_irqs
     peer.gap_advertise(20_000, ADV)
     peer.l2cap_listen(PSM, 256)
+    # Who raised L2CAP_DISCONNECT first, across the two stacks (each appends on its host thread).
+    closes: list[str] = []
+    peer_irqs.answers[24] = lambda data: closes.append("peer")
+    core = world.mod("core")
+
+    def aioble_irq(event: int, data: Any) -> Any:
+        if event == 24:
+            closes.append("aioble")
+        return core.ble_irq(event, data)
+
+    world.ble.irq(aioble_irq)
 
     async def central() -> list[Any]:
         seen: list[Any] = []
@@ -140,12 +151,14 @@ def test_l2cap_channel_opens_with_both_mtus_carries_data_both_ways_and_closes(wo
         # Orderly close (Vol 3 Part A, 4.6-4.7): disconnect() returns once the peer answered, so
         # the peer's L2CAP_DISCONNECT (cid, psm, status 0) is already there, not still to come.
         seen.append([data[1:] for event, data in peer_irqs.drain() if event == 24])
+        seen.append(list(closes))
         await connection.disconnect(timeout_ms=TIMEOUT_MS)
         return seen
 
     seen = asyncio.run(central())
     assert seen[:3] == [(128, 256), b"hello l2cap", b"reply"]
     assert [closed[1:] for closed in seen[3]] == [(PSM, 0)]
+    assert seen[4] == ["peer", "aioble"]  # the initiator hears of the close after the peer answered
 
 
 def test_pairing_encrypts_the_link_and_opens_an_encrypted_characteristic(world: World) -> None:
