@@ -131,7 +131,7 @@ class BLE:
         """``config('name')`` queries one value; ``config(name=value, ...)`` sets values."""
         if args and kwargs:
             raise TypeError("can't specify pos and kw args")
-        if len(args) > 1:
+        if len(args) != 1 and not kwargs:  # config() queries nothing: modbluetooth.c says so
             raise TypeError("must query one param")
         settings = self._stack.settings
         if args:
@@ -205,24 +205,28 @@ class BLE:
             raise OSError(errno.EINVAL, "window_us must not exceed interval_us")
         self._call(self._gap.scan, duration, interval, window, bool(active))
 
-    def gap_connect(self, addr_type: Any, addr: Any = None, scan_duration_ms: Any = DEFAULT_CONNECT_SCAN_MS,
+    def gap_connect(self, addr_type: Any, addr: Any = None, scan_duration_ms: Any = None,
                     min_conn_interval_us: Any = None, max_conn_interval_us: Any = None) -> None:
-        """Connect as central (default interval 30-50 ms); gap_connect(None) cancels an attempt."""
+        """Connect as central (default: 2 s, interval 30-50 ms); gap_connect(None) cancels an attempt.
+
+        None in any of the last three positions means its default, as in MicroPython (upstream
+        aioble passes None there).
+        """
         if addr_type is None:
             self._call(self._gap.cancel_connect)
             return
         peer = _buffer(addr)
         if len(peer) != 6:
             raise ValueError("invalid addr")
-        self._call(self._gap.connect, _int(addr_type), peer, _int(scan_duration_ms),
+        scan_ms = DEFAULT_CONNECT_SCAN_MS if scan_duration_ms is None else _int(scan_duration_ms)
+        self._call(self._gap.connect, _int(addr_type), peer, scan_ms,
                    None if min_conn_interval_us is None else _int(min_conn_interval_us),
                    None if max_conn_interval_us is None else _int(max_conn_interval_us))
 
     def gap_disconnect(self, conn_handle: Any) -> bool:
-        """True if a disconnection was started, False if the handle is not connected."""
-        if not self._stack.active:
-            return False
-        return bool(self._runtime.invoke(self._disconnect, _int(conn_handle)))
+        """True if a disconnection was started, False if the handle is not connected; OSError
+        ENODEV while inactive (the NimBLE binding's "not active")."""
+        return bool(self._call(self._disconnect, _int(conn_handle)))
 
     def _disconnect(self, conn_handle: int) -> Any:
         started, pending = self._gap.disconnect(conn_handle)
@@ -242,9 +246,18 @@ class BLE:
     # --- GATT server ------------------------------------------------------------------
 
     def gatts_register_services(self, services_definition: Any) -> tuple[tuple[int, ...], ...]:
-        """Replace the local database; returns, per service, its value and user-descriptor handles."""
+        """Replace the local database; returns, per service, its value and user-descriptor handles.
+
+        OSError EBUSY while advertising, scanning, connecting or connected: NimBLE's database
+        can only change when no GAP procedure runs and no peer is connected (ble_gatts_reset).
+        """
         _check_definition(services_definition)
-        return self._call(self._gatts.register, services_definition, _core_uuid)
+        return self._call(self._register_services, services_definition)
+
+    def _register_services(self, services_definition: Any) -> Any:
+        if self._gap.busy or self._stack.links:
+            raise OSError(errno.EBUSY, "can't register services while advertising, scanning or connected")
+        return self._gatts.register(services_definition, _core_uuid)
 
     def gatts_read(self, value_handle: Any) -> bytes:
         """The stored value (an append-mode buffer is cleared by reading)."""

@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from aioble_hci.address import Address, AddressType
-from aioble_hci.facade.irq import INVALID_HANDLE, Irq
+from aioble_hci.facade.irq import FAILED_ADDR_TYPE, INVALID_HANDLE, Irq
 from aioble_hci.facade.runtime import Pending
 from aioble_hci.facade.stack import LowLevelStack, address_bytes, address_type
 from aioble_hci.hci import commands as cmd
@@ -50,11 +50,17 @@ class Gap:
         self._connect_timer: asyncio.TimerHandle | None = None
         self.connecting: tuple[int, bytes] | None = None
         stack.on_event_hooks.append((ev.LeAdvertisingReport, self._on_report))
+        stack.on_event_hooks.append((ev.LeRemoteConnectionParameterRequest, self._on_parameter_request))
         stack.on_link_up_pre.append(self._on_connection_complete)
         stack.on_deactivate.append(self._reset)
         stack.on_reinit.append(self._restore)
         stack.set_random_address = self._set_random_address
         self._last_advertise: tuple[int, bool] | None = None
+
+    @property
+    def busy(self) -> bool:
+        """A GAP procedure runs: advertising, scanning or connecting (NimBLE's ble_gatts_mutable)."""
+        return self.advertising or self.scanning or self.connecting is not None
 
     def _submit(self, *commands: Any, tolerate_first: bool = False) -> Pending:
         host = self.stack.host
@@ -226,16 +232,26 @@ class Gap:
                 self.advertising = False  # the controller stops legacy advertising on a connection
             return
         if event.role == 0 and self.connecting is not None:
-            addr_type, addr = self.connecting
             self._connected_as_central()
-            # NimBLE reports a failed or cancelled connect as a disconnect with no handle.
-            self.stack.irq(Irq.PERIPHERAL_DISCONNECT, (INVALID_HANDLE, addr_type, addr))
+            # The NimBLE binding reports a failed or cancelled connect as a disconnect with the
+            # event's handle (BLE_HS_CONN_HANDLE_NONE), address type 0xff and an all-zero address.
+            self.stack.irq(Irq.PERIPHERAL_DISCONNECT, (INVALID_HANDLE, FAILED_ADDR_TYPE, bytes(6)))
 
     def _connected_as_central(self) -> None:
         self.connecting = None
         if self._connect_timer is not None:
             self._connect_timer.cancel()
             self._connect_timer = None
+
+    def _on_parameter_request(self, event: Any) -> None:
+        """As central, accept the peripheral's LL connection parameter request (Vol 4 Part E,
+        7.7.65.6 / 7.8.31) as NimBLE does by default; LE Connection Update Complete then raises
+        CONNECTION_UPDATE on both sides."""
+        if event.connection_handle not in self.stack.links or not self.stack.active:
+            return
+        self._submit(cmd.LeRemoteConnectionParameterRequestReply(
+            connection_handle=event.connection_handle, interval_min=event.interval_min,
+            interval_max=event.interval_max, max_latency=event.max_latency, timeout=event.timeout))
 
     def disconnect(self, conn_handle: int) -> tuple[bool, Pending | None]:
         """True and a Disconnect command if the handle is connected, else False (never raises)."""

@@ -45,3 +45,4 @@ STATUS_TIMEOUT = 13  # BLE_HS_ETIMEOUT
 ATT_ERROR_BASE = 0x100  # NimBLE reports an ATT Error Response as 0x100 + the ATT error code
 
 INVALID_HANDLE = 0xFFFF  # the conn_handle of a failed gap_connect's PERIPHERAL_DISCONNECT
+FAILED_ADDR_TYPE = 0xFF  # its addr_type (the address is six zero octets), as the NimBLE binding reports it

@@ -22,6 +22,7 @@ from aioble_hci.l2cap.spsm import ConnectionRequestInfo
 log = logging.getLogger(__name__)
 
 MAX_MPS = 247
+FLUSH_TIMEOUT = 5.0  # seconds an l2cap_disconnect waits for queued K-frames to reach the controller
 
 
 def _mps(mtu: int) -> int:
@@ -40,10 +41,16 @@ class L2cap:
     def __init__(self, stack: LowLevelStack) -> None:
         self.stack = stack
         self.channels: dict[tuple[int, int], CocChannel] = {}
+        self.draining: dict[tuple[int, int], CocChannel] = {}
+        self.told_stalled: set[tuple[int, int]] = set()  # l2cap_send returned False; SEND_READY owed
+        """Closed channels: l2cap_recvinto still reads out what arrived before the close, then
+        gives 0 (a read loop racing the peer's close ends cleanly), until a new link takes the
+        handle."""
         self.listening: int | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._hooked = False
         stack.on_deactivate.append(self._reset)
+        stack.on_link_up.append(self._link_up)
 
     def _bearer(self) -> Any:
         bearer = self.stack.l2cap
@@ -60,6 +67,12 @@ class L2cap:
             bearer.unlisten(self.listening)
         self.listening = None
         self.channels.clear()
+        self.draining.clear()
+        self.told_stalled.clear()
+
+    def _link_up(self, link: Any) -> None:
+        for key in [key for key in self.draining if key[0] == link.handle]:
+            del self.draining[key]  # a new link took the handle: the old channels' data is gone
 
     # --- calls -------------------------------------------------------------------------
 
@@ -109,25 +122,42 @@ class L2cap:
         return channel
 
     def disconnect(self, conn: int, cid: int) -> None:
+        """Start an orderly close: L2CAP_DISCONNECT (status 0) follows the peer's answer."""
         channel = self._channel(conn, cid)
-        task = asyncio.get_running_loop().create_task(channel.disconnect())
+        task = asyncio.get_running_loop().create_task(self._disconnect(channel))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    @staticmethod
+    async def _disconnect(channel: CocChannel) -> None:
+        """SDUs l2cap_send took whole (it returned True) still reach the peer: K-frames our ACL
+        queue held back go first, then the L2CAP_DISCONNECTION_REQ. A stalled channel's rest is
+        dropped, as NimBLE drops an SDU still waiting for credits."""
+        if not channel.stalled:
+            try:
+                await asyncio.wait_for(channel.flush(), FLUSH_TIMEOUT)
+            except (TimeoutError, L2capDisconnectedError):
+                pass
+        await channel.disconnect()
 
     def send(self, conn: int, cid: int, data: bytes) -> bool:
         channel = self._channel(conn, cid)
         if len(data) > channel.peer_mtu:
             raise OSError(errno.EINVAL, f"SDU of {len(data)} bytes exceeds the peer's MTU {channel.peer_mtu}")
         try:
-            return channel.try_send(data)
+            sent = channel.try_send(data)
         except L2capDisconnectedError as exc:
             raise OSError(errno.ENOTCONN, str(exc)) from None
+        if not sent:
+            self.told_stalled.add((conn, cid))
+        return sent
 
     def recvinto(self, conn: int, cid: int, buf: Any) -> int:
-        channel = self.channels.get((conn, cid))
+        key = (conn, cid)
+        channel = self.channels.get(key) or self.draining.get(key)
         if channel is None:
             raise OSError(errno.ENOTCONN, "no such L2CAP channel")
-        return channel.recvinto(buf)
+        return channel.recvinto(buf)  # a drained closed channel gives 0, as an empty open one
 
     # --- events -------------------------------------------------------------------------
 
@@ -140,7 +170,15 @@ class L2cap:
         elif kind == "recv":
             self.stack.irq(Irq.L2CAP_RECV, (conn, channel.cid))
         elif kind == "send_ready":
-            self.stack.irq(Irq.L2CAP_SEND_READY, (conn, channel.cid, status))
+            # Only after an l2cap_send that returned False, as NimBLE's TX_UNSTALLED follows a
+            # stalled send: a stray SEND_READY would release an application's wait too early.
+            if key in self.told_stalled:
+                self.told_stalled.discard(key)
+                self.stack.irq(Irq.L2CAP_SEND_READY, (conn, channel.cid, status))
         elif kind == "disconnect":
+            # The NimBLE binding raises it with status 0 however the channel closed (the peer's
+            # request, the answer to ours, or the link's loss).
             self.channels.pop(key, None)
-            self.stack.irq(Irq.L2CAP_DISCONNECT, (conn, channel.cid, channel.spsm, status))
+            self.told_stalled.discard(key)
+            self.draining[key] = channel
+            self.stack.irq(Irq.L2CAP_DISCONNECT, (conn, channel.cid, channel.spsm, 0))

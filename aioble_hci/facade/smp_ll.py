@@ -58,12 +58,20 @@ class Pairing:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._dir: tempfile.TemporaryDirectory[str] | None = None
         self._loaded = False
+        # Connections whose latest Encryption Change (or Key Refresh) has not been reported yet:
+        # NimBLE raises one ENCRYPTION_UPDATE per such event (BLE_GAP_EVENT_ENC_CHANGE).
+        self._unreported: set[int] = set()
         stack.on_activate.append(self._activated)
         stack.on_deactivate.append(self._deactivated)
         # Before the SMP bearer answers an LTK request, make sure the application's bonds are loaded.
         stack.on_event_hooks.append((ev.LeLongTermKeyRequest, lambda event: self._load_secrets()))
+        # Subscribed before the SMP bearer (which attaches at activation), so the mark is set
+        # before the bearer reports the change.
+        for event_class in (ev.EncryptionChange, ev.EncryptionChangeV2, ev.EncryptionKeyRefreshComplete):
+            stack.on_event_hooks.append((event_class, self._on_encryption_event))
         stack.security_of = self.security
         stack.peer_bonded = self.peer_bonded
+        stack.on_link_down.append(lambda link, reason: self._unreported.discard(link.handle))
 
     def _activated(self) -> None:
         host = self.stack.runtime.host
@@ -152,10 +160,19 @@ class Pairing:
     def _on_action(self, connection: Connection, action: PasskeyAction, value: int) -> None:
         self.stack.irq(Irq.PASSKEY_ACTION, (connection.handle, int(action), value))
 
+    def _on_encryption_event(self, event: Any) -> None:
+        self._unreported.add(int(event.connection_handle))
+
     def _on_security(self, connection: Connection, state: SecurityState) -> None:
-        """One ENCRYPTION_UPDATE per pairing (after key distribution, as NimBLE), or per re-encryption."""
+        """One ENCRYPTION_UPDATE per Encryption Change or Key Refresh, as NimBLE: during a pairing
+        it waits for the end of key distribution; the bearer's other security reports (the
+        pairing's completion right after the Encryption Change when no keys are distributed)
+        raise nothing more."""
         if self.smp is not None and self.smp.pairing_in_progress(connection):
             return
+        if connection.handle not in self._unreported:
+            return
+        self._unreported.discard(connection.handle)
         self.stack.irq(Irq.ENCRYPTION_UPDATE, (connection.handle, int(state.encrypted), int(state.authenticated),
                                                int(state.bonded), state.key_size))
 

@@ -11,6 +11,7 @@ import asyncio
 import errno
 import logging
 import os
+import sys
 import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -61,7 +62,7 @@ class Settings:
     mtu: int = DEFAULT_MTU
     rxbuf: int = DEFAULT_RXBUF
     addr_mode: int | None = None
-    bond: bool = True
+    bond: bool = False  # MicroPython's NimBLE builds with BLE_SM_BONDING 0: gap_pair does not bond unless config(bond=True)
     mitm: bool = False
     le_secure: bool = True
     io: int = 3
@@ -135,7 +136,9 @@ class LowLevelStack:
             return None
         try:
             return handler(int(event), data)
-        except Exception:  # MicroPython prints it and carries on; the host thread lives on
+        except Exception:  # MicroPython prints it and switches the handler off; the host thread lives on
+            if self.handler is handler:
+                self.handler = None  # no more IRQs until the application calls irq() again
             report_irq_exception()
             return None
 
@@ -156,6 +159,7 @@ class LowLevelStack:
             host.on_event(ev.LeConnectionComplete, self._on_connection_complete)
             host.on_event(ev.LeEnhancedConnectionComplete, self._on_connection_complete)
             host.on_event(ev.DisconnectionComplete, self._on_disconnection)
+            host.on_event(ev.LeConnectionUpdateComplete, self._on_connection_update)
             for event_class, event_callback in self.on_event_hooks:
                 host.on_event(event_class, event_callback)
         if self.active:
@@ -347,6 +351,21 @@ class LowLevelStack:
         code = Irq.PERIPHERAL_CONNECT if link.central else Irq.CENTRAL_CONNECT
         self.irq(code, (link.handle, *link.peer_tuple))
 
+    def _on_connection_update(self, event: Any) -> None:
+        """CONNECTION_UPDATE (27) in either role, as the NimBLE binding raises it for
+        BLE_GAP_EVENT_CONN_UPDATE: the link's parameters now in force (interval in 1.25 ms units,
+        latency, supervision timeout in 10 ms units) and status 0, or 1 when the update failed
+        (Vol 4 Part E, 7.7.65.3: the old parameters stay)."""
+        if event.connection_handle not in self.links:
+            return
+        host = self.runtime.host
+        connection = None if host is None else host.connections.get(event.connection_handle)
+        if connection is None:
+            return
+        failed = event.status != StatusCode.SUCCESS
+        self.irq(Irq.CONNECTION_UPDATE, (connection.handle, connection.interval, connection.latency,
+                                         connection.supervision_timeout, 1 if failed else 0))
+
     def _on_disconnection(self, event: Any) -> None:
         if event.status != StatusCode.SUCCESS:
             return
@@ -363,13 +382,20 @@ class LowLevelStack:
 
 
 def report_irq_exception() -> None:
-    """What MicroPython does with an exception escaping an IRQ handler: print it, then carry on.
-
-    The header line goes to stdout as MicroPython prints it; the traceback to stderr, and to
-    the ``aioble_hci.facade.stack`` logger at debug level.
-    """
-    print("Uncaught exception in IRQ callback handler", flush=True)
-    traceback.print_exc()
+    """What MicroPython's modbluetooth.c does with an exception escaping the IRQ handler: print
+    ``Unhandled exception in IRQ callback handler`` and the traceback on the console (stdout,
+    where a board's console shows both), in one write so no other line lands inside it; the
+    caller has already switched the handler off. Also logged at debug level."""
+    _, exc, tb = sys.exc_info()
+    assert exc is not None
+    # From the handler's frame down, as MicroPython shows it (not our dispatching frame).
+    frames = tb.tb_next if tb is not None and tb.tb_next is not None else tb
+    text = "Unhandled exception in IRQ callback handler\n" + "".join(
+        traceback.format_exception(type(exc), exc, frames))
+    try:
+        print(text, end="", flush=True)  # under `aioble-hci run`, the whole-line print (one write)
+    except (AttributeError, ValueError, OSError):
+        pass  # no usable stdout (closed at exit): the log still has it
     log.debug("exception in IRQ handler", exc_info=True)
 
 

@@ -15,10 +15,10 @@ ENV_TRANSPORT = "AIOBLE_HCI_TRANSPORT"
 
 
 def prepare(transport: str | None) -> None:
-    """Shims in, stdout line-buffered, and the controller chosen for the program's BLE calls."""
+    """Shims in, stdout line-buffered, whole-line print, and the controller for the program's BLE calls."""
     if transport is not None:
         os.environ[ENV_TRANSPORT] = transport
-    install(line_buffered_stdout=True)
+    install(line_buffered_stdout=True, whole_line_print=True)
 
 
 def run_script(path: str, args: Sequence[str] = (), transport: str | None = None) -> int:

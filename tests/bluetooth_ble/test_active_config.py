@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 import pytest
 
 import bluetooth
@@ -71,6 +73,8 @@ def test_config_errors_have_micropython_messages(made: Made) -> None:
         ble.config("mtu", mtu=50)
     with pytest.raises(TypeError, match="must query one param"):
         ble.config("mtu", "gap_name")
+    with pytest.raises(TypeError, match="must query one param"):
+        ble.config()  # modbluetooth.c: no kwargs and not exactly one name
     with pytest.raises(ValueError, match="unknown config param"):
         ble.config("nope")
     with pytest.raises(ValueError, match="unknown config param"):
@@ -87,7 +91,10 @@ def test_gap_calls_while_inactive_raise_oserror(made: Made) -> None:
     ble, _, _ = made()
     with pytest.raises(OSError):
         ble.gap_advertise(100_000)
-    assert ble.gap_disconnect(0) is False
+    # The NimBLE binding's mp_bluetooth_gap_disconnect: ENODEV while inactive (only ENOTCONN is False).
+    with pytest.raises(OSError) as raised:
+        ble.gap_disconnect(0)
+    assert raised.value.errno == errno.ENODEV
 
 
 def test_hci_cmd_reads_the_bd_addr_and_reports_unknown_commands(made: Made) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import threading
 import time
 from typing import Any
@@ -77,9 +78,52 @@ def test_peripheral_can_disconnect_and_readvertise(pair: Pair) -> None:
 
 
 def test_gap_connect_to_nobody_times_out_with_a_peripheral_disconnect(pair: Pair) -> None:
+    """The NimBLE binding's failed connect: PERIPHERAL_DISCONNECT with BLE_HS_CONN_HANDLE_NONE,
+    address type 0xff and an all-zero address (its addr buffer, never filled)."""
     (_, _), (c, crec) = pair
     c.gap_connect(0, b"\x00\x11\x22\x33\x44\x55", 50)
-    assert crec.wait(8) == (0xFFFF, 0, b"\x00\x11\x22\x33\x44\x55")
+    assert crec.wait(8) == (0xFFFF, 0xFF, bytes(6))
+
+
+def test_gap_connect_takes_none_as_the_default_for_duration_and_intervals(pair: Pair) -> None:
+    """MicroPython's gap_connect: None for scan_duration_ms, min_ and max_conn_interval_us means
+    the default (upstream aioble passes None in those positions)."""
+    (p, prec), (c, crec) = pair
+    p.gap_advertise(20_000, ADV)
+    c.gap_connect(*p.config("mac"), None, None, None)
+    conn = crec.wait(7)[0]
+    prec.wait(1)
+    assert c.gap_disconnect(conn) is True
+    crec.wait(8)
+
+
+def test_register_services_while_advertising_scanning_or_connected_is_ebusy(pair: Pair) -> None:
+    """NimBLE's ble_gatts_reset: the database changes only when no GAP procedure runs (advertise,
+    discover, connect) and no peer is connected, else BLE_HS_EBUSY, which the binding maps to
+    EBUSY."""
+    (p, prec), (c, crec) = pair
+
+    def refused(ble: Any) -> bool:
+        try:
+            ble.gatts_register_services([])
+        except OSError as exc:
+            return exc.errno == errno.EBUSY
+        return False
+
+    assert p.gatts_register_services([]) == ()  # idle: allowed
+    p.gap_advertise(20_000, ADV)
+    assert refused(p)
+    c.gap_scan(0)
+    assert refused(c)
+    c.gap_scan(None)
+    c.gap_connect(*p.config("mac"))
+    conn = crec.wait(7)[0]
+    prec.wait(1)
+    assert refused(p) and refused(c)
+    c.gap_disconnect(conn)
+    crec.wait(8)
+    prec.wait(2)
+    assert p.gatts_register_services([]) == () and c.gatts_register_services([]) == ()
 
 
 def test_irq_handlers_run_on_the_host_thread_while_the_application_sleeps(pair: Pair) -> None:

@@ -69,3 +69,43 @@ def test_refusing_in_l2cap_accept_fails_the_connect(pair: Pair) -> None:
     p.l2cap_listen(PSM, MTU)
     c.l2cap_connect(conn_c, PSM, MTU)
     assert crec.wait(24) == (conn_c, 0, PSM, 4)
+
+
+def test_the_initiator_hears_of_its_close_only_after_the_peer_answered(pair: Pair) -> None:
+    """Vol 3 Part A, 4.6-4.7: the channel closes when the L2CAP_DISCONNECTION_RSP comes back, so
+    when the initiator's L2CAP_DISCONNECT is raised the peer has already raised its own (a
+    gap_disconnect right after cannot overtake the request)."""
+    (p, prec), (c, crec) = pair
+    conn_p, cid_p, cid_c = _open(pair)
+    conn_c = next(data[0] for event, data in crec.seen if event == 7)
+    c.l2cap_disconnect(conn_c, cid_c)
+    assert crec.wait(24) == (conn_c, cid_c, PSM, 0)
+    assert [data for event, data in prec.drain() if event == 24] == [(conn_p, cid_p, PSM, 0)]
+
+
+def test_a_channel_closed_by_the_link_loss_reports_status_0(pair: Pair) -> None:
+    """The NimBLE binding raises L2CAP_DISCONNECT with status 0 however the channel closed
+    (BLE_L2CAP_EVENT_COC_DISCONNECTED carries no reason), before the link's disconnect IRQ."""
+    (p, prec), (c, crec) = pair
+    conn_p, cid_p, cid_c = _open(pair)
+    conn_c = next(data[0] for event, data in crec.seen if event == 7)
+    c.gap_disconnect(conn_c)
+    assert crec.wait(24) == (conn_c, cid_c, PSM, 0)
+    assert prec.wait(24) == (conn_p, cid_p, PSM, 0)
+    crec.wait(8)
+    prec.wait(2)
+
+
+def test_data_sent_before_the_close_is_still_read_after_it(pair: Pair) -> None:
+    """SDUs that arrived before the peer's close can still be read with l2cap_recvinto (then 0):
+    a reader racing the close gets every octet sent before it."""
+    (p, prec), (c, crec) = pair
+    conn_p, cid_p, cid_c = _open(pair)
+    conn_c = next(data[0] for event, data in crec.seen if event == 7)
+    assert c.l2cap_send(conn_c, cid_c, b"last words") is True
+    c.l2cap_disconnect(conn_c, cid_c)
+    prec.wait(24)
+    buf = bytearray(64)
+    n = p.l2cap_recvinto(conn_p, cid_p, buf)
+    assert bytes(buf[:n]) == b"last words"
+    assert p.l2cap_recvinto(conn_p, cid_p, buf) == 0

@@ -34,6 +34,37 @@ def test_just_works_pairing_without_bonding_reports_1_0_0_on_both_sides(pair: Pa
     assert prec.wait(28)[:4] == (conn_p, 1, 0, 0)
 
 
+def test_gap_pair_without_config_bond_does_not_bond_and_stores_no_peer_keys(pair: Pair) -> None:
+    """MicroPython's NimBLE builds with BLE_SM_BONDING 0: a plain gap_pair gives bonded=0 and no
+    SET_SECRET of peer keys (sec_type 2) on either side, unless config(bond=True) was set."""
+    (p, prec), (c, crec) = pair
+    conn_p, conn_c, _ = _connect(pair)
+    c.gap_pair(conn_c)
+    assert crec.wait(28)[:4] == (conn_c, 1, 0, 0)
+    assert prec.wait(28)[:4] == (conn_p, 1, 0, 0)
+    c.gap_disconnect(conn_c)
+    prec.wait(2)
+    for recorder in (prec, crec):
+        events = recorder.seen + recorder.drain()
+        assert [data[0] for event, data in events if event == 30 and data[0] == 2] == []
+
+
+def test_pairing_raises_one_encryption_update_per_side(pair: Pair) -> None:
+    """A board raises ENCRYPTION_UPDATE once per Encryption Change (NimBLE's ENC_CHANGE event):
+    pairing without bonding gives exactly one on each side, not one more at pairing completion."""
+    (p, prec), (c, crec) = pair
+    p.config(bond=False)
+    c.config(bond=False)
+    conn_p, conn_c, char = _connect(pair)
+    c.gap_pair(conn_c)
+    crec.wait(28)
+    prec.wait(28)
+    c.gattc_read(conn_c, char)  # one more round trip: any late duplicate has arrived by its answer
+    assert crec.wait(15) == (conn_c, char, b"battery")
+    for recorder in (crec, prec):
+        assert [event for event, _ in recorder.seen + recorder.drain()].count(28) == 1
+
+
 def test_encrypted_characteristic_needs_pairing(pair: Pair) -> None:
     (p, prec), (c, crec) = pair
     _, conn_c, char = _connect(pair)
@@ -54,6 +85,9 @@ def test_bonding_hands_the_peer_keys_to_set_secret(pair: Pair) -> None:
         return True
 
     crec.answers[30] = store
+    # Bonding needs both sides to ask for it (Vol 3 Part H, 3.5.1 Bonding_Flags); MicroPython
+    # does not bond unless config(bond=True) (NimBLE's BLE_SM_BONDING 0).
+    p.config(bond=True)
     c.config(bond=True)
     _, conn_c, _ = _connect(pair)
     c.gap_pair(conn_c)

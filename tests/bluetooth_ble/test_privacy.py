@@ -109,7 +109,8 @@ def test_a_rotation_while_advertising_keeps_advertising_under_the_new_address(ma
 def test_pairing_works_with_a_peripheral_on_a_resolvable_private_address(made: Any) -> None:
     peripheral, _, p_rec = made()
     central, _, c_rec = made()
-    peripheral.config(addr_mode=ADDR_MODE_RPA)
+    peripheral.config(addr_mode=ADDR_MODE_RPA, bond=True)  # MicroPython bonds only when asked (both sides)
+    central.config(bond=True)
     peripheral.active(True)
     central.active(True)
     peripheral.gap_advertise(20_000, b"")

@@ -45,6 +45,9 @@ def secrets_file():
 
 async def peripheral():
     aioble.security.load_secrets()
+    # A board's NimBLE does not bond unless asked (BLE_SM_BONDING 0); the responder asks here, the
+    # central through connection.pair(bond=True).
+    aioble.config(bond=True)
     service = aioble.Service(SERVICE_UUID)
     char = EncryptedCharacteristic(service, CHAR_UUID, read=True)
     aioble.register_services(service)

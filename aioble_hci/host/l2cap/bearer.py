@@ -53,6 +53,8 @@ class _Link:
         self.manager = manager
         self.timer: asyncio.TimerHandle | None = None
         self.channels: dict[int, CocChannel] = {}
+        self.closing: dict[int, CocChannel] = {}
+        """Channels we asked to close, until the peer's L2CAP_DISCONNECTION_RSP (or link loss)."""
         self.opening: dict[int, asyncio.Future[CocChannel]] = {}
         self.parameter_update: asyncio.Future[bool] | None = None
         self.closed = False
@@ -283,6 +285,17 @@ class L2capBearer(ChannelApi, ParameterUpdateGlue):
                 self._handle_one(link, event, status)
             except Exception:
                 log.exception("L2CAP event %r failed", event)
+        if link.closing:
+            self._settle_closing(link, status)
+
+    def _settle_closing(self, link: _Link, status: int) -> None:
+        """Channels whose close we asked for are closed once the manager has let them go: the
+        peer answered our L2CAP_DISCONNECTION_REQ (Vol 3 Part A, 4.7), rejected it, the RTX
+        expired, or the link went down (`status`, the ACL reason, else 0)."""
+        for cid in [cid for cid in link.closing if cid not in link.manager.channels]:
+            channel = link.closing.pop(cid)
+            channel._close(status)
+            self._notify("disconnect", channel, channel.status)
 
     def _handle_one(self, link: _Link, event: l2ev.L2capEvent, status: int) -> None:
         if isinstance(event, l2ev.FixedChannelData):
@@ -303,9 +316,16 @@ class L2capBearer(ChannelApi, ParameterUpdateGlue):
                 future.set_exception(L2capChannelError(event.result, event.reason))
         elif isinstance(event, l2ev.ChannelClosed):
             channel = link.channels.pop(event.cid, None)
-            if channel is not None:
-                channel._close(0 if event.by_peer or not status else status)
-                self._notify("disconnect", channel, channel.status)
+            if channel is None:
+                return
+            if not event.by_peer and not status and event.cid in link.manager.channels:
+                # We sent L2CAP_DISCONNECTION_REQ: closed for sending and receiving now (incoming
+                # data in transit is discarded, Vol 3 Part A, 4.6), reported once answered.
+                channel._begin_close()
+                link.closing[event.cid] = channel
+                return
+            channel._close(0 if event.by_peer or not status else status)
+            self._notify("disconnect", channel, channel.status)
         elif isinstance(event, l2ev.ChannelReconfigured):
             channel = link.channels.get(event.cid)
             if channel is not None:

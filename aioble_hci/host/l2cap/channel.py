@@ -156,7 +156,8 @@ class CocChannel:
     # -- closing ----------------------------------------------------------------------------
 
     async def disconnect(self) -> None:
-        """Close the channel (L2CAP_DISCONNECTION_REQ); no-op when already closed."""
+        """Close the channel (L2CAP_DISCONNECTION_REQ) and wait for the peer's answer (or the link's
+        loss, or the RTX timeout); no-op when already closed."""
         if self.connected:
             try:
                 self._link.manager.disconnect(self.cid, self._bearer._now())
@@ -178,8 +179,14 @@ class CocChannel:
         self._sdus.append(sdu)
         self._readable.set()
 
+    def _begin_close(self) -> None:
+        """We asked the peer to close: no more sending or receiving; `closed()` waits for its answer."""
+        self.connected = False
+        self._readable.set()
+        self._writable.set()
+
     def _close(self, status: int) -> None:
-        if not self.connected:
+        if self._closed.is_set():
             return
         self.connected = False
         self.status = status

@@ -1,4 +1,5 @@
-"""MicroPython's `urandom` spelling of `random`: importing it gives the `random` module itself."""
+"""MicroPython's `urandom` spelling of `random`: importing it gives the `random` module in use
+(MicroPython's generator once the shims are installed, see aioble_hci.mpy.mprandom)."""
 
 import random
 import sys
