@@ -9,12 +9,12 @@ commands that finish later with their own event.
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 from aioble_hci.hci.constants import OGF_VENDOR, OpCode, StatusCode, spec_name
 from aioble_hci.hci.errors import HciDecodeError
 from aioble_hci.hci.fields import U16, HciStruct, Status
+from aioble_hci.records import dataclass
 
 C = TypeVar("C", bound="Command")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from aioble_hci.hci.commands import COMMANDS, command_name
@@ -12,6 +11,7 @@ from aioble_hci.hci.constants import EventCode, StatusCode, manufacturer_name
 from aioble_hci.hci.errors import HciDecodeError
 from aioble_hci.hci.events.base import Event
 from aioble_hci.hci.fields import U8, U16, Rest, Status
+from aioble_hci.records import dataclass
 
 _ONE_HANDLE = struct.Struct("<HH")  # one Connection_Handle, Num_Completed_Packets pair
 
