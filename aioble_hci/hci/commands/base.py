@@ -21,7 +21,7 @@ C = TypeVar("C", bound="Command")
 _HEADER = struct.Struct("<HB")
 
 COMMANDS: dict[int, type[Command]] = {}
-"""Command class by opcode, filled as command modules are imported."""
+"""Command class by opcode, filled as command modules are imported (see `command_class`)."""
 
 
 class ReturnParameters(HciStruct):
@@ -131,6 +131,17 @@ def command_name(opcode: int) -> str:
         return f"Unknown 0x{opcode:04x}"
 
 
+def command_class(opcode: int) -> type[Command] | None:
+    """The command class for an opcode, loading every command module on a miss; None if unknown."""
+    cls = COMMANDS.get(opcode)
+    if cls is None:
+        import importlib
+
+        importlib.import_module("aioble_hci.hci.commands").load_all()
+        cls = COMMANDS.get(opcode)
+    return cls
+
+
 def parse_command(packet: bytes) -> Command | UnknownCommand:
     """Decode a whole command packet (opcode, length, parameters).
 
@@ -143,7 +154,7 @@ def parse_command(packet: bytes) -> Command | UnknownCommand:
     params = packet[3:]
     if len(params) != length:
         raise HciDecodeError(f"HCI command {command_name(opcode)}: header says {length} parameter bytes, got {len(params)}")
-    cls = COMMANDS.get(opcode)
+    cls = command_class(opcode)
     if cls is None:
         return UnknownCommand(opcode, bytes(params))
     return cls.from_parameters(bytes(params))

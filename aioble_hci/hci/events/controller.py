@@ -6,7 +6,7 @@ import struct
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from aioble_hci.hci.commands import COMMANDS, command_name
+from aioble_hci.hci.commands.base import command_class, command_name
 from aioble_hci.hci.constants import EventCode, StatusCode, manufacturer_name
 from aioble_hci.hci.errors import HciDecodeError
 from aioble_hci.hci.events.base import Event
@@ -38,7 +38,7 @@ class CommandComplete(Event):
     @property
     def parsed(self) -> Any:
         """The return parameters decoded for the command (HciDecodeError if malformed)."""
-        cls = COMMANDS.get(self.command_opcode)
+        cls = command_class(self.command_opcode)
         if cls is None:
             return self.return_parameters
         return cls.parse_return(self.return_parameters)
