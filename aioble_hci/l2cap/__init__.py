@@ -26,7 +26,15 @@ _HOMES = {
     "SpsmRegistry": "spsm",
 }
 
-__all__ = sorted(_HOMES)
+__all__ = [
+    "CocServer",
+    "L2capChannelManager",
+    "L2capUsageError",
+    "LinkSecurity",
+    "Role",
+    "SecurityRequirement",
+    "SpsmRegistry",
+]
 
 
 def __getattr__(name: str) -> Any:

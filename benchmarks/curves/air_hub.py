@@ -144,7 +144,7 @@ async def _point(path: Path, pid: int, advertisers: int, window: float) -> dict[
 
 def sweep(settings: Settings, xs: Sequence[int]) -> list[dict[str, float]]:
     """One hub per sweep; each point connects its own clients, which leave before the next."""
-    window = settings.n(4.0, 2.0)
+    window = 2.0 if settings.quick else 4.0
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "air.sock"
         hub = subprocess.Popen([sys.executable, "-m", "aioble_hci", "air", "--socket", str(path)],
