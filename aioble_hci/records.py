@@ -41,15 +41,17 @@ def dataclass(cls: type[T] | None = None, /, *, frozen: bool = False, slots: boo
                                      init=init, eq=False, repr=False)
         fields = dataclasses.fields(made)  # type: ignore[arg-type]
         own = made.__dict__
+        shared: dict[str, Any] = {}
         if repr and "__repr__" not in own:
-            made.__repr__ = _repr([f.name for f in fields if f.repr])  # type: ignore[assignment]
+            shared["__repr__"] = _repr([f.name for f in fields if f.repr])
         if eq and "__eq__" not in own:
-            compared = [f.name for f in fields if f.compare]
-            made.__eq__ = _eq(compared)  # type: ignore[assignment]
-            if "__hash__" not in own or own["__hash__"] is None:
+            shared["__eq__"] = _eq([f.name for f in fields if f.compare])
+            if own.get("__hash__") is None:
                 # dataclass's rule with eq=True: frozen hashes its fields, mutable is unhashable
-                made.__hash__ = _hash([f.name for f in fields if f.hash is None and f.compare
-                                       or f.hash]) if frozen else None  # type: ignore[assignment]
+                hashed = [f.name for f in fields if (f.compare if f.hash is None else f.hash)]
+                shared["__hash__"] = _hash(hashed) if frozen else None
+        for name, method in shared.items():
+            setattr(made, name, method)
         return made
 
     return wrap if cls is None else wrap(cls)
@@ -62,7 +64,8 @@ def _values(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
     if len(names) == 1:
         one = attrgetter(names[0])
         return lambda obj: (one(obj),)
-    return attrgetter(*names)  # type: ignore[return-value]
+    getter: Callable[[Any], tuple[Any, ...]] = attrgetter(*names)
+    return getter
 
 
 def _eq(names: list[str]) -> Callable[[Any, Any], Any]:
