@@ -8,6 +8,8 @@ commands that finish later with their own event.
 
 from __future__ import annotations
 
+import functools
+import importlib
 import struct
 from typing import Any, ClassVar, TypeVar
 
@@ -135,11 +137,15 @@ def command_class(opcode: int) -> type[Command] | None:
     """The command class for an opcode, loading every command module on a miss; None if unknown."""
     cls = COMMANDS.get(opcode)
     if cls is None:
-        import importlib
-
-        importlib.import_module("aioble_hci.hci.commands").load_all()
+        _load_all_commands()
         cls = COMMANDS.get(opcode)
     return cls
+
+
+@functools.cache
+def _load_all_commands() -> None:
+    """Once: import every command module (a capture of vendor commands misses on each one)."""
+    importlib.import_module("aioble_hci.hci.commands").load_all()
 
 
 def parse_command(packet: bytes) -> Command | UnknownCommand:
