@@ -24,11 +24,18 @@ Measure = Callable[[Settings], float]
 
 @dataclass(frozen=True)
 class Target:
-    """A benchmark target (never a test assertion): `ours` at least `minimum` (or the ratio at least)."""
+    """A benchmark target (never a test assertion): the median figure (or ratio) at least
+    `minimum`, or with `at_most`, at most `minimum` (for times, where lower is better)."""
 
     name: str
     minimum: float
     on: str = "ours"  # "ours" (the median figure) or "ratio" (the median ratio)
+    at_most: bool = False
+
+    def met(self, value: float | None) -> bool:
+        if value is None:
+            return False
+        return value <= self.minimum if self.at_most else value >= self.minimum
 
 
 @dataclass
@@ -80,7 +87,7 @@ class Result:
                 "minimum": target.minimum,
                 "on": target.on,
                 "value": value,
-                "met": value is not None and value >= target.minimum,
+                "met": target.met(value),
             })
         return out
 

@@ -70,13 +70,15 @@ def table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
-def write_json(path: Path, results: list[Result], settings: Settings, seconds: float) -> dict[str, Any]:
+def write_json(path: Path, results: list[Result], settings: Settings, seconds: float,
+               curves: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     doc = {
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "settings": {"runs": settings.runs, "quick": settings.quick},
         "wall_seconds": round(seconds, 1),
         "results": [r.to_json() for r in results],
+        "curves": curves or [],
     }
     path.write_text(json.dumps(doc, indent=2) + "\n")
     return doc

@@ -9,10 +9,10 @@ Supported for requests and ignore commands (Vol 3 Part F 3.4.1.1, 3.3).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any, ClassVar, get_args
 
+from aioble_hci.records import dataclass
 from aioble_hci.uuid import UUID
 
 ATT_DEFAULT_MTU = 23  # LE default ATT_MTU, Vol 3 Part F 3.2.8

@@ -18,8 +18,6 @@ import struct
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
 from aioble_hci.controller import commands as c
 from aioble_hci.controller.commands import OK
 from aioble_hci.controller.constants import Op, Status
@@ -35,6 +33,9 @@ DEVICE_PRIVACY_MODE = 0x01
 
 def aes_128(key: bytes, block: bytes) -> bytes:
     """The security function e (Vol 3 Part H, 2.2.1), most significant octet first."""
+    # imported here: a controller that never resolves an address starts without loading AES
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
     encryptor = Cipher(algorithms.AES(key), modes.ECB()).encryptor()
     return encryptor.update(block) + encryptor.finalize()
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Protocol
 
 from aioble_hci.address import Address, AddressType
@@ -26,6 +26,7 @@ from aioble_hci.gap.ad_types import (
     LeRole,
     ad_type_name,
 )
+from aioble_hci.records import dataclass
 from aioble_hci.uuid import UUID
 
 _UUID_SIZES = (16, 32, 128)

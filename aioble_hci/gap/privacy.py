@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TypeVar
 
 from aioble_hci.address import Address, AddressType
-from aioble_hci.smp.toolbox import ah_le
 
 Rng = Callable[[int], bytes]
 K = TypeVar("K")
@@ -55,6 +54,17 @@ def generate_nrpa(rng: Rng = os.urandom, public: Address | None = None) -> Addre
 def make_prand(rng: Rng = os.urandom) -> int:
     """A 24-bit prand for an RPA: top bits 0b01, the 22 others random, not all 0 nor all 1."""
     return int.from_bytes(_random_bits(rng, 3, 0b01), "little")
+
+
+def ah_le(irk: bytes, prand_le: bytes) -> bytes:
+    """The random address hash ah (Vol 3 Part H, 2.2.2) in air order, from the SMP toolbox.
+
+    Imported on first use: a host that never makes or resolves a private address starts
+    without loading the AES implementation.
+    """
+    from aioble_hci.smp.toolbox import ah_le as toolbox_ah_le
+
+    return toolbox_ah_le(irk, prand_le)
 
 
 def generate_rpa(irk: bytes, prand: int | None = None, rng: Rng = os.urandom) -> Address:

@@ -9,9 +9,10 @@ signalling header (code, identifier, length).
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
 from enum import IntEnum
 from typing import ClassVar, Protocol
+
+from aioble_hci.records import dataclass
 
 
 class L2capDecodeError(ValueError):

@@ -8,9 +8,10 @@ LE Enable Encryption and LE Long Term Key Request Reply take them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from aioble_hci.address import Address
+from aioble_hci.records import dataclass
 from aioble_hci.smp.methods import PairingMethod
 from aioble_hci.smp.pdus import AuthReq, KeypressNotificationType, PairingFailedReason
 

@@ -9,11 +9,11 @@ on-air order, least significant octet first; :mod:`aioble_hci.smp.toolbox` works
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
 from enum import IntEnum, IntFlag
 from typing import ClassVar
 
 from aioble_hci.address import Address, AddressType
+from aioble_hci.records import dataclass
 
 SMP_CID = 0x0006
 """LE Security Manager fixed channel (Vol 3 Part A, 2.1)."""

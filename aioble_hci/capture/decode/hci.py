@@ -8,11 +8,12 @@ parameters and the reason. Summaries keep the spec's UPPER_SNAKE names, as btmon
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from aioble_hci.address import Address
 from aioble_hci.capture.decode.ad import decode_ad
-from aioble_hci.capture.decode.layer import Layer, jsonable
+from aioble_hci.capture.decode.layer import Deferred, Layer, jsonable
 from aioble_hci.hci import commands as hci_commands
 from aioble_hci.hci import events as hci_events
 from aioble_hci.hci.constants import OGF_VENDOR, EventCode, LeSubevent, OpCode, StatusCode
@@ -68,7 +69,7 @@ def decode_command(payload: bytes) -> Layer:
                 data = getattr(command, name, None)
                 if isinstance(data, (bytes, bytearray)):
                     fields["ad"] = decode_ad(bytes(data))
-        fields["description"] = describe(PacketType.COMMAND, payload)
+        fields["description"] = Deferred(partial(describe, PacketType.COMMAND, payload))
     fields["parameters"] = payload[3:].hex()
     return Layer("hci", f"HCI Command: {opcode_name(opcode)}", fields)
 
@@ -100,7 +101,7 @@ def decode_event(payload: bytes) -> tuple[Layer, dict[str, Any]]:
         refused = {"problem": str(exc), "parameters": payload[2:].hex()}
         return Layer("hci", f"HCI Event: {name}", refused), facts
     fields = _event_fields(event)
-    fields["description"] = describe(PacketType.EVENT, payload)
+    fields["description"] = Deferred(partial(describe, PacketType.EVENT, payload))
     handle = getattr(event, "connection_handle", None)
     if isinstance(handle, int):
         fields["handle"] = handle

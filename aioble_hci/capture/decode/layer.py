@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -10,6 +11,19 @@ from typing import Any
 from aioble_hci.address import Address
 from aioble_hci.capture.records import CaptureRecord
 from aioble_hci.hci.packets import Direction
+
+
+class Deferred:
+    """A field value worked out only when shown: the text view leaves some fields out, and a
+    capture has tens of thousands of packets."""
+
+    __slots__ = ("_make",)
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make = make
+
+    def value(self) -> Any:
+        return self._make()
 
 
 @dataclass
@@ -78,30 +92,50 @@ class DecodedPacket:
 def _details(fields: dict[str, Any]) -> str:
     parts = []
     for key, value in fields.items():
-        if key in ("payload", "description") or value is None:  # description: JSON only
+        if value is None or key == "payload" or key == "description":  # description: JSON only
             continue
-        v = jsonable(value)
-        if isinstance(v, (list, dict)):
-            v = str(v)
-        parts.append(f"{key}={v}")
+        parts.append(f"{key}={jsonable(value)}")  # lists and dicts print as str() would
     return " ".join(parts)
 
 
+_SCALARS = frozenset({int, float, str, bool, type(None)})
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def jsonable(value: Any) -> Any:
-    """Make a value JSON-safe: addresses as text, bytes as hex, enums by name, dataclasses as dicts."""
+    """Make a value JSON-safe: addresses as text, bytes as hex, enums by name, dataclasses as dicts.
+
+    Dispatches on the exact type first: a capture renders hundreds of thousands of values.
+    """
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is bytes:
+        return value.hex()
+    if kind is Deferred:
+        return jsonable(value.value())
     if isinstance(value, Enum):
         return value.name
     if isinstance(value, (bytes, bytearray, memoryview)):
         return bytes(value).hex()
+    if kind is Address:
+        return str(value)
+    if kind is dict:
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [jsonable(v) for v in value]
+    names = _FIELD_NAMES.get(kind)
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value))
+    if names is not None:
+        return {name: jsonable(getattr(value, name)) for name in names}
     if isinstance(value, Address):
         return str(value)
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, (int, float, str, bool)) or value is None:
+    if isinstance(value, (int, float, str, bool)):
         return value
     return str(value)
 

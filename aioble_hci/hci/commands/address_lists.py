@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from aioble_hci.hci.commands.base import Command, ReturnParameters
 from aioble_hci.hci.constants import OpCode
 from aioble_hci.hci.fields import U8, U16, Bytes16, RandomAddress, Status, TypedAddress
+from aioble_hci.records import dataclass
 
 __all__ = [
     "FilterAcceptListSize",

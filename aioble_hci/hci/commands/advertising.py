@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
 from aioble_hci.address import ANY_ADDRESS
@@ -21,6 +20,7 @@ from aioble_hci.hci.fields import (
     TypedAddress,
     VarBytes,
 )
+from aioble_hci.records import dataclass
 
 __all__ = [
     "AdvertisingSet",

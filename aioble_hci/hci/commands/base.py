@@ -8,20 +8,22 @@ commands that finish later with their own event.
 
 from __future__ import annotations
 
+import functools
+import importlib
 import struct
-from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 from aioble_hci.hci.constants import OGF_VENDOR, OpCode, StatusCode, spec_name
 from aioble_hci.hci.errors import HciDecodeError
 from aioble_hci.hci.fields import U16, HciStruct, Status
+from aioble_hci.records import dataclass
 
 C = TypeVar("C", bound="Command")
 
 _HEADER = struct.Struct("<HB")
 
 COMMANDS: dict[int, type[Command]] = {}
-"""Command class by opcode, filled as command modules are imported."""
+"""Command class by opcode, filled as command modules are imported (see `command_class`)."""
 
 
 class ReturnParameters(HciStruct):
@@ -131,6 +133,21 @@ def command_name(opcode: int) -> str:
         return f"Unknown 0x{opcode:04x}"
 
 
+def command_class(opcode: int) -> type[Command] | None:
+    """The command class for an opcode, loading every command module on a miss; None if unknown."""
+    cls = COMMANDS.get(opcode)
+    if cls is None:
+        _load_all_commands()
+        cls = COMMANDS.get(opcode)
+    return cls
+
+
+@functools.cache
+def _load_all_commands() -> None:
+    """Once: import every command module (a capture of vendor commands misses on each one)."""
+    importlib.import_module("aioble_hci.hci.commands").load_all()
+
+
 def parse_command(packet: bytes) -> Command | UnknownCommand:
     """Decode a whole command packet (opcode, length, parameters).
 
@@ -143,7 +160,7 @@ def parse_command(packet: bytes) -> Command | UnknownCommand:
     params = packet[3:]
     if len(params) != length:
         raise HciDecodeError(f"HCI command {command_name(opcode)}: header says {length} parameter bytes, got {len(params)}")
-    cls = COMMANDS.get(opcode)
+    cls = command_class(opcode)
     if cls is None:
         return UnknownCommand(opcode, bytes(params))
     return cls.from_parameters(bytes(params))

@@ -8,13 +8,14 @@ outcome arrives later as its own event.
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import ClassVar
 
 from aioble_hci.hci.commands.base import Command, ReturnParameters, StatusHandleReturn
 from aioble_hci.hci.constants import OpCode, StatusCode
 from aioble_hci.hci.errors import HciDecodeError
 from aioble_hci.hci.fields import S8, U8, U16, HciStruct, Status, TypedAddress, TypedAddressCodec
+from aioble_hci.records import dataclass
 
 __all__ = [
     "Disconnect",

@@ -6,7 +6,6 @@ supports, how big its buffers are, which events it may send.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
 from aioble_hci.hci.commands.base import Command, ReturnParameters
@@ -21,6 +20,7 @@ from aioble_hci.hci.fields import (
     PublicAddress,
     Status,
 )
+from aioble_hci.records import dataclass
 
 __all__ = [
     "BdAddr",

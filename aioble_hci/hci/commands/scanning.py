@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import ClassVar
 
 from aioble_hci.hci.commands.base import Command
 from aioble_hci.hci.constants import OpCode
 from aioble_hci.hci.errors import HciDecodeError
 from aioble_hci.hci.fields import U8, U16, HciStruct
+from aioble_hci.records import dataclass
 
 __all__ = [
     "LeSetExtendedScanEnable",

@@ -7,7 +7,6 @@ address (from the FICR) the host should use instead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
 from aioble_hci.hci.commands.base import Command, ReturnParameters
@@ -25,6 +24,7 @@ from aioble_hci.hci.fields import (
     RandomAddress,
     Status,
 )
+from aioble_hci.records import dataclass
 
 __all__ = [
     "ZEPHYR_FW_VARIANTS",

@@ -7,12 +7,12 @@ their parameters with a sub-event code (Vol 4 Part E, 7.7.65).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 from aioble_hci.hci.constants import EventCode, LeSubevent, spec_name
 from aioble_hci.hci.errors import HciDecodeError
 from aioble_hci.hci.fields import HciStruct
+from aioble_hci.records import dataclass
 
 E = TypeVar("E", bound="Event")
 

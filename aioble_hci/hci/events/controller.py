@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from aioble_hci.hci.commands import COMMANDS, command_name
+from aioble_hci.hci.commands.base import command_class, command_name
 from aioble_hci.hci.constants import EventCode, StatusCode, manufacturer_name
 from aioble_hci.hci.errors import HciDecodeError
 from aioble_hci.hci.events.base import Event
 from aioble_hci.hci.fields import U8, U16, Rest, Status
+from aioble_hci.records import dataclass
 
 _ONE_HANDLE = struct.Struct("<HH")  # one Connection_Handle, Num_Completed_Packets pair
 
@@ -38,7 +38,7 @@ class CommandComplete(Event):
     @property
     def parsed(self) -> Any:
         """The return parameters decoded for the command (HciDecodeError if malformed)."""
-        cls = COMMANDS.get(self.command_opcode)
+        cls = command_class(self.command_opcode)
         if cls is None:
             return self.return_parameters
         return cls.parse_return(self.return_parameters)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import struct
-from dataclasses import dataclass
 from typing import ClassVar
 
 from aioble_hci.address import Address, AddressType
@@ -19,6 +18,7 @@ from aioble_hci.hci.constants import LeSubevent
 from aioble_hci.hci.errors import HciDecodeError
 from aioble_hci.hci.events.base import LeMetaEvent
 from aioble_hci.hci.fields import U8, U16, HciStruct, Status, TypedAddress
+from aioble_hci.records import dataclass
 
 _TYPES = (AddressType.PUBLIC, AddressType.RANDOM, AddressType.PUBLIC_IDENTITY, AddressType.RANDOM_IDENTITY)
 

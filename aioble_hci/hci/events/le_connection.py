@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from aioble_hci.hci.constants import LeSubevent
 from aioble_hci.hci.events.base import LeMetaEvent
 from aioble_hci.hci.fields import U8, U16, U64, Bytes8, RandomAddress, Status, TypedAddress
+from aioble_hci.records import dataclass
 
 
 @dataclass(frozen=True, slots=True)
