@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,27 @@ def shared_captures_dir() -> Path:
 @pytest.fixture
 def shared_captures() -> Path:
     return shared_captures_dir()
+
+
+def require_tshark() -> str:
+    """The path of tshark, for the tests that compare with Wireshark's dissectors.
+
+    A developer's machine may lack tshark: the comparison is skipped there, with the reason in
+    pytest's summary (`-rs`). In CI (CI=true; `.ci/run` installs tshark) a missing tshark fails.
+    """
+    path = shutil.which("tshark")
+    if path is not None:
+        return path
+    reason = "tshark not installed: `sudo apt install tshark` (Debian/Ubuntu) to run the Wireshark comparisons"
+    if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
+        pytest.fail(f"{reason}; CI=true requires it (.ci/run installs it)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def tshark() -> str:
+    """tshark's path (see require_tshark): skips outside CI when it is missing, fails in CI."""
+    return require_tshark()
 
 
 @pytest.fixture
