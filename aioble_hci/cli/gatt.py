@@ -51,9 +51,10 @@ def run(args: argparse.Namespace) -> int:
 def explore(spec: str | Transport | None, address: Any, *, pair: bool = False, timeout: float = 10.0,
             values: bool = True) -> str:
     """Open a host on `spec`, connect to `address` and return the printed tree (blocking)."""
+    from aioble_hci.cli.common import open_controller
     from aioble_hci.host.api import open_host
 
-    with open_host(spec) as handle:
+    with (open_host(spec) if not isinstance(spec, str | None) else open_controller(spec, timeout)) as handle:
         return handle.run(_explore(handle.host, address, pair, timeout, values))
 
 

@@ -28,9 +28,9 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from aioble_hci.host.api import open_host
+    from aioble_hci.cli.common import open_controller
 
-    with open_host(args.transport, command_timeout=args.timeout) as handle:
+    with open_controller(args.transport, args.timeout, command_timeout=args.timeout) as handle:
         print(format_info(handle.host.transport.spec, handle.controller_info))
     return 0
 

@@ -76,11 +76,11 @@ def parse_peer_address(text: str) -> Address:
 
 
 def run(args: argparse.Namespace) -> int:
-    from aioble_hci.host.api import open_host
+    from aioble_hci.cli.common import open_controller
     from aioble_hci.host.smp import SmpError
 
     address = parse_peer_address(args.address)
-    with open_host(args.transport) as handle:
+    with open_controller(args.transport, args.timeout) as handle:
         try:
             result = handle.run(pair_with(handle.host, address, args), timeout=args.timeout + 10)
         except (SmpError, TimeoutError, ConnectionError) as error:

@@ -96,12 +96,16 @@ async def scan_into(host: Host, view: ScanView, active: bool, duration: float | 
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
-    from aioble_hci.host.api import open_host
+    from aioble_hci.cli.common import open_controller
+    from aioble_hci.host.errors import ControllerLostError
 
     view = ScanView(out or sys.stdout, as_json=args.json)
-    with open_host(args.transport, command_timeout=args.timeout) as handle:
+    with open_controller(args.transport, args.timeout, command_timeout=args.timeout) as handle:
         try:
             handle.run(scan_into(handle.host, view, args.active, args.duration, args.legacy))
         except KeyboardInterrupt:
             pass
+        lost = handle.host.lost
+    if lost is not None:  # the scan ended because the controller went away, not because it was done
+        raise ControllerLostError(f"controller lost during the scan: {lost}")
     return 0
