@@ -24,7 +24,7 @@ from typing import Any
 
 from aioble_hci.hci.packets import PacketType
 from aioble_hci.transport.base import Transport, TransportError
-from aioble_hci.transport.spec import ACCEPTED_FORMS, UsbSpec, parse_usb
+from aioble_hci.transport.spec import UsbSpec, parse_usb
 
 log = logging.getLogger(__name__)
 
@@ -201,15 +201,16 @@ def usb_backend() -> Any:
         import usb.backend.libusb1
     except ImportError as exc:
         raise TransportError("no USB backend: the pyusb package is missing (pip install pyusb libusb-package)") from exc
+    bundled: Any
     try:
-        import libusb_package
+        import libusb_package as bundled
     except ImportError:
-        libusb_package = None
-    if libusb_package is not None:
-        backend = libusb_package.get_libusb1_backend()
+        bundled = None
+    if bundled is not None:
+        backend = bundled.get_libusb1_backend()
         if backend is not None:
             return backend
-        library = libusb_package.get_library_path()
+        library = bundled.get_library_path()
         if library is not None:
             raise backend_failure(str(library))
     backend = usb.backend.libusb1.get_backend()
