@@ -47,6 +47,12 @@ def tshark() -> str:
     return require_tshark()
 
 
+@pytest.fixture(autouse=True)
+def private_seen_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the address types `aioble-hci scan` remembers (cli/peer.py) out of the user's home."""
+    monkeypatch.setenv("AIOBLE_HCI_SEEN", str(tmp_path / "seen.json"))
+
+
 @pytest.fixture
 def user_env(tmp_path: Path) -> dict[str, str]:
     """The environment of a user who configured nothing, for programs a test runs as processes.
@@ -59,6 +65,7 @@ def user_env(tmp_path: Path) -> dict[str, str]:
     runtime = tmp_path / "runtime"
     runtime.mkdir(mode=0o700)
     env["XDG_RUNTIME_DIR"] = str(runtime)
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")  # the address types `scan` remembers (cli/peer.py)
     env["PYTHONUNBUFFERED"] = "1"
     return env
 
