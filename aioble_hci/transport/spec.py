@@ -24,12 +24,14 @@ TransportFactory = Callable[[str], Transport]
 ACCEPTED_FORMS = """\
 accepted transport specs:
   serial:DEVICE[,BAUD][,rtscts|,nortscts]   e.g. serial:/dev/ttyACM0 (default 1000000 baud, RTS/CTS on)
-  usb[:VID:PID][#N]                          e.g. usb, usb:2fe3:0100, usb#1 (Nth matching HCI device, from 0)
+  usb[:VID:PID][#N]                          e.g. usb, usb:2fe3:000b, usb#1 (Nth matching HCI device, from 0)
+  usb:serial=SERIAL | usb:bus=B,port=P       the USB device with that serial number, or on that bus and port path
+  hci-socket:N                               Linux adapter hciN through the HCI user channel (adapter down)
   tcp-client:HOST:PORT                       connect to a controller serving H4 over TCP
   tcp-server:HOST:PORT                       wait for one controller to connect, H4 over TCP
   unix:PATH                                  H4 over a Unix stream socket
   virtual                                    the built-in virtual controller
-  air[:PATH]                                 a virtual controller on a shared virtual air
+  air[:PATH] | air:tcp:HOST:PORT             a virtual controller on a shared virtual air (Unix socket or TCP)
   replay:FILE                                replay a recorded HCI capture"""
 
 # Schemes provided by other packages: importing the module registers the scheme.
