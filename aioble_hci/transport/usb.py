@@ -1,4 +1,4 @@
-"""`usb[:VID:PID][#N]`: the HCI USB transport via pyusb (Core Vol 4 Part B).
+"""`usb[:VID:PID][,serial=S][,bus=B,port=P][#N]`: the HCI USB transport via pyusb (Core Vol 4 Part B).
 
 A Bluetooth controller exposes an interface of class 0xE0 (Wireless Controller),
 subclass 0x01 (RF), protocol 0x01 (Bluetooth), Vol 4 Part B, 2.1. Commands go out
@@ -141,12 +141,52 @@ def describe_devices(devices: Iterable[Any]) -> str:
     return ", ".join(ids) if ids else "none"
 
 
-def find_device(options: UsbSpec, devices: Iterable[Any], spec: str) -> Any:
-    """Pick the Nth HCI device (or the Nth device with VID:PID) from `devices`."""
-    devices = list(devices)
+def port_path(device: Any) -> str | None:
+    """The dotted port path of a device (1.2: port 2 of the hub on root port 1), or None."""
+    numbers = getattr(device, "port_numbers", None)
+    return ".".join(str(n) for n in numbers) if numbers else None
+
+
+def serial_number(device: Any) -> str | None:
+    """The device's serial number string, or None when it has none or may not be read."""
+    try:
+        value = device.serial_number
+    except (ValueError, NotImplementedError, OSError, AttributeError):  # no permission, no descriptor
+        return None
+    except Exception:  # pyusb raises USBError for an unreadable string descriptor
+        return None
+    return str(value) if value else None
+
+
+def _matches(device: Any, options: UsbSpec) -> bool:
+    if options.vendor_id is not None and (device.idVendor, device.idProduct) != (options.vendor_id, options.product_id):
+        return False
+    if options.bus is not None and getattr(device, "bus", None) != options.bus:
+        return False
+    if options.port is not None and port_path(device) != options.port:
+        return False
+    return options.serial is None or serial_number(device) == options.serial
+
+
+def _describe_filter(options: UsbSpec) -> str:
+    parts = []
     if options.vendor_id is not None:
-        matches = [d for d in devices if d.idVendor == options.vendor_id and d.idProduct == options.product_id]
-        what = f"USB device {options.vendor_id:04x}:{options.product_id:04x}"
+        parts.append(f"{options.vendor_id:04x}:{options.product_id or 0:04x}")
+    if options.serial is not None:
+        parts.append(f"serial number {options.serial}")
+    if options.bus is not None or options.port is not None:
+        parts.append(f"bus {options.bus if options.bus is not None else '*'} port {options.port or '*'}")
+    return "USB device " + ", ".join(parts)
+
+
+def find_device(options: UsbSpec, devices: Iterable[Any], spec: str) -> Any:
+    """Pick the Nth device matching the spec's filters (without filters: the Nth HCI device)."""
+    devices = list(devices)
+    filtered = options.vendor_id is not None or options.serial is not None or options.bus is not None \
+        or options.port is not None
+    if filtered:
+        matches = [d for d in devices if _matches(d, options)]
+        what = _describe_filter(options)
     else:
         matches = [d for d in devices if is_hci_device(d)]
         what = "USB Bluetooth controller (class E0/01/01)"

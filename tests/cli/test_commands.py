@@ -202,3 +202,50 @@ def test_a_128_bit_service_uuid_reads_big_endian() -> None:
     frame = len(att_pdu).to_bytes(2, "little") + (0x0004).to_bytes(2, "little") + att_pdu
     layers = decode_l2cap(frame, Direction.CONTROLLER_TO_HOST, L2capState())
     assert layers[-1].fields["attribute_data"] == [[0x10, 0x15, "6E400001-B5A3-F393-E0A9-E50E24DCCA9E"]]
+
+
+# --- devices -------------------------------------------------------------------------------------
+
+
+def test_devices_lists_ports_and_hci_controllers_with_their_specs(monkeypatch, capsys) -> None:
+    from types import SimpleNamespace
+
+    from serial.tools import list_ports
+
+    from aioble_hci.transport import usb as usb_transport
+    from tests.transport.fake_usb import hid_mouse, zephyr_hci_usb
+
+    board = zephyr_hci_usb()
+    board.serial_number, board.bus, board.port_numbers = "E1A2B3C4D5E6", 1, (1, 2)
+    twin = zephyr_hci_usb()
+    port = SimpleNamespace(device="/dev/ttyACM0", description="J-Link - CDC", vid=0x1366, pid=0x1015,
+                           serial_number="000683012345")
+    monkeypatch.setattr(list_ports, "comports", lambda: [port])
+    monkeypatch.setattr(usb_transport, "default_finder", lambda: [hid_mouse(), board, twin])
+    assert main(["devices", "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert found["serial"] == [{"device": "/dev/ttyACM0", "description": "J-Link - CDC", "vid_pid": "1366:1015",
+                                "serial_number": "000683012345", "spec": "serial:/dev/ttyACM0"}]
+    assert [u["spec"] for u in found["usb"]] == ["usb:2fe3:000b", "usb:2fe3:000b#1"]  # the mouse is left out
+    assert found["usb"][0]["spec_by_serial"] == "usb:serial=E1A2B3C4D5E6"
+    assert found["usb"][0]["spec_by_port"] == "usb:bus=1,port=1.2"
+    assert found["problems"] == []
+    assert main(["devices"]) == 0
+    text = capsys.readouterr().out
+    assert "serial:/dev/ttyACM0" in text and "usb:2fe3:000b#1" in text and "usb:serial=E1A2B3C4D5E6" in text
+
+
+def test_devices_still_lists_serial_ports_when_libusb_fails(monkeypatch, capsys) -> None:
+    from serial.tools import list_ports
+
+    from aioble_hci.transport import usb as usb_transport
+    from aioble_hci.transport.base import TransportError
+
+    def broken() -> list[object]:
+        raise TransportError("libusb is installed but failed to start")
+
+    monkeypatch.setattr(list_ports, "comports", lambda: [])
+    monkeypatch.setattr(usb_transport, "default_finder", broken)
+    assert main(["devices"]) == 0
+    out = capsys.readouterr().out
+    assert "Serial ports:\n  none" in out and "Problem: USB: libusb is installed but failed to start" in out
