@@ -66,14 +66,16 @@ def inventory() -> dict[str, Any]:
     from aioble_hci.transport.base import TransportError
 
     problems: list[str] = []
+    serial: list[dict[str, Any]] = []
+    usb: list[dict[str, Any]] = []
     try:
         serial = serial_ports()
     except Exception as exc:  # noqa: BLE001 - a listing problem is reported, never fatal
-        serial, _ = [], problems.append(f"serial ports: {exc}")
+        problems.append(f"serial ports: {exc}")
     try:
         usb = usb_controllers(usb_transport.default_finder())
     except TransportError as exc:
-        usb, _ = [], problems.append(f"USB: {exc}")
+        problems.append(f"USB: {exc}")
     return {"serial": serial, "usb": usb, "problems": problems}
 
 
