@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import hmac
 import logging
 import os
@@ -191,6 +190,8 @@ def run_hub(
     token: str | None = None,
 ) -> int:
     """Run a hub in this process until interrupted (or idle). Returns an exit code."""
+    import fcntl  # POSIX only: imported here so `air:tcp:` clients also work on Windows
+
     _prepare_directory(path)
     lock = open(str(path) + ".lock", "a+")  # held for the hub's lifetime: one hub per socket
     try:
@@ -231,6 +232,8 @@ def ensure_hub(
     """
     if hub_answers(path):
         return
+    import fcntl  # POSIX only (the Unix-socket air); see run_hub
+
     _prepare_directory(path)
     with open(str(path) + ".start.lock", "a+") as start_lock:
         fcntl.flock(start_lock, fcntl.LOCK_EX)
