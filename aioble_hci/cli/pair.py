@@ -134,7 +134,8 @@ async def pair_with(host: Host, text: str, args: argparse.Namespace, status: Sta
     config = SmpHostConfig(security=security, bond_path=args.bonds, passkey=args.passkey,
                            accept_numeric_comparison=not args.reject_comparison,
                            key_pair=P256KeyPair.debug() if args.debug_key else None)
-    prompts = terminal_prompts() if sys.stdin.isatty() else HeadlessPrompts(args.passkey, not args.reject_comparison)
+    prompts = terminal_prompts(status) if sys.stdin.isatty() else HeadlessPrompts(args.passkey,
+                                                                                  not args.reject_comparison)
     gap = await attach_gap(host)  # our own address: the public one, else a random static one
     smp = await attach_smp(host, config, prompts)
     address = await resolve_peer(gap, text, status)
@@ -152,19 +153,29 @@ async def pair_with(host: Host, text: str, args: argparse.Namespace, status: Sta
             await gap.disconnect(conn)
 
 
-def terminal_prompts() -> Prompts:
-    """Prompts asking the person at the terminal (input runs in a worker thread, off the host loop)."""
+def terminal_prompts(status: StatusLine | None = None) -> Prompts:
+    """Prompts asking the person at the terminal (input runs in a worker thread, off the host loop).
+
+    The status line is cleared first, so a question never lands in the middle of it.
+    """
     from aioble_hci.host.smp import Prompts
+
+    def clear() -> None:
+        if status is not None:
+            status.clear()
 
     class TerminalPrompts(Prompts):
         async def display_passkey(self, conn: Connection, passkey: int) -> None:
+            clear()
             print(f"Type this passkey on {conn.peer_address}: {passkey:06d}", flush=True)
 
         async def enter_passkey(self, conn: Connection) -> int | None:
+            clear()
             text = await asyncio.to_thread(input, f"Passkey shown on {conn.peer_address}: ")
             return int(text) if text.strip().isdigit() else None
 
         async def confirm_numeric_comparison(self, conn: Connection, value: int) -> bool:
+            clear()
             text = await asyncio.to_thread(input, f"Does {conn.peer_address} show {value:06d}? [y/N] ")
             return text.strip().lower() in ("y", "yes")
 
