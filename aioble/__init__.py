@@ -3,9 +3,9 @@
 ``client``, ``l2cap`` and ``security`` are imported lazily, on first use, as upstream does.
 """
 
-from aioble_hci.bluetooth_guard import require_our_bluetooth
+from aioble_hci.bluetooth_guard import require_our_bluetooth as _require_our_bluetooth
 
-require_our_bluetooth()  # PyBluez's `bluetooth` first on sys.path: a clear ImportError, not an AttributeError
+_require_our_bluetooth()  # PyBluez's `bluetooth` first on sys.path: a clear ImportError, not an AttributeError
 
 from .core import GattError, config, const, log_error, log_info, log_warn, stop  # noqa: E402
 from .device import Device, DeviceDisconnectedError  # noqa: E402
