@@ -3,8 +3,12 @@
 ``client``, ``l2cap`` and ``security`` are imported lazily, on first use, as upstream does.
 """
 
-from .core import GattError, config, const, log_error, log_info, log_warn, stop
-from .device import Device, DeviceDisconnectedError
+from aioble_hci.bluetooth_guard import require_our_bluetooth as _require_our_bluetooth
+
+_require_our_bluetooth()  # PyBluez's `bluetooth` first on sys.path: a clear ImportError, not an AttributeError
+
+from .core import GattError, config, const, log_error, log_info, log_warn, stop  # noqa: E402
+from .device import Device, DeviceDisconnectedError  # noqa: E402
 
 try:
     from .peripheral import advertise

@@ -5,6 +5,8 @@ Importing it is cheap: it defines :class:`UUID` and the ``FLAG_*`` constants and
 
 from bluetooth._uuid import UUID
 
+__aioble_hci__ = True  # tells this package from PyBluez's `bluetooth` (aioble_hci.bluetooth_guard)
+
 # Characteristic and descriptor flags for gatts_register_services, with MicroPython's values.
 FLAG_BROADCAST = 0x0001
 FLAG_READ = 0x0002

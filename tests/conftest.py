@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,33 @@ def shared_captures() -> Path:
     return shared_captures_dir()
 
 
+def require_tshark() -> str:
+    """The path of tshark, for the tests that compare with Wireshark's dissectors.
+
+    A developer's machine may lack tshark: the comparison is skipped there, with the reason in
+    pytest's summary (`-rs`). In CI (CI=true; `.ci/run` installs tshark) a missing tshark fails.
+    """
+    path = shutil.which("tshark")
+    if path is not None:
+        return path
+    reason = "tshark not installed: `sudo apt install tshark` (Debian/Ubuntu) to run the Wireshark comparisons"
+    if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
+        pytest.fail(f"{reason}; CI=true requires it (.ci/run installs it)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def tshark() -> str:
+    """tshark's path (see require_tshark): skips outside CI when it is missing, fails in CI."""
+    return require_tshark()
+
+
+@pytest.fixture(autouse=True)
+def private_seen_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the address types `aioble-hci scan` remembers (cli/peer.py) out of the user's home."""
+    monkeypatch.setenv("AIOBLE_HCI_SEEN", str(tmp_path / "seen.json"))
+
+
 @pytest.fixture
 def user_env(tmp_path: Path) -> dict[str, str]:
     """The environment of a user who configured nothing, for programs a test runs as processes.
@@ -37,6 +65,7 @@ def user_env(tmp_path: Path) -> dict[str, str]:
     runtime = tmp_path / "runtime"
     runtime.mkdir(mode=0o700)
     env["XDG_RUNTIME_DIR"] = str(runtime)
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")  # the address types `scan` remembers (cli/peer.py)
     env["PYTHONUNBUFFERED"] = "1"
     return env
 

@@ -2,16 +2,21 @@
 
 The format (RFC 1761 style, as Android and btmon write it) is big-endian: a 16-byte
 header (magic, version 1, datalink) then records of original length, included length,
-flags, cumulative drops and a timestamp in microseconds since year 0.
+flags, cumulative drops and a timestamp in microseconds since year 0 (layouts.py declares both).
 """
 
 from __future__ import annotations
 
-import struct
 import time
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from aioble_hci.capture.layouts import (
+    BTSNOOP_MAGIC,
+    BtsnoopHeader,
+    BtsnoopRecordHeader,
+    fixed_struct,
+)
 from aioble_hci.capture.records import (
     CaptureFormatError,
     CaptureRecord,
@@ -20,13 +25,13 @@ from aioble_hci.capture.records import (
 )
 from aioble_hci.hci.packets import Direction, PacketType
 
-MAGIC = b"btsnoop\x00"
+MAGIC = BTSNOOP_MAGIC
 DATALINK_HCI_UNENCAPSULATED = 1001
 DATALINK_HCI_UART = 1002  # H4: the packet indicator byte precedes each packet
 DATALINK_LINUX_MONITOR = 2001
 EPOCH_DELTA_US = 0x00DCDDB30F2F8000  # microseconds from year 0 to 1970-01-01
-_HEADER = struct.Struct(">8sII")
-_RECORD = struct.Struct(">IIIIq")
+HEADER_SIZE = BtsnoopHeader.sizeof()
+_RECORD = fixed_struct(BtsnoopRecordHeader)  # per record: struct, not a construct parse (layouts.py)
 
 # Linux monitor opcodes (low 16 bits of the flags) that carry HCI packets.
 _MONITOR_HCI: dict[int, tuple[PacketType, Direction]] = {
@@ -67,14 +72,15 @@ def from_unix(timestamp: float) -> int:
 
 def read_btsnoop(data: bytes, path: str | None = None) -> Iterator[CaptureRecord]:
     """Yield every record; raise CaptureFormatError at the first damaged one."""
-    if len(data) < _HEADER.size or data[:8] != MAGIC:
+    if len(data) < HEADER_SIZE or data[:8] != MAGIC:
         raise CaptureFormatError("not a btsnoop file (bad magic or short header)", 0, path)
-    _, version, datalink = _HEADER.unpack_from(data)
+    header = BtsnoopHeader.parse(data[:HEADER_SIZE])
+    version, datalink = header.version, header.datalink
     if version != 1:
         raise CaptureFormatError(f"unsupported btsnoop version {version}", 8, path)
     if datalink not in (DATALINK_HCI_UNENCAPSULATED, DATALINK_HCI_UART, DATALINK_LINUX_MONITOR):
         raise CaptureFormatError(f"unsupported btsnoop datalink {datalink}", 12, path)
-    offset = _HEADER.size
+    offset = HEADER_SIZE
     while offset < len(data):
         if len(data) - offset < _RECORD.size:
             raise CaptureFormatError(
@@ -151,7 +157,7 @@ class BtsnoopWriter:
 
     def __init__(self, stream: BinaryIO) -> None:
         self._stream = stream
-        stream.write(_HEADER.pack(MAGIC, 1, DATALINK_HCI_UART))
+        stream.write(BtsnoopHeader.build({"magic": MAGIC, "version": 1, "datalink": DATALINK_HCI_UART}))
         stream.flush()
 
     def write(self, record: CaptureRecord) -> bool:

@@ -3,17 +3,23 @@
 Link type 201 (BLUETOOTH_HCI_H4_WITH_PHDR) puts a 4-byte big-endian direction
 (0 = sent by the host, 1 = received) before the H4 packet; link type 187 has the
 H4 packet alone; link type 254 (BLUETOOTH_LINUX_MONITOR) has a big-endian adapter
-index and monitor opcode before the packet.
+index and monitor opcode before the packet. layouts.py declares the headers.
 """
 
 from __future__ import annotations
 
-import struct
 import time
 from collections.abc import Iterator
 from typing import BinaryIO
 
 from aioble_hci.capture.btsnoop import _monitor_record
+from aioble_hci.capture.layouts import (
+    H4DirectionHeader,
+    MonitorHeader,
+    PcapHeader,
+    PcapRecordHeader,
+    fixed_struct,
+)
 from aioble_hci.capture.records import (
     CaptureFormatError,
     CaptureRecord,
@@ -31,6 +37,11 @@ SUPPORTED_LINKTYPES = (
 )
 MAGIC_US = 0xA1B2C3D4
 MAGIC_NS = 0xA1B23C4D
+HEADER_SIZE = PcapHeader["<"].sizeof()
+# Per-record headers go through struct equivalents of the construct definitions (layouts.py).
+_DIRECTION = fixed_struct(H4DirectionHeader)
+_MONITOR = fixed_struct(MonitorHeader)
+_RECORD = {endian: fixed_struct(layout) for endian, layout in PcapRecordHeader.items()}
 
 
 def decode_frame(
@@ -42,13 +53,13 @@ def decode_frame(
             raise CaptureFormatError(
                 "Linux monitor frame shorter than its 4-byte header", offset, path
             )
-        index, opcode = struct.unpack_from(">HH", frame)
+        index, opcode = _MONITOR.unpack_from(frame)
         return _monitor_record(timestamp, (index << 16) | opcode, frame[4:])
     direction: Direction | None = None
     if linktype == LINKTYPE_BLUETOOTH_HCI_H4_WITH_PHDR:
         if len(frame) < 5:
             raise CaptureFormatError("H4-with-direction frame shorter than 5 bytes", offset, path)
-        direction = Direction(struct.unpack_from(">I", frame)[0] & 1)
+        direction = Direction(_DIRECTION.unpack_from(frame)[0] & 1)
         frame = frame[4:]
     elif not frame:
         raise CaptureFormatError("empty H4 frame", offset, path)
@@ -65,20 +76,20 @@ def decode_frame(
 
 def read_pcap(data: bytes, path: str | None = None) -> Iterator[CaptureRecord]:
     """Yield every packet of a classic pcap file; raise CaptureFormatError at the first damaged one."""
-    if len(data) < 24:
+    if len(data) < HEADER_SIZE:
         raise CaptureFormatError("truncated pcap header", 0, path)
     for endian in ("<", ">"):
-        magic = struct.unpack_from(endian + "I", data)[0]
-        if magic in (MAGIC_US, MAGIC_NS):
+        header = PcapHeader[endian].parse(data[:HEADER_SIZE])
+        if header.magic in (MAGIC_US, MAGIC_NS):
             break
     else:
         raise CaptureFormatError("not a pcap file (bad magic)", 0, path)
-    scale = 1e-9 if magic == MAGIC_NS else 1e-6
-    linktype = struct.unpack_from(endian + "I", data, 20)[0] & 0x0FFFFFFF
+    scale = 1e-9 if header.magic == MAGIC_NS else 1e-6
+    linktype = header.linktype & 0x0FFFFFFF
     if linktype not in SUPPORTED_LINKTYPES:
         raise CaptureFormatError(f"unsupported pcap link type {linktype}", 20, path)
-    record = struct.Struct(endian + "IIII")
-    offset = 24
+    record = _RECORD[endian]
+    offset = HEADER_SIZE
     while offset < len(data):
         if len(data) - offset < record.size:
             raise CaptureFormatError("truncated pcap record header", offset, path)
@@ -105,11 +116,10 @@ class PcapWriter:
 
     def __init__(self, stream: BinaryIO) -> None:
         self._stream = stream
-        stream.write(
-            struct.pack(
-                "<IHHiIII", MAGIC_US, 2, 4, 0, 0, 0xFFFF, LINKTYPE_BLUETOOTH_HCI_H4_WITH_PHDR
-            )
-        )
+        stream.write(PcapHeader["<"].build({
+            "magic": MAGIC_US, "version_major": 2, "version_minor": 4, "thiszone": 0, "sigfigs": 0,
+            "snaplen": 0xFFFF, "linktype": LINKTYPE_BLUETOOTH_HCI_H4_WITH_PHDR,
+        }))
         stream.flush()
 
     def write(self, record: CaptureRecord) -> bool:
@@ -123,10 +133,8 @@ class PcapWriter:
         )
         ts = record.timestamp if record.timestamp is not None else time.time()
         micros = round(ts * 1e6)
-        frame = struct.pack(">I", int(direction)) + bytes((record.packet_type,)) + record.payload
-        header = struct.pack(
-            "<IIII", micros // 1_000_000, micros % 1_000_000, len(frame), len(frame)
-        )
+        frame = _DIRECTION.pack(int(direction)) + bytes((record.packet_type,)) + record.payload
+        header = _RECORD["<"].pack(micros // 1_000_000, micros % 1_000_000, len(frame), len(frame))
         self._stream.write(header + frame)
         self._stream.flush()
         return True

@@ -2,15 +2,17 @@
 
 Blocks are type, total length, body, total length again; the Section Header Block
 sets the byte order, Interface Description Blocks set each interface's link type
-and timestamp resolution, Enhanced/Simple Packet Blocks carry the frames.
+and timestamp resolution, Enhanced/Simple Packet Blocks carry the frames. layouts.py declares
+the blocks; the block and packet headers met once per packet are read through their struct
+equivalents, the section and interface blocks and options with construct.
 """
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from aioble_hci.capture.layouts import Pcapng, fixed_struct
 from aioble_hci.capture.pcap import SUPPORTED_LINKTYPES, decode_frame
 from aioble_hci.capture.records import CaptureFormatError, CaptureRecord, RecordKind
 
@@ -21,6 +23,10 @@ BLOCK_SPB = 0x00000003
 BLOCK_EPB = 0x00000006
 BYTE_ORDER_MAGIC = 0x1A2B3C4D
 OPT_IF_TSRESOL = 9
+_BLOCK = {endian: fixed_struct(layouts["block"]) for endian, layouts in Pcapng.items()}
+_U32 = {endian: fixed_struct(layouts["spb"]) for endian, layouts in Pcapng.items()}
+_EPB = {endian: fixed_struct(layouts["epb"]) for endian, layouts in Pcapng.items()}
+_PB = {endian: fixed_struct(layouts["pb"]) for endian, layouts in Pcapng.items()}
 
 
 @dataclass
@@ -31,9 +37,11 @@ class _Interface:
 
 def _tsresol(options: bytes, endian: str) -> float:
     """Timestamp resolution from IDB options (default microseconds)."""
+    option = Pcapng[endian]["option"]
     pos = 0
     while pos + 4 <= len(options):
-        code, length = struct.unpack_from(endian + "HH", options, pos)
+        header = option.parse(options[pos : pos + 4])
+        code, length = header.code, header.length
         if code == 0:
             break
         value = options[pos + 4 : pos + 4 + length]
@@ -52,19 +60,17 @@ def read_pcapng(data: bytes, path: str | None = None) -> Iterator[CaptureRecord]
     while offset < len(data):
         if len(data) - offset < 12:
             raise CaptureFormatError("truncated pcapng block header", offset, path)
-        block_type = struct.unpack_from(endian + "I", data, offset)[0]
+        block_type = _U32[endian].unpack_from(data, offset)[0]
         if block_type == BLOCK_SHB:
-            bom = data[offset + 8 : offset + 12]
-            if bom == struct.pack("<I", BYTE_ORDER_MAGIC):
-                endian = "<"
-            elif bom == struct.pack(">I", BYTE_ORDER_MAGIC):
-                endian = ">"
+            for endian in ("<", ">"):
+                if _U32[endian].unpack_from(data, offset + 8)[0] == BYTE_ORDER_MAGIC:
+                    break
             else:
                 raise CaptureFormatError("bad pcapng byte-order magic", offset + 8, path)
             interfaces = []
         elif offset == 0:
             raise CaptureFormatError("not a pcapng file (no Section Header Block)", 0, path)
-        length = struct.unpack_from(endian + "I", data, offset + 4)[0]
+        length = _BLOCK[endian].unpack_from(data, offset)[1]
         if length < 12 or length % 4:
             raise CaptureFormatError(f"bad pcapng block length {length}", offset, path)
         if offset + length > len(data):
@@ -73,13 +79,13 @@ def read_pcapng(data: bytes, path: str | None = None) -> Iterator[CaptureRecord]
                 offset,
                 path,
             )
-        if struct.unpack_from(endian + "I", data, offset + length - 4)[0] != length:
+        if _U32[endian].unpack_from(data, offset + length - 4)[0] != length:
             raise CaptureFormatError("pcapng block trailing length does not match", offset, path)
         body = data[offset + 8 : offset + length - 4]
         if block_type == BLOCK_IDB:
             if len(body) < 8:
                 raise CaptureFormatError("truncated Interface Description Block", offset, path)
-            linktype = struct.unpack_from(endian + "H", body)[0]
+            linktype = Pcapng[endian]["idb"].parse(body[:8]).linktype
             interfaces.append(_Interface(linktype, _tsresol(body[8:], endian)))
         elif block_type in (BLOCK_EPB, BLOCK_PB, BLOCK_SPB):
             yield _packet(block_type, body, interfaces, endian, offset, path)
@@ -97,15 +103,14 @@ def _packet(
     if block_type == BLOCK_SPB:
         if len(body) < 4:
             raise CaptureFormatError("truncated Simple Packet Block", offset, path)
-        iface_id, ts, cap_len, start = 0, 0, struct.unpack_from(endian + "I", body)[0], 4
+        iface_id, ts, cap_len, start = 0, 0, _U32[endian].unpack_from(body)[0], 4
     else:
         if len(body) < 20:
             raise CaptureFormatError("truncated Packet Block", offset, path)
         if block_type == BLOCK_PB:
-            iface_id = struct.unpack_from(endian + "H", body)[0]
+            iface_id, _drops, high, low, cap_len, _orig = _PB[endian].unpack_from(body)
         else:
-            iface_id = struct.unpack_from(endian + "I", body)[0]
-        high, low, cap_len = struct.unpack_from(endian + "III", body, 4)
+            iface_id, high, low, cap_len, _orig = _EPB[endian].unpack_from(body)
         ts, start = (high << 32) | low, 20
     if iface_id >= len(interfaces):
         raise CaptureFormatError(f"packet on undeclared interface {iface_id}", offset, path)

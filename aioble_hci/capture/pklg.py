@@ -2,14 +2,14 @@
 
 Records are a 4-byte length (of what follows it), seconds, microseconds and a
 1-byte type, then the packet without H4 indicator. Old files are big-endian, newer
-ones little-endian; the first record's length tells which.
+ones little-endian; the first record's length tells which. layouts.py declares the header.
 """
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Iterator
 
+from aioble_hci.capture.layouts import PklgRecordHeader, fixed_struct
 from aioble_hci.capture.records import CaptureFormatError, CaptureRecord, RecordKind
 from aioble_hci.hci.packets import Direction, PacketType
 
@@ -26,6 +26,7 @@ _HCI_TYPES: dict[int, tuple[PacketType, Direction]] = {
 NOTE_TYPES = {0xFB: "Power", 0xFC: "Note", 0xFD: "Kernel", 0xFE: "Kernel debug", 0xFF: "Error"}
 _MIN_LEN = 9  # seconds + microseconds + type
 _MAX_LEN = 0x20000
+_HEADER = {endian: fixed_struct(layout) for endian, layout in PklgRecordHeader.items()}  # per record
 
 
 def looks_like_pklg(data: bytes) -> bool:
@@ -37,7 +38,7 @@ def _byte_order(data: bytes) -> str | None:
     if len(data) < 13:
         return None
     for endian in (">", "<"):
-        length = struct.unpack_from(endian + "I", data)[0]
+        length = _HEADER[endian].unpack_from(data)[0]
         if _MIN_LEN <= length <= min(_MAX_LEN, len(data) - 4):
             return endian
     return None
@@ -50,7 +51,7 @@ def read_pklg(data: bytes, path: str | None = None) -> Iterator[CaptureRecord]:
         raise CaptureFormatError(
             "not a PacketLogger file (implausible first record length)", 0, path
         )
-    header = struct.Struct(endian + "IIIB")
+    header = _HEADER[endian]
     offset = 0
     while offset < len(data):
         if len(data) - offset < header.size:

@@ -7,6 +7,7 @@ the store the next time a host attaches its SMP bearer.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,7 @@ def register(subparsers: Any) -> None:
                         "or one of its resolvable private addresses)")
     parser.add_argument("--bonds", metavar="PATH", default=None,
                         help="bond store file (default ~/.local/share/aioble-hci/bonds.json)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object (shape: docs/cli.md)")
     parser.set_defaults(func=run)
 
 
@@ -36,6 +38,9 @@ def run(args: argparse.Namespace) -> int:
     if args.delete is not None:
         return delete(store, args.delete)
     bonds = sorted(store.bonds(), key=lambda bond: str(bond.peer))
+    if args.json:
+        print(json.dumps({"store": str(store.path), "bonds": [bond_json(bond) for bond in bonds]}))
+        return 0
     if not bonds:
         print(f"No bonds in {store.path}")
         return 0
@@ -58,6 +63,17 @@ def delete(store: Any, text: str) -> int:
             return 0
     print(f"aioble-hci bonds: no bond with {text} in {store.path}", file=sys.stderr)
     return 1
+
+
+def bond_json(bond: Bond) -> dict[str, Any]:
+    """One bond for `bonds --json` (docs/cli.md): which keys are held, never the keys themselves."""
+    return {
+        "address": str(bond.peer), "address_type": "public" if bond.peer.is_public else "random",
+        "security_level": bond.security_level, "secure_connections": bool(bond.sc),
+        "authenticated": bool(bond.authenticated), "key_size": bond.key_size,
+        "keys": [name for name, value in (("LTK", bond.ltk or bond.peer_ltk or bond.local_ltk),
+                                          ("IRK", bond.peer_irk), ("CSRK", bond.peer_csrk)) if value is not None],
+    }
 
 
 def describe(bond: Bond) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 from typing import TYPE_CHECKING, Any
 
 from aioble_hci.cli.common import add_capture_option
@@ -23,16 +24,38 @@ def register(subparsers: Any) -> None:
         "(default: $AIOBLE_HCI_TRANSPORT)",
     )
     parser.add_argument("--timeout", type=float, default=5.0, help="per-command timeout in seconds (default 5)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object (shape: docs/cli.md)")
     parser.set_defaults(func=run)
     add_capture_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    from aioble_hci.host.api import open_host
+    from aioble_hci.cli.common import open_controller
 
-    with open_host(args.transport, command_timeout=args.timeout) as handle:
-        print(format_info(handle.host.transport.spec, handle.controller_info))
+    with open_controller(args.transport, args.timeout, command_timeout=args.timeout) as handle:
+        spec, info = handle.host.transport.spec, handle.controller_info
+    print(json.dumps(info_json(spec, info)) if args.json else format_info(spec, info))
     return 0
+
+
+def info_json(spec: str, info: ControllerInfo) -> dict[str, Any]:
+    """What `info --json` prints (docs/cli.md): the same facts as the text, with numbers as numbers."""
+    return {
+        "transport": spec,
+        "hci_version": info.hci_version, "hci_version_name": info.hci_version_name,
+        "hci_revision": info.hci_subversion,
+        "lmp_version": info.lmp_version, "lmp_version_name": info.lmp_version_name,
+        "lmp_subversion": info.lmp_subversion,
+        "manufacturer": info.manufacturer, "manufacturer_name": info.manufacturer_name,
+        "public_address": str(info.bd_addr) if info.has_public_address else None,
+        "static_addresses": [str(a) for a in info.static_addresses],
+        "acl_buffers": {"count": info.total_num_acl_data_packets, "size": info.acl_data_packet_length,
+                        "source": info.buffer_source},
+        "iso_buffers": {"count": info.total_num_iso_data_packets, "size": info.iso_data_packet_length},
+        "le_features": info.le_features, "le_feature_names": info.le_feature_names,
+        "supported_command_count": info.supported_command_count,
+        "le_commands": info.le_commands_of_interest(),
+    }
 
 
 def format_info(spec: str, info: ControllerInfo) -> str:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from aioble_hci.cli.common import add_capture_option
 
 if TYPE_CHECKING:  # imported lazily so `aioble-hci --help` never depends on the host importing
+    from aioble_hci.address import Address
     from aioble_hci.gap.scan_results import ScanReport
     from aioble_hci.host.host import Host
 
@@ -60,9 +61,11 @@ class ScanView:
         self.as_json = as_json
         self.live = (out.isatty() if live is None else live) and not as_json
         self.rows: dict[str, str] = {}
+        self.addresses: dict[str, Address] = {}  # every advertiser seen, with its address type
         self._drawn = 0
 
     def update(self, report: ScanReport) -> None:
+        self.addresses[f"{report.address}/{report.address.type_name}"] = report.address
         if self.as_json:
             self.out.write(json.dumps(report.as_dict()) + "\n")
         elif self.live:
@@ -96,12 +99,19 @@ async def scan_into(host: Host, view: ScanView, active: bool, duration: float | 
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
-    from aioble_hci.host.api import open_host
+    from aioble_hci.cli.common import open_controller
+    from aioble_hci.cli.peer import remember
+    from aioble_hci.host.errors import ControllerLostError
 
     view = ScanView(out or sys.stdout, as_json=args.json)
-    with open_host(args.transport, command_timeout=args.timeout) as handle:
+    with open_controller(args.transport, args.timeout, command_timeout=args.timeout) as handle:
         try:
             handle.run(scan_into(handle.host, view, args.active, args.duration, args.legacy))
         except KeyboardInterrupt:
             pass
+        finally:  # the types seen let gatt and pair connect without a /public or /random suffix
+            remember(list(view.addresses.values()))
+        lost = handle.host.lost
+    if lost is not None:  # the scan ended because the controller went away, not because it was done
+        raise ControllerLostError(f"controller lost during the scan: {lost}")
     return 0

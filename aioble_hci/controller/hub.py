@@ -5,13 +5,18 @@ the client goes away (its process died or closed the socket) the controller
 vanishes and its peers see a supervision timeout. `ensure_hub(path)` starts a
 hub in the background when none answers, race-free between programs starting
 at once (a start lock), and a hub started that way exits when idle.
+
+With `listen=(HOST, PORT)` the hub also serves the same air over TCP, so programs on other
+machines join it (`air:tcp:HOST:PORT`). A TCP client must first send the shared token
+(`AIOBLE-AIR 1 <token>` and a newline); the hub answers `OK` or `REFUSED` and closes on a wrong
+or missing token, so only clients that were given the token get a controller.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
+import hmac
 import logging
 import os
 import signal
@@ -30,6 +35,12 @@ log = logging.getLogger(__name__)
 
 DEFAULT_IDLE_TIMEOUT = 10.0
 START_TIMEOUT = 15.0
+TOKEN_ENV = "AIOBLE_HCI_AIR_TOKEN"  # the shared token of a TCP air, for hub and clients
+HANDSHAKE = b"AIOBLE-AIR 1 "  # a TCP client's first line: HANDSHAKE + token + b"\n"
+HANDSHAKE_OK = b"OK\n"
+HANDSHAKE_REFUSED = b"REFUSED\n"
+HANDSHAKE_TIMEOUT = 5.0
+MAX_HANDSHAKE = 512
 
 
 class HubError(Exception):
@@ -62,13 +73,21 @@ def hub_answers(path: Path) -> bool:
 class Hub:
     """Serves one VirtualController per client on one Air."""
 
-    def __init__(self, path: Path, air: Air, idle_timeout: float | None = None) -> None:
+    def __init__(self, path: Path, air: Air, idle_timeout: float | None = None,
+                 listen: tuple[str, int] | None = None, token: str | None = None) -> None:
+        if listen is not None and not token:
+            raise HubError("a TCP air needs a shared token (--token or $AIOBLE_HCI_AIR_TOKEN)")
         self.path = path
         self.air = air
         self.idle_timeout = idle_timeout
+        self.listen = listen
+        self.token = token
+        self.tcp_port: int | None = None  # the bound TCP port once serving (listen port 0 picks one)
+        self.serving = asyncio.Event()
         self.clients = 0
         self._idle_since: float | None = time.monotonic()
         self._server: asyncio.Server | None = None
+        self._tcp_server: asyncio.Server | None = None
 
     async def serve(self) -> None:
         """Listen until cancelled, or until idle for `idle_timeout` seconds when given."""
@@ -77,6 +96,12 @@ class Hub:
         self._server = await asyncio.start_unix_server(self._client, path=str(self.path))
         os.chmod(self.path, 0o600)
         log.info("air hub listening on %s", self.path)
+        if self.listen is not None:
+            host, port = self.listen
+            self._tcp_server = await asyncio.start_server(self._tcp_client, host, port)
+            self.tcp_port = self._tcp_server.sockets[0].getsockname()[1]
+            log.info("air hub listening on tcp:%s:%d", host, self.tcp_port)
+        self.serving.set()
         try:
             while True:
                 await asyncio.sleep(0.5)
@@ -86,8 +111,32 @@ class Hub:
                     return
         finally:
             self._server.close()
+            if self._tcp_server is not None:
+                self._tcp_server.close()
             with contextlib.suppress(FileNotFoundError):
                 self.path.unlink()
+
+    async def _tcp_client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """A client over TCP: check its token, then serve it like a Unix-socket client."""
+        peer = writer.get_extra_info("peername")
+        try:
+            line = await asyncio.wait_for(reader.readuntil(b"\n"), HANDSHAKE_TIMEOUT)
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError, ConnectionError) as exc:
+            log.warning("air hub: refusing %s: no handshake (%s)", peer, type(exc).__name__)
+            writer.close()
+            return
+        offered = line[len(HANDSHAKE):-1] if line.startswith(HANDSHAKE) else b""
+        assert self.token is not None
+        if len(line) > MAX_HANDSHAKE or not hmac.compare_digest(offered, self.token.encode()):
+            log.warning("air hub: refusing %s: wrong token", peer)
+            with contextlib.suppress(ConnectionError):
+                writer.write(HANDSHAKE_REFUSED)
+                await writer.drain()
+            writer.close()
+            return
+        writer.write(HANDSHAKE_OK)
+        log.info("air hub: TCP client %s accepted", peer)
+        await self._client(reader, writer)
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.clients += 1
@@ -137,8 +186,12 @@ def run_hub(
     fast: bool = False,
     idle_timeout: float | None = None,
     connection_interval_ms: float | None = None,
+    listen: tuple[str, int] | None = None,
+    token: str | None = None,
 ) -> int:
     """Run a hub in this process until interrupted (or idle). Returns an exit code."""
+    import fcntl  # POSIX only: imported here so `air:tcp:` clients also work on Windows
+
     _prepare_directory(path)
     lock = open(str(path) + ".lock", "a+")  # held for the hub's lifetime: one hub per socket
     try:
@@ -156,7 +209,7 @@ def run_hub(
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, task.cancel)
         with contextlib.suppress(asyncio.CancelledError):
-            await Hub(path, air, idle_timeout).serve()
+            await Hub(path, air, idle_timeout, listen=listen, token=token).serve()
 
     try:
         asyncio.run(main())
@@ -179,6 +232,8 @@ def ensure_hub(
     """
     if hub_answers(path):
         return
+    import fcntl  # POSIX only (the Unix-socket air); see run_hub
+
     _prepare_directory(path)
     with open(str(path) + ".start.lock", "a+") as start_lock:
         fcntl.flock(start_lock, fcntl.LOCK_EX)

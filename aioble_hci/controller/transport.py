@@ -3,7 +3,9 @@
 `virtual` puts a fresh VirtualController on the process's default Air (or on a
 given Air, for tests). `air[:PATH]` speaks H4 over a Unix socket to a hub
 (hub.py), starting one in the background when none answers; every process on
-the same socket shares one air. Importing this module registers both schemes.
+the same socket shares one air. `air:tcp:HOST:PORT[,token=T]` joins a hub started with
+`aioble-hci air --listen tcp:HOST:PORT` on another machine, presenting the shared token
+($AIOBLE_HCI_AIR_TOKEN unless given in the spec). Importing this module registers both schemes.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import threading
 from collections import deque
 from pathlib import Path
@@ -18,7 +21,15 @@ from pathlib import Path
 from aioble_hci.address import Address
 from aioble_hci.controller.air import Air
 from aioble_hci.controller.controller import VirtualController
-from aioble_hci.controller.hub import HubError, default_socket_path, ensure_hub
+from aioble_hci.controller.hub import (
+    HANDSHAKE,
+    HANDSHAKE_OK,
+    HANDSHAKE_TIMEOUT,
+    TOKEN_ENV,
+    HubError,
+    default_socket_path,
+    ensure_hub,
+)
 from aioble_hci.hci.packets import PacketType
 from aioble_hci.transport.base import Transport, TransportError
 from aioble_hci.transport.socket import StreamTransport
@@ -137,6 +148,51 @@ class AirTransport(StreamTransport):
             ) from exc
 
 
+class AirTcpTransport(StreamTransport):
+    """H4 over TCP to an air hub on another machine, after the shared-token handshake."""
+
+    def __init__(self, spec: str, host: str, port: int, token: str | None) -> None:
+        super().__init__(spec)
+        self.host, self.port, self.token = host, port, token
+
+    async def _connect(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        if not self.token:
+            raise TransportError(f"{self.spec}: a TCP air needs its shared token: set {TOKEN_ENV} "
+                                 "(or add ,token=TOKEN to the spec) to the token the hub printed")
+        try:
+            reader, writer = await asyncio.open_connection(self.host, self.port)
+        except OSError as exc:
+            raise TransportError(f"{self.spec}: no air hub answers at {self.host}:{self.port} "
+                                 f"({exc.strerror or exc}); start one with "
+                                 f"`aioble-hci air --listen tcp:{self.host}:{self.port}`") from exc
+        writer.write(HANDSHAKE + self.token.encode() + b"\n")
+        try:
+            answer = await asyncio.wait_for(reader.readline(), HANDSHAKE_TIMEOUT)
+        except (TimeoutError, ConnectionError) as exc:
+            writer.close()
+            raise TransportError(f"{self.spec}: the air hub did not answer the handshake") from exc
+        if answer != HANDSHAKE_OK:
+            writer.close()
+            raise TransportError(f"{self.spec}: the air hub refused this client: the token does not match "
+                                 f"the hub's (check {TOKEN_ENV})")
+        return reader, writer
+
+
+def parse_air_tcp(spec: str) -> tuple[str, int, str | None]:
+    """`air:tcp:HOST:PORT[,token=T]`: host, port and the token (else $AIOBLE_HCI_AIR_TOKEN)."""
+    from aioble_hci.transport.spec import parse_host_port
+
+    body, _, option = spec.strip().partition(":")[2].partition(",")
+    token = os.environ.get(TOKEN_ENV) or None
+    if option:
+        key, eq, value = option.partition("=")
+        if key.strip() != "token" or not eq:
+            raise TransportError(f"bad transport spec {spec!r}: expected air:tcp:HOST:PORT[,token=TOKEN]")
+        token = value.strip()
+    host, port = parse_host_port(body)
+    return host, port, token
+
+
 def make_virtual_transport(spec: str) -> Transport:
     """Factory for `virtual`: a fresh controller on the process's default air."""
     if spec.strip().lower() != "virtual":
@@ -147,6 +203,9 @@ def make_virtual_transport(spec: str) -> Transport:
 def make_air_transport(spec: str) -> Transport:
     """Factory for `air[:PATH]`: a controller on the shared air behind the hub at PATH."""
     _, sep, rest = spec.strip().partition(":")
+    if rest.lower().startswith("tcp:"):
+        host, port, token = parse_air_tcp(spec)
+        return AirTcpTransport(spec, host, port, token)
     path = Path(rest).expanduser() if sep and rest else None
     return AirTransport(spec, path)
 

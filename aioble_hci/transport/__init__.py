@@ -32,5 +32,6 @@ register_scheme("usb", _lazy("usb", "UsbTransport"))
 register_scheme("tcp-client", _lazy("socket", "TcpClientTransport"))
 register_scheme("tcp-server", _lazy("socket", "TcpServerTransport"))
 register_scheme("unix", _lazy("socket", "UnixTransport"))
+register_scheme("hci-socket", _lazy("hci_socket", "HciSocketTransport"))
 
 __all__ = ["ACCEPTED_FORMS", "Transport", "TransportError", "open_transport", "register_scheme"]

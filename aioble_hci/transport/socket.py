@@ -91,10 +91,15 @@ class TcpClientTransport(StreamTransport):
 
 
 class TcpServerTransport(StreamTransport):
-    """Listen on HOST:PORT and take the first controller that connects; `open` waits for it."""
+    """Listen on HOST:PORT and take the first controller that connects; `open` waits for it.
 
-    def __init__(self, spec: str) -> None:
+    `accept_timeout` (seconds, None: no limit) bounds that wait; the command line sets it from
+    --timeout, and running out raises a TransportError saying nothing connected.
+    """
+
+    def __init__(self, spec: str, accept_timeout: float | None = None) -> None:
         super().__init__(spec)
+        self.accept_timeout = accept_timeout
         self.host, self.port = parse_host_port(spec)
         self._server: asyncio.Server | None = None
         self.bound_port: int | None = None
@@ -119,7 +124,12 @@ class TcpServerTransport(StreamTransport):
         self.listening.set()
         log.info("waiting for a controller to connect to %s:%s", self.host, self.bound_port)
         try:
-            return await accepted
+            return await asyncio.wait_for(accepted, self.accept_timeout)
+        except TimeoutError:
+            raise TransportError(
+                f"no controller connected to {self.host}:{self.bound_port} within {self.accept_timeout:g} s "
+                "(start the controller's TCP bridge with this address as its target, or give a longer --timeout)"
+            ) from None
         finally:
             self._server.close()
 

@@ -24,12 +24,14 @@ TransportFactory = Callable[[str], Transport]
 ACCEPTED_FORMS = """\
 accepted transport specs:
   serial:DEVICE[,BAUD][,rtscts|,nortscts]   e.g. serial:/dev/ttyACM0 (default 1000000 baud, RTS/CTS on)
-  usb[:VID:PID][#N]                          e.g. usb, usb:2fe3:0100, usb#1 (Nth matching HCI device, from 0)
+  usb[:VID:PID][#N]                          e.g. usb, usb:2fe3:000b, usb#1 (Nth matching HCI device, from 0)
+  usb:serial=SERIAL | usb:bus=B,port=P       the USB device with that serial number, or on that bus and port path
+  hci-socket:N                               Linux adapter hciN through the HCI user channel (adapter down)
   tcp-client:HOST:PORT                       connect to a controller serving H4 over TCP
   tcp-server:HOST:PORT                       wait for one controller to connect, H4 over TCP
   unix:PATH                                  H4 over a Unix stream socket
   virtual                                    the built-in virtual controller
-  air[:PATH]                                 a virtual controller on a shared virtual air
+  air[:PATH] | air:tcp:HOST:PORT             a virtual controller on a shared virtual air (Unix socket or TCP)
   replay:FILE                                replay a recorded HCI capture"""
 
 # Schemes provided by other packages: importing the module registers the scheme.
@@ -123,11 +125,18 @@ def parse_serial(spec: str) -> SerialSpec:
 
 @dataclass(frozen=True)
 class UsbSpec:
-    """`usb[:VID:PID][#N]`: a vendor/product filter and the index among matches."""
+    """`usb[:VID:PID][,serial=S][,bus=B,port=P][#N]`: filters and the index among matches.
+
+    `serial` is the device's iSerialNumber string; `bus` and `port` its place on the bus as
+    Linux numbers it (`port` is the dotted port path, e.g. 1.2 for /sys/bus/usb/devices/1-1.2).
+    """
 
     vendor_id: int | None = None
     product_id: int | None = None
     index: int = 0
+    serial: str | None = None
+    bus: int | None = None
+    port: str | None = None
 
 
 def parse_usb(spec: str) -> UsbSpec:
@@ -139,16 +148,38 @@ def parse_usb(spec: str) -> UsbSpec:
         index = int(index_text)
     if body.lower() == "usb":
         return UsbSpec(index=index)
-    ids = body.split(":")[1:]
-    if len(ids) != 2:
-        raise spec_error(spec, "expected usb:VID:PID with hexadecimal vendor and product ids")
-    try:
-        vid, pid = (int(x, 16) for x in ids)
-    except ValueError:
-        raise spec_error(spec, f"vendor/product ids {ids[0]!r}:{ids[1]!r} are not hexadecimal") from None
-    if not (0 <= vid <= 0xFFFF and 0 <= pid <= 0xFFFF):
-        raise spec_error(spec, "vendor/product ids are 16-bit")
-    return UsbSpec(vid, pid, index)
+    rest = body.partition(":")[2]
+    ids_text, options = "", {}
+    for part in rest.split(","):
+        key, eq, value = part.partition("=")
+        if eq:
+            if key.strip().lower() not in ("serial", "bus", "port") or not value.strip():
+                raise spec_error(spec, f"unknown USB option {part!r} (serial=S, bus=B, port=P)")
+            options[key.strip().lower()] = value.strip()
+        elif part.strip():
+            if ids_text:
+                raise spec_error(spec, f"unexpected {part!r}")
+            ids_text = part.strip()
+    vid = pid = None
+    if ids_text:
+        ids = ids_text.split(":")
+        if len(ids) != 2:
+            raise spec_error(spec, "expected usb:VID:PID with hexadecimal vendor and product ids")
+        try:
+            vid, pid = (int(x, 16) for x in ids)
+        except ValueError:
+            raise spec_error(spec, f"vendor/product ids {ids[0]!r}:{ids[1]!r} are not hexadecimal") from None
+        if not (0 <= vid <= 0xFFFF and 0 <= pid <= 0xFFFF):
+            raise spec_error(spec, "vendor/product ids are 16-bit")
+    elif not options:
+        raise spec_error(spec, "expected usb:VID:PID, usb:serial=S or usb:bus=B,port=P")
+    bus = options.get("bus")
+    if bus is not None and not bus.isdigit():
+        raise spec_error(spec, f"bus {bus!r} is not a number")
+    port = options.get("port")
+    if port is not None and not all(p.isdigit() for p in port.split(".")):
+        raise spec_error(spec, f"port {port!r} is not a dotted port path such as 1.2")
+    return UsbSpec(vid, pid, index, options.get("serial"), int(bus) if bus is not None else None, port)
 
 
 def parse_host_port(spec: str) -> tuple[str, int]:

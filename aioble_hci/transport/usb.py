@@ -1,4 +1,4 @@
-"""`usb[:VID:PID][#N]`: the HCI USB transport via pyusb (Core Vol 4 Part B).
+"""`usb[:VID:PID][,serial=S][,bus=B,port=P][#N]`: the HCI USB transport via pyusb (Core Vol 4 Part B).
 
 A Bluetooth controller exposes an interface of class 0xE0 (Wireless Controller),
 subclass 0x01 (RF), protocol 0x01 (Bluetooth), Vol 4 Part B, 2.1. Commands go out
@@ -13,8 +13,10 @@ from __future__ import annotations
 import asyncio
 import errno
 import logging
+import os
 import queue
 import struct
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -22,7 +24,7 @@ from typing import Any
 
 from aioble_hci.hci.packets import PacketType
 from aioble_hci.transport.base import Transport, TransportError
-from aioble_hci.transport.spec import ACCEPTED_FORMS, UsbSpec, parse_usb
+from aioble_hci.transport.spec import UsbSpec, parse_usb
 
 log = logging.getLogger(__name__)
 
@@ -130,38 +132,150 @@ def _endpoints_of(intf: Any) -> HciEndpoints | None:
     return HciEndpoints(intf.bInterfaceNumber, event_in, acl_in, acl_out, event_size, acl_size)
 
 
-def find_device(options: UsbSpec, devices: Iterable[Any], spec: str) -> Any:
-    """Pick the Nth HCI device (or the Nth device with VID:PID) from `devices`."""
+ZEPHYR_HCI_USB = (0x2FE3, 0x000B)  # Zephyr's hci_usb sample: VID 0x2FE3 (Zephyr), PID 0x000B
+
+
+def describe_devices(devices: Iterable[Any]) -> str:
+    """`vvvv:pppp` of every device seen, for messages (an empty list says so)."""
+    ids = [f"{d.idVendor:04x}:{d.idProduct:04x}" for d in devices]
+    return ", ".join(ids) if ids else "none"
+
+
+def port_path(device: Any) -> str | None:
+    """The dotted port path of a device (1.2: port 2 of the hub on root port 1), or None."""
+    numbers = getattr(device, "port_numbers", None)
+    return ".".join(str(n) for n in numbers) if numbers else None
+
+
+def serial_number(device: Any) -> str | None:
+    """The device's serial number string, or None when it has none or may not be read."""
+    try:
+        value = device.serial_number
+    except (ValueError, NotImplementedError, OSError, AttributeError):  # no permission, no descriptor
+        return None
+    except Exception:  # pyusb raises USBError for an unreadable string descriptor
+        return None
+    return str(value) if value else None
+
+
+def _matches(device: Any, options: UsbSpec) -> bool:
+    if options.vendor_id is not None and (device.idVendor, device.idProduct) != (options.vendor_id, options.product_id):
+        return False
+    if options.bus is not None and getattr(device, "bus", None) != options.bus:
+        return False
+    if options.port is not None and port_path(device) != options.port:
+        return False
+    return options.serial is None or serial_number(device) == options.serial
+
+
+def _describe_filter(options: UsbSpec) -> str:
+    parts = []
     if options.vendor_id is not None:
-        matches = [d for d in devices if d.idVendor == options.vendor_id and d.idProduct == options.product_id]
-        what = f"USB device {options.vendor_id:04x}:{options.product_id:04x}"
+        parts.append(f"{options.vendor_id:04x}:{options.product_id or 0:04x}")
+    if options.serial is not None:
+        parts.append(f"serial number {options.serial}")
+    if options.bus is not None or options.port is not None:
+        parts.append(f"bus {options.bus if options.bus is not None else '*'} port {options.port or '*'}")
+    return "USB device " + ", ".join(parts)
+
+
+def find_device(options: UsbSpec, devices: Iterable[Any], spec: str) -> Any:
+    """Pick the Nth device matching the spec's filters (without filters: the Nth HCI device)."""
+    devices = list(devices)
+    filtered = options.vendor_id is not None or options.serial is not None or options.bus is not None \
+        or options.port is not None
+    if filtered:
+        matches = [d for d in devices if _matches(d, options)]
+        what = _describe_filter(options)
     else:
         matches = [d for d in devices if is_hci_device(d)]
         what = "USB Bluetooth controller (class E0/01/01)"
     if not matches:
+        vid, pid = ZEPHYR_HCI_USB
         raise TransportError(
-            f"no {what} found (is it plugged in? `lsusb` lists devices; a Zephyr hci_usb board shows "
-            f"as 2fe3:0100)\n{ACCEPTED_FORMS}"
+            f"no {what} found; USB devices seen (VID:PID): {describe_devices(devices)} "
+            f"(a Zephyr hci_usb board shows as {vid:04x}:{pid:04x}; is it plugged in and flashed? "
+            "`aioble-hci devices` lists the controllers present)"
         )
     if options.index >= len(matches):
         raise TransportError(f"{spec}: only {len(matches)} matching device(s), index #{options.index} is out of range")
     return matches[options.index]
 
 
+def _libusb_init_problem(path: str) -> str:
+    """Why libusb_init fails with the library at `path` (its error name), or "" when it works."""
+    import ctypes
+
+    try:
+        lib = ctypes.CDLL(path)
+        context = ctypes.c_void_p()
+        code = lib.libusb_init(ctypes.byref(context))
+        if code == 0:
+            lib.libusb_exit(context)
+            return ""
+        lib.libusb_error_name.restype = ctypes.c_char_p
+        return str(lib.libusb_error_name(code).decode())
+    except (OSError, AttributeError) as exc:
+        return str(exc)
+
+
+def backend_failure(library: str | None) -> TransportError:
+    """The error for a libusb library that exists but would not start, with the likely reason."""
+    problem = _libusb_init_problem(library) if library else ""
+    detail = f" ({problem})" if problem else ""
+    if sys.platform.startswith("linux") and not os.path.isdir("/dev/bus/usb"):
+        hint = ("there is no /dev/bus/usb here: in a container pass the USB bus in "
+                "(docker run --device /dev/bus/usb ...), in WSL attach the dongle with usbipd")
+    else:
+        hint = "check that you may read /dev/bus/usb (see docs/hardware.md for the udev rule)"
+    return TransportError(f"libusb is installed ({library or 'system library'}) but failed to start{detail}: {hint}")
+
+
+def usb_backend() -> Any:
+    """pyusb's libusb backend, from libusb-package (else the system's libusb-1.0).
+
+    Raises TransportError saying which problem it is: no backend at all (pyusb or libusb
+    missing), or a backend that is there but failed to start.
+    """
+    try:
+        import usb.backend.libusb1
+    except ImportError as exc:
+        raise TransportError("no USB backend: the pyusb package is missing (pip install pyusb libusb-package)") from exc
+    bundled: Any
+    try:
+        import libusb_package as bundled
+    except ImportError:
+        bundled = None
+    if bundled is not None:
+        backend = bundled.get_libusb1_backend()
+        if backend is not None:
+            return backend
+        library = bundled.get_library_path()
+        if library is not None:
+            raise backend_failure(str(library))
+    backend = usb.backend.libusb1.get_backend()
+    if backend is not None:
+        return backend
+    import ctypes.util
+
+    system = ctypes.util.find_library("usb-1.0")
+    if system is not None:
+        raise backend_failure(system)
+    raise TransportError("no USB backend: libusb is not installed "
+                         "(pip install libusb-package, or install your system's libusb-1.0)")
+
+
 def default_finder() -> list[Any]:
     """Every USB device libusb sees, through libusb-package's bundled backend."""
     import usb.core
 
-    try:
-        import libusb_package
-
-        backend = libusb_package.get_libusb1_backend()
-    except ImportError:
-        backend = None
+    backend = usb_backend()
     try:
         return list(usb.core.find(find_all=True, backend=backend) or [])
     except usb.core.NoBackendError as exc:
-        raise TransportError("no libusb found: install the libusb-package Python package (pip install libusb-package)") from exc
+        raise TransportError("no USB backend: install the libusb-package Python package (pip install libusb-package)") from exc
+    except usb.core.USBError as exc:
+        raise TransportError(f"libusb failed to list the USB devices: {exc}") from exc
 
 
 class _EventAssembler:
@@ -197,10 +311,10 @@ class UsbTransport(Transport):
 
     reorders_events_and_acl = True  # interrupt IN (events) and bulk IN (ACL) are read by two threads
 
-    def __init__(self, spec: str, finder: Callable[[], Iterable[Any]] = default_finder) -> None:
+    def __init__(self, spec: str, finder: Callable[[], Iterable[Any]] | None = None) -> None:
         super().__init__(spec)
         self.options = parse_usb(spec)
-        self._finder = finder
+        self._finder = finder or default_finder
         self.device: Any = None
         self.endpoints: HciEndpoints | None = None
         self._loop: asyncio.AbstractEventLoop | None = None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from aioble_hci.hci.packets import Direction, PacketType
 from aioble_hci.host.host import Host
 from aioble_hci.transport import open_transport
 from aioble_hci.transport.base import Transport
+from tests.conftest import require_tshark
 from tests.scripted.controller import open_pty_controller
 
 ENV = "AIOBLE_HCI_CAPTURE"
@@ -39,8 +39,7 @@ def _read_start(path: Path) -> list[CaptureRecord]:
 
 
 def _assert_wireshark_reads_clean(path: Path) -> None:
-    tshark = shutil.which("tshark")
-    assert tshark is not None, "tshark is installed by .ci/run"
+    tshark = require_tshark()
     frames = subprocess.run([tshark, "-r", str(path)], capture_output=True, text=True, check=True,
                             timeout=60).stdout
     malformed = subprocess.run([tshark, "-r", str(path), "-Y", "_ws.malformed"], capture_output=True,

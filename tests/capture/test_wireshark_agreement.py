@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -47,10 +46,10 @@ def test_treadmill_att_pdus_agree_with_the_stored_tshark_csv() -> None:
     assert decoded_att_rows(TREADMILL) == expected
 
 
-def _live_tshark(path: Path) -> list[AttRow]:
+def _live_tshark(tshark: str, path: Path) -> list[AttRow]:
     fields = ["frame.number", "hci_h4.direction", "bthci_acl.chandle", "btl2cap.payload"]
     cmd = [
-        "tshark",
+        tshark,
         "-r",
         str(path),
         "--disable-protocol",
@@ -72,12 +71,9 @@ def _live_tshark(path: Path) -> list[AttRow]:
     return tshark_rows(out.splitlines())
 
 
-@pytest.mark.skipif(
-    shutil.which("tshark") is None, reason="tshark not installed (.ci/run installs it)"
-)
 @pytest.mark.parametrize("name", CAPTURES)
-def test_att_pdus_agree_with_live_tshark(name: str) -> None:
-    assert decoded_att_rows(SHARED / name) == _live_tshark(SHARED / name)
+def test_att_pdus_agree_with_live_tshark(name: str, tshark: str) -> None:
+    assert decoded_att_rows(SHARED / name) == _live_tshark(tshark, SHARED / name)
 
 
 @pytest.mark.parametrize("name", CAPTURES)

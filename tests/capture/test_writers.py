@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -92,16 +91,13 @@ def test_unknown_writer_extension_names_the_accepted_ones(tmp_path: Path) -> Non
         open_writer(tmp_path / "x.pcapng")
 
 
-@pytest.mark.skipif(
-    shutil.which("tshark") is None, reason="tshark not installed (.ci/run installs it)"
-)
 @pytest.mark.parametrize("suffix", [".btsnoop", ".pcap"])
-def test_tshark_opens_what_the_writers_write(tmp_path: Path, suffix: str) -> None:
+def test_tshark_opens_what_the_writers_write(tmp_path: Path, suffix: str, tshark: str) -> None:
     out = tmp_path / f"copy{suffix}"
     convert(TREADMILL, out)
     result = subprocess.run(
         [
-            "tshark",
+            tshark,
             "-r",
             str(out),
             "-Y",
@@ -118,7 +114,7 @@ def test_tshark_opens_what_the_writers_write(tmp_path: Path, suffix: str) -> Non
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
     count = subprocess.run(
-        ["tshark", "-r", str(out), "-T", "fields", "-e", "frame.number"],
+        [tshark, "-r", str(out), "-T", "fields", "-e", "frame.number"],
         capture_output=True,
         text=True,
         timeout=60,

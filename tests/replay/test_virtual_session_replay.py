@@ -17,7 +17,7 @@ from aioble_hci.capture.testing import ReplayFactory
 from aioble_hci.host.host import Host
 from aioble_hci.host.smp.errors import PairingFailedError
 from aioble_hci.smp.pdus import PairingFailedReason
-from tests.conftest import REPO
+from tests.conftest import REPO, require_tshark
 from tests.replay.virtual_session import (
     CENTRAL_PRIVATE_KEY,
     INDICATED,
@@ -112,11 +112,9 @@ async def test_a_different_write_fails_at_the_first_differing_packet(tmp_path: P
 
 @pytest.mark.parametrize("capture", [CAPTURE, LEGACY_CAPTURE], ids=["sc", "legacy"])
 def test_wireshark_reads_the_recorded_session_without_malformed_packets(capture: Path) -> None:
-    import shutil
     import subprocess
 
-    tshark = shutil.which("tshark")
-    assert tshark is not None, "tshark is installed by .ci/run"
+    tshark = require_tshark()
     out = subprocess.run([tshark, "-r", str(capture), "-T", "fields", "-e", "frame.number",
                           "-e", "_ws.col.Protocol", "-e", "_ws.expert.message"],
                          capture_output=True, text=True, check=True, timeout=60).stdout

@@ -63,6 +63,9 @@ class FakeDevice:
         self.bDeviceClass, self.bDeviceSubClass, self.bDeviceProtocol = device_class
         self.config = config
         self._ctx = FakeContext(self)
+        self.serial_number: str | None = None
+        self.bus: int | None = None
+        self.port_numbers: tuple[int, ...] | None = None
         self.claimed: list[int] = []
         self.claim_error: Exception | None = None
         self.kernel_driver = False
@@ -111,9 +114,9 @@ def _iso_interface(alt: int, size: int) -> Interface:
 
 
 def zephyr_hci_usb() -> FakeDevice:
-    """Zephyr's hci_usb sample (VID 0x2FE3 PID 0x0100): HCI on interface 0, SCO/ISO on interface 1."""
+    """Zephyr's hci_usb sample (VID 0x2FE3 PID 0x000B, CONFIG_USB_DEVICE_PID in samples/bluetooth/hci_usb/prj.conf): HCI on interface 0, SCO/ISO on interface 1."""
     hci = Interface(0, 0, 0xE0, 0x01, 0x01, [Endpoint(0x81, INTERRUPT, 16), Endpoint(0x82, BULK, 64), Endpoint(0x01, BULK, 64)])
-    return FakeDevice(0x2FE3, 0x0100, (0x00, 0x00, 0x00), Configuration([hci] + [_iso_interface(a, a * 9) for a in range(6)]))
+    return FakeDevice(0x2FE3, 0x000B, (0x00, 0x00, 0x00), Configuration([hci] + [_iso_interface(a, a * 9) for a in range(6)]))
 
 
 def generic_dongle(vendor: int = 0x0A12, product: int = 0x0001) -> FakeDevice:

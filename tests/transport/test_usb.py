@@ -10,7 +10,8 @@ import usb.core
 
 from aioble_hci.hci.packets import PacketType
 from aioble_hci.transport import TransportError
-from aioble_hci.transport.usb import UsbTransport, select_hci_interface
+from aioble_hci.transport.spec import parse_usb
+from aioble_hci.transport.usb import UsbTransport, find_device, select_hci_interface
 from tests.transport.fake_usb import generic_dongle, hid_mouse, zephyr_hci_usb
 
 
@@ -47,7 +48,7 @@ async def test_usb_index_picks_the_second_matching_dongle() -> None:
 
 async def test_usb_vid_pid_selects_that_device() -> None:
     board = zephyr_hci_usb()
-    transport = UsbTransport("usb:2fe3:0100", finder=lambda: [generic_dongle(), board])
+    transport = UsbTransport("usb:2fe3:000b", finder=lambda: [generic_dongle(), board])
     await transport.open()
     try:
         assert transport.device is board
@@ -58,12 +59,12 @@ async def test_usb_vid_pid_selects_that_device() -> None:
 async def test_no_usb_controller_gives_a_clear_error() -> None:
     with pytest.raises(TransportError, match="no USB Bluetooth controller") as err:
         await UsbTransport("usb", finder=lambda: [hid_mouse()]).open()
-    assert "usb[:VID:PID][#N]" in str(err.value)
+    assert "USB devices seen (VID:PID): 046d:c077" in str(err.value)  # what is there instead
 
 
 async def test_missing_vid_pid_is_named() -> None:
-    with pytest.raises(TransportError, match="no USB device 2fe3:0100 found"):
-        await UsbTransport("usb:2fe3:0100", finder=lambda: [generic_dongle()]).open()
+    with pytest.raises(TransportError, match="no USB device 2fe3:000b found"):
+        await UsbTransport("usb:2fe3:000b", finder=lambda: [generic_dongle()]).open()
 
 
 async def test_permission_denied_shows_the_udev_rule_for_the_device() -> None:
@@ -72,7 +73,7 @@ async def test_permission_denied_shows_the_udev_rule_for_the_device() -> None:
     with pytest.raises(TransportError) as err:
         await UsbTransport("usb", finder=lambda: [board]).open()
     text = str(err.value)
-    assert 'ATTRS{idVendor}=="2fe3", ATTRS{idProduct}=="0100"' in text
+    assert 'ATTRS{idVendor}=="2fe3", ATTRS{idProduct}=="000b"' in text
     assert "udevadm" in text
 
 
@@ -153,3 +154,35 @@ async def test_acl_packets_over_255_octets_cross_usb_whole_both_ways(transfer_si
         assert board.bulk_out == [(0x01, long_out)] and len(long_out) == 304
     finally:
         await transport.close()
+
+
+def two_boards() -> tuple[object, object]:
+    """Two Zephyr hci_usb boards, same VID:PID, told apart by serial number and place on the bus."""
+    first, second = zephyr_hci_usb(), zephyr_hci_usb()
+    first.serial_number, first.bus, first.port_numbers = "E1A2B3C4D5E6", 1, (1, 2)
+    second.serial_number, second.bus, second.port_numbers = "F0F1F2F3F4F5", 3, (4,)
+    return first, second
+
+
+@pytest.mark.parametrize(("spec", "which"), [
+    ("usb:serial=F0F1F2F3F4F5", 1),
+    ("usb:2fe3:000b,serial=E1A2B3C4D5E6", 0),
+    ("usb:bus=3,port=4", 1),
+    ("usb:bus=1,port=1.2", 0),
+    ("usb:port=1.2", 0),
+])
+def test_a_board_is_chosen_by_serial_number_or_bus_and_port(spec: str, which: int) -> None:
+    boards = two_boards()
+    assert find_device(parse_usb(spec), boards, spec) is boards[which]
+
+
+def test_no_board_with_that_serial_names_the_filter_and_what_is_there() -> None:
+    with pytest.raises(TransportError, match=r"no USB device serial number 000000 found; USB devices seen "
+                                             r"\(VID:PID\): 2fe3:000b, 2fe3:000b"):
+        find_device(parse_usb("usb:serial=000000"), two_boards(), "usb:serial=000000")
+
+
+@pytest.mark.parametrize("spec", ["usb:colour=red", "usb:bus=x", "usb:port=1-2"])
+def test_bad_usb_options_are_refused(spec: str) -> None:
+    with pytest.raises(TransportError, match="bad transport spec"):
+        parse_usb(spec)

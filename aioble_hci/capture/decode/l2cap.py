@@ -10,6 +10,7 @@ from aioble_hci.capture.decode.layer import Layer, error_layer, jsonable
 from aioble_hci.capture.decode.smp import decode_smp
 from aioble_hci.hci.packets import Direction
 from aioble_hci.l2cap import pdus as l2
+from aioble_hci.uuid import UUID
 
 BREDR_SIGNALLING_CID = 0x0001
 BREDR_SMP_CID = 0x0007
@@ -41,6 +42,9 @@ class L2capState:
         default_factory=dict
     )
     channels: dict[tuple[Direction, int], CreditChannel] = field(default_factory=dict)
+    # The attribute type of the last Read By Type Request sent in each direction: its response
+    # (coming the other way) carries values whose layout depends on it (Vol 3 Part F, 3.4.4.1).
+    read_by_type: dict[Direction, UUID] = field(default_factory=dict)
 
 
 def decode_l2cap(pdu: bytes, direction: Direction, state: L2capState) -> list[Layer]:
@@ -56,7 +60,7 @@ def decode_l2cap(pdu: bytes, direction: Direction, state: L2capState) -> list[La
         fields["length_problem"] = f"header says {length}, frame has {len(payload)}"
     try:
         if cid == l2.FixedCid.ATT:
-            layers.append(decode_att(payload))
+            layers.append(decode_att(payload, direction, state))
         elif cid in (l2.FixedCid.SMP, BREDR_SMP_CID):
             layers.append(decode_smp(payload))
         elif cid == l2.FixedCid.LE_SIGNALING:
@@ -70,8 +74,12 @@ def decode_l2cap(pdu: bytes, direction: Direction, state: L2capState) -> list[La
     return layers
 
 
-def decode_att(pdu: bytes) -> Layer:
-    """ATT opcode name, handle and fields (Vol 3 Part F, 3.4) through aioble_hci.att.pdus."""
+def decode_att(pdu: bytes, direction: Direction | None = None, state: L2capState | None = None) -> Layer:
+    """ATT opcode name, handle and fields (Vol 3 Part F, 3.4) through aioble_hci.att.pdus.
+
+    UUIDs inside GATT discovery PDUs are shown as people write them (0x1800, 6E400001-...), not
+    in their little-endian wire order (see _readable_uuids).
+    """
     if not pdu:
         return error_layer("ATT", "empty PDU", pdu)
     try:
@@ -84,7 +92,54 @@ def decode_att(pdu: bytes) -> Layer:
         return Layer(
             "att", f"ATT {name}", {"opcode": pdu[0], "problem": str(exc), "raw": pdu.hex()}
         )
-    return Layer("att", f"ATT {name}", {"opcode": pdu[0], **jsonable(decoded)})
+    fields = {"opcode": pdu[0], **jsonable(decoded)}
+    if direction is not None and state is not None:
+        _readable_uuids(decoded, fields, direction, state)
+    return Layer("att", f"ATT {name}", fields)
+
+
+PRIMARY_SERVICE = UUID(0x2800)
+SECONDARY_SERVICE = UUID(0x2801)
+CHARACTERISTIC = UUID(0x2803)
+
+
+def _uuid_text(data: bytes) -> str | None:
+    """A 16- or 128-bit UUID in wire order as text, or None for any other length."""
+    return str(UUID.from_le_bytes(data)) if len(data) in (2, 16) else None
+
+
+def _readable_uuids(decoded: Any, fields: dict[str, Any], direction: Direction, state: L2capState) -> None:
+    """Replace the wire-order hex of the UUIDs GATT discovery carries with their usual text.
+
+    Read By Group Type responses list services (Vol 3 Part G, 4.4.1), Find By Type Value requests
+    search for a service UUID (4.4.2), and Read By Type responses to a request for 0x2803 carry
+    characteristic declarations: properties, value handle, UUID (3.3.1).
+    """
+    if isinstance(decoded, att.ReadByTypeReq):
+        state.read_by_type[direction] = decoded.attribute_type
+    elif isinstance(decoded, att.ReadByGroupTypeRsp):
+        fields["attribute_data"] = [[start, end, _uuid_text(value) or value.hex()]
+                                    for start, end, value in decoded.attribute_data]
+    elif isinstance(decoded, att.FindByTypeValueReq) and decoded.attribute_type in (PRIMARY_SERVICE,
+                                                                                   SECONDARY_SERVICE):
+        fields["attribute_value"] = _uuid_text(decoded.attribute_value) or decoded.attribute_value.hex()
+    elif isinstance(decoded, att.ReadByTypeRsp):
+        asked = state.read_by_type.pop(_other(direction), None)
+        if asked == CHARACTERISTIC:
+            fields["attribute_data"] = [[handle, _declaration(value)] for handle, value in decoded.attribute_data]
+
+
+def _other(direction: Direction) -> Direction:
+    return (Direction.CONTROLLER_TO_HOST if direction == Direction.HOST_TO_CONTROLLER
+            else Direction.HOST_TO_CONTROLLER)
+
+
+def _declaration(value: bytes) -> dict[str, Any] | str:
+    """A characteristic declaration value (Vol 3 Part G, 3.3.1) as its three fields."""
+    uuid = _uuid_text(value[3:])
+    if len(value) < 5 or uuid is None:
+        return value.hex()
+    return {"properties": value[0], "value_handle": int.from_bytes(value[1:3], "little"), "uuid": uuid}
 
 
 def _signalling_name(code: int) -> str:
