@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,24 @@ def shared_captures_dir() -> Path:
 @pytest.fixture
 def shared_captures() -> Path:
     return shared_captures_dir()
+
+
+def _capture_stamps() -> dict[str, tuple[int, int]]:
+    folder = shared_captures_dir()
+    return {p.name: (p.stat().st_mtime_ns, p.stat().st_size) for p in folder.iterdir() if p.is_file()}
+
+
+@pytest.fixture(autouse=True)
+def shared_captures_stay_untouched() -> Iterator[None]:
+    """The recorded captures are inputs, never outputs: a test that writes one fails, by name.
+
+    (Their files are read-only, but tests run as root in CI, where that stops nothing.)
+    """
+    before = _capture_stamps()
+    yield
+    changed = sorted(name for name, stamp in _capture_stamps().items() if before.get(name) != stamp)
+    if changed:
+        pytest.fail(f"this test wrote to shared/captures: {', '.join(changed)}")
 
 
 def require_tshark() -> str:
