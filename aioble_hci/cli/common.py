@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from aioble_hci.host.api import HostHandle
 
 CAPTURE_ENV = "AIOBLE_HCI_CAPTURE"  # read by aioble_hci.host.capture_hook
+CAPTURE_DEST = "capture_to"  # the --capture option's attribute: a name no input argument uses
 
 
 class _CaptureAction(argparse.Action):
@@ -58,7 +59,7 @@ def check_capture_target(args: argparse.Namespace) -> None:
     else export it as AIOBLE_HCI_CAPTURE, which every Host honours."""
     from aioble_hci.cli.errors import CliError
 
-    path = getattr(args, "capture", None)
+    path = getattr(args, CAPTURE_DEST, None)  # never `args.capture`: emulate's input is called that
     if path is None:
         return
     problem = unwritable(path)
@@ -70,7 +71,7 @@ def check_capture_target(args: argparse.Namespace) -> None:
 def add_capture_option(parser: argparse.ArgumentParser) -> None:
     """Add `--capture FILE` (recording every HCI packet of the run) to a subcommand's parser."""
     parser.add_argument(
-        "--capture", metavar="FILE", default=None, action=_CaptureAction,
+        "--capture", metavar="FILE", dest=CAPTURE_DEST, default=None, action=_CaptureAction,
         help="record every HCI packet to FILE (.btsnoop or .pcap; Wireshark and btmon read both); "
         f"${CAPTURE_ENV} does the same for any command",
     )

@@ -22,7 +22,7 @@ def register(subparsers: Any) -> None:
         "its address, advertising, GATT database at the recorded handles, read values, write answers "
         "and notifications, and serve it.",
     )
-    parser.add_argument("capture", metavar="CAPTURE", help="the capture file")
+    parser.add_argument("capture_file", metavar="CAPTURE", help="the capture file to emulate (read only)")
     parser.add_argument("-t", "--transport", metavar="SPEC", default=None,
                         help="controller to serve on (default: $AIOBLE_HCI_TRANSPORT, else the shared virtual air)")
     parser.add_argument("--device", metavar="ADDRESS", default=None,
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.speed <= 0:
         raise ValueError(f"--speed must be above 0, got {args.speed}")
-    model = build_model(args.capture)
+    model = build_model(args.capture_file)
     if args.list:
         print("\n".join(listing(model)))
         return 0

@@ -66,7 +66,7 @@ def test_info_with_capture_to_pcap_writes_pcap_that_wireshark_reads(tmp_path: Pa
 @pytest.mark.parametrize("command", [["info"], ["scan"], ["gatt", "aa:bb:cc:dd:ee:ff"]])
 def test_every_controller_command_takes_capture(command: list[str], tmp_path: Path) -> None:
     args = build_parser().parse_args([*command, "--capture", str(tmp_path / "x.btsnoop")])
-    assert args.capture == str(tmp_path / "x.btsnoop")
+    assert args.capture_to == str(tmp_path / "x.btsnoop")
 
 
 def test_capture_with_an_unknown_extension_is_refused_naming_the_formats(

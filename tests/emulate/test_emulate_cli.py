@@ -66,3 +66,15 @@ def test_the_served_treadmill_is_explored_by_the_gatt_command(shared_captures: P
     tree = explored.stdout
     for start, end, uuid in expected.services:
         assert f"Service 0x{uuid.upper()}" in tree and f"[0x{start:04X}-0x{end:04X}]" in tree, (uuid, tree)
+
+
+def test_emulating_a_capture_never_records_into_it(tmp_path: Path, shared_captures: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The capture is emulate's input: the run must not export it as the --capture target, which
+    every Host then writes (it once overwrote the treadmill capture)."""
+    monkeypatch.delenv("AIOBLE_HCI_CAPTURE", raising=False)
+    copy = tmp_path / TREADMILL
+    copy.write_bytes((shared_captures / TREADMILL).read_bytes())
+    assert main(["emulate", str(copy), "-t", "virtual", "--duration", "0.2"]) == 0
+    assert "AIOBLE_HCI_CAPTURE" not in __import__("os").environ
+    assert copy.read_bytes() == (shared_captures / TREADMILL).read_bytes()
