@@ -11,25 +11,26 @@ Arguments are checked in the calling thread, so errors are raised to the caller.
 from __future__ import annotations
 
 import errno
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from aioble_hci.facade.gap_ll import (
+from aioble_hci.facade.defaults import (
     DEFAULT_CONNECT_SCAN_MS,
     DEFAULT_SCAN_INTERVAL_US,
     DEFAULT_SCAN_WINDOW_US,
-    Gap,
 )
-from aioble_hci.facade.gattc_ll import GattClient
-from aioble_hci.facade.gatts_ll import GattServer
-from aioble_hci.facade.hci_ll import hci_cmd
-from aioble_hci.facade.host_att import HostAtt
-from aioble_hci.facade.l2cap_ll import L2cap
-from aioble_hci.facade.runtime import Pending, Runtime, default_runtime
-from aioble_hci.facade.smp_ll import Pairing
-from aioble_hci.facade.stack import LowLevelStack, mac
-from aioble_hci.uuid import UUID as CoreUUID
 from bluetooth._uuid import UUID
 
+if TYPE_CHECKING:
+    from aioble_hci.facade.gap_ll import Gap
+    from aioble_hci.facade.gattc_ll import GattClient
+    from aioble_hci.facade.gatts_ll import GattServer
+    from aioble_hci.facade.l2cap_ll import L2cap
+    from aioble_hci.facade.runtime import Runtime
+    from aioble_hci.facade.smp_ll import Pairing
+    from aioble_hci.facade.stack import LowLevelStack
+    from aioble_hci.uuid import UUID as CoreUUID
+
+_BUILT = frozenset({"_runtime", "_stack", "_gap", "_gatts", "_gattc", "_l2cap", "_pairing"})
 _SETTABLE = ("gap_name", "mtu", "rxbuf", "addr_mode", "bond", "mitm", "le_secure", "io")
 
 
@@ -80,23 +81,54 @@ class BLE:
     """The Bluetooth Low Energy radio, with MicroPython's method names, arguments and IRQ codes."""
 
     _instances: ClassVar[dict[int, BLE]] = {}
+    _default: ClassVar[BLE | None] = None
 
     def __new__(cls, _runtime: Runtime | None = None) -> BLE:
-        runtime = _runtime or default_runtime()
-        existing = cls._instances.get(id(runtime))
-        if existing is not None and existing._runtime is runtime:
+        if _runtime is None:
+            # The process's radio: aioble makes it at import, so the stack behind it loads only
+            # when it is first used (`_build`), keeping `import aioble` cheap.
+            if cls._default is None:
+                cls._default = super().__new__(cls)
+            return cls._default
+        existing = cls._instances.get(id(_runtime))
+        if existing is not None and existing._runtime is _runtime:
             return existing
         self = super().__new__(cls)
-        self._runtime = runtime
-        self._stack = LowLevelStack(runtime)
+        self._runtime = _runtime
+        self._build()
+        return self
+
+    def __getattr__(self, name: str) -> Any:
+        """First use of the process's radio: make its runtime and stack now."""
+        if name in _BUILT and name not in self.__dict__:
+            self._build()
+            return self.__dict__[name]
+        raise AttributeError(f"'BLE' object has no attribute {name!r}")
+
+    def _build(self) -> None:
+        from aioble_hci.facade.gap_ll import Gap
+        from aioble_hci.facade.gattc_ll import GattClient
+        from aioble_hci.facade.gatts_ll import GattServer
+        from aioble_hci.facade.host_att import HostAtt
+        from aioble_hci.facade.l2cap_ll import L2cap
+        from aioble_hci.facade.runtime import default_runtime
+        from aioble_hci.facade.smp_ll import Pairing
+        from aioble_hci.facade.stack import LowLevelStack
+
+        if "_runtime" not in self.__dict__:
+            self._runtime = default_runtime()
+        existing = type(self)._instances.get(id(self._runtime))
+        if existing is not None and existing is not self:
+            raise RuntimeError("a BLE object already serves this runtime")
+        self._stack = LowLevelStack(self._runtime)
+        self._stack.handler = self.__dict__.pop("_early_handler", None)
         self._gap = Gap(self._stack)
         att = HostAtt(self._stack)
         self._gatts = GattServer(self._stack, att)
         self._gattc = GattClient(self._stack, att)
         self._l2cap = L2cap(self._stack)
         self._pairing = Pairing(self._stack)
-        cls._instances[id(runtime)] = self
-        return self
+        type(self)._instances[id(self._runtime)] = self
 
     def __init__(self, _runtime: Runtime | None = None) -> None:
         pass  # all state is made once, in __new__
@@ -137,6 +169,8 @@ class BLE:
         if args:
             name = args[0]
             if name == "mac":
+                from aioble_hci.facade.stack import mac
+
                 return self._call(mac, self._stack)
             if name in ("gap_name", "mtu", "rxbuf"):
                 return getattr(settings, name)
@@ -176,12 +210,17 @@ class BLE:
         return None
 
     def _reprogram_address(self) -> Any:
+        from aioble_hci.facade.runtime import Pending
+
         return Pending(self._runtime.ops.submit(self._stack._program_address))
 
     def irq(self, handler: Any) -> None:
         """Set the event handler ``handler(event, data)``; None removes it."""
         if handler is not None and not callable(handler):
             raise ValueError("invalid handler")
+        if "_stack" not in self.__dict__:  # not used yet (aioble sets its handler at import)
+            self._early_handler = handler
+            return
         self._stack.handler = handler
 
     # --- GAP -----------------------------------------------------------------------
@@ -336,4 +375,6 @@ class BLE:
         """
         if resp is not None:
             memoryview(resp)
+        from aioble_hci.facade.hci_ll import hci_cmd
+
         return int(self._call(hci_cmd, self._stack, _int(ogf), _int(ocf), _buffer(req), resp) or 0)

@@ -12,6 +12,20 @@
 - `irq`: the IRQ event codes and status conventions.
 """
 
-from aioble_hci.facade.runtime import Runtime, default_runtime, selected_spec, use
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aioble_hci.facade.runtime import Runtime, default_runtime, selected_spec, use
 
 __all__ = ["Runtime", "default_runtime", "selected_spec", "use"]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy: `import bluetooth` and `import aioble` load the host only when the radio is used.
+    if name in __all__:
+        from aioble_hci.facade import runtime
+
+        return getattr(runtime, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,6 +13,7 @@ import logging
 from typing import Any
 
 from aioble_hci.address import Address, AddressType
+from aioble_hci.facade.defaults import DEFAULT_CONN_INTERVAL_MAX_US, DEFAULT_CONN_INTERVAL_MIN_US
 from aioble_hci.facade.irq import FAILED_ADDR_TYPE, INVALID_HANDLE, Irq
 from aioble_hci.facade.runtime import Pending
 from aioble_hci.facade.stack import LowLevelStack, address_bytes, address_type
@@ -25,11 +26,6 @@ log = logging.getLogger(__name__)
 
 ADV_IND = 0
 ADV_SCAN_IND = 2
-DEFAULT_SCAN_INTERVAL_US = 1_280_000
-DEFAULT_SCAN_WINDOW_US = 11_250
-DEFAULT_CONNECT_SCAN_MS = 2000
-DEFAULT_CONN_INTERVAL_MIN_US = 30_000
-DEFAULT_CONN_INTERVAL_MAX_US = 50_000
 SUPERVISION_TIMEOUT = 400  # x 10 ms
 
 
