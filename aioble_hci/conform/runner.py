@@ -50,13 +50,15 @@ class Runner:
     """Runs cases on the host loop. `captures` is a directory for one btsnoop file per case."""
 
     def __init__(self, tester: LowerTester, iut: Address | None, ixit: Ixit | None = None, *, upper: Any = None,
-                 captures: Path | None = None, case_timeout: float = CASE_TIMEOUT) -> None:
+                 captures: Path | None = None, case_timeout: float = CASE_TIMEOUT,
+                 fresh_address: bool = True) -> None:
         self.tester = tester
         self.iut = iut
         self.ixit = ixit or Ixit()
         self.upper = upper
         self.captures = captures
         self.case_timeout = case_timeout
+        self.fresh_address = fresh_address  # a new random static tester address per case (see LowerTester)
         self.profile: IutProfile | None = None
         self._discovered = False
         tester.timeout = self.ixit.timing.timeout
@@ -95,6 +97,8 @@ class Runner:
         if case.iut_role == "peripheral":
             await self.discover()
         capture = self._capture(case.id)
+        if self.fresh_address:
+            await self.tester.new_address()
         ctx = CaseContext(case, self.tester, self.iut, self.ixit, self.profile, self.upper)
         started = time.monotonic()
         verdict, reason = Verdict.PASS, ""

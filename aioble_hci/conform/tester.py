@@ -13,6 +13,7 @@ import logging
 from typing import Any
 
 from aioble_hci.address import Address
+from aioble_hci.gap.privacy import generate_static_address
 from aioble_hci.gap.scan_results import AdvertisingReport
 from aioble_hci.hci import commands as cmd
 from aioble_hci.hci import events as ev
@@ -131,6 +132,18 @@ class LowerTester:
             unsubscribe()
             await self.host.gap.stop_scan()
         return seen
+
+    async def new_address(self) -> Address:
+        """Use a new random static address (Vol 6 Part B 1.3.2.1) from now on.
+
+        A qualification tester resets the IUT between cases; over the air the tester cannot, so
+        it becomes a stranger instead: the IUT holds no bond, no CCCD state and no Repeated
+        Attempts record (Vol 3 Part H 2.3.6) for the new address."""
+        address = generate_static_address()
+        await self.host.send_command(cmd.LeSetRandomAddress(random_address=address))
+        addresses = self.host.gap.addresses
+        addresses.identity = addresses.random_address = address
+        return address
 
     def capture_to(self, path: str | None) -> str | None:
         """Record the tester's HCI traffic to `path` from now on (one btsnoop per case)."""

@@ -6,6 +6,8 @@ Values and handles come from discovery (or the IXIT), so the cases run against a
 
 from __future__ import annotations
 
+import asyncio
+
 from aioble_hci.att import pdus as att
 from aioble_hci.att.pdus import Opcode
 from aioble_hci.uuid import UUID
@@ -376,17 +378,30 @@ async def prepare_not_permitted(ctx: CaseContext) -> None:
 @case("GATT/SR/GAW/BI-09-C", "Write Long: Invalid Offset (at prepare or at execute)", "Vol 3 Part F 3.4.6.1, 3.4.6.3",
       roles=SR)
 async def prepare_bad_offset(ctx: CaseContext) -> None:
-    handle = _writable(ctx)
-    char = ctx.characteristic(handle)
-    length = ctx.ixit.gatt.max_length or (len(char.value) if char is not None and char.value is not None else 0)
-    offset = max(length, 512) + 1
-    answer = await ctx.link.att_request(att.PrepareWriteReq(handle, offset, b"\x01"))
+    char = ctx.need(ctx.profile.first(lambda c: c.properties & 0x08 and c.value is not None), "readable writable value")
+    length = len(await _read_long(ctx, char.value_handle))
+    if length >= 512:
+        raise NotApplicable("the writable value is at its maximum length")
+    answer = await ctx.link.att_request(att.PrepareWriteReq(char.value_handle, length + 1, b"\x01"))
     if isinstance(answer, att.ErrorRsp):
-        expect_error(answer, Opcode.PREPARE_WRITE_REQ, handle, att.ErrorCode.INVALID_OFFSET)
+        expect_error(answer, Opcode.PREPARE_WRITE_REQ, char.value_handle, att.ErrorCode.INVALID_OFFSET)
         return
     expect_type(answer, att.PrepareWriteRsp)
     answer = await ctx.link.att_request(att.ExecuteWriteReq(0x01))
-    expect_error(answer, Opcode.EXECUTE_WRITE_REQ, handle, att.ErrorCode.INVALID_OFFSET)
+    expect_error(answer, Opcode.EXECUTE_WRITE_REQ, char.value_handle, att.ErrorCode.INVALID_OFFSET)
+
+
+async def _read_long(ctx: CaseContext, handle: int) -> bytes:
+    """The whole current value: Read, then Read Blob until a short part (Vol 3 Part G 4.8.3)."""
+    value = await _read(ctx, handle)
+    part = value
+    while len(part) == MTU - 1:
+        answer = await ctx.link.att_request(att.ReadBlobReq(handle, len(value)))
+        if isinstance(answer, att.ErrorRsp):
+            break
+        part = expect_type(answer, att.ReadBlobRsp).part_attribute_value
+        value += part
+    return value
 
 
 @case("GATT/SR/GAW/BV-07-C", "Write Long: Execute Write cancels the prepared writes", "Vol 3 Part F 3.4.6.3",
@@ -464,6 +479,8 @@ async def indication(ctx: CaseContext) -> None:
     await ctx.upper_action("notify", handle)
     await ctx.link.expect_silence(ATT_CID, ctx.silence, att.HandleValueInd)
     ctx.link.send_att(att.HandleValueCfm())
+    await asyncio.sleep(ctx.silence)  # let the confirmation reach the IUT before its application updates again
+    await ctx.upper_action("notify", handle)
     await ctx.link.expect_att(att.HandleValueInd)
     ctx.link.send_att(att.HandleValueCfm())
 

@@ -18,7 +18,7 @@ from ..case import case
 from ..context import CaseContext
 from ..link import TesterLink
 from ..smp_peer import PairingPeer, pairing_request, swap
-from ..verdicts import CaseFailed, NotApplicable, check
+from ..verdicts import CaseFailed, CaseInconclusive, NotApplicable, check
 
 PER = "IUT peripheral, SMP responder"
 CEN = "IUT central, SMP initiator"
@@ -39,6 +39,9 @@ async def features(ctx: CaseContext, p: PairingPeer, request: sp.PairingRequest 
     if isinstance(pdu, sp.PairingFailed):
         if pdu.reason == PairingFailedReason.PAIRING_NOT_SUPPORTED:
             raise NotApplicable("the IUT does not support pairing")
+        if pdu.reason == PairingFailedReason.REPEATED_ATTEMPTS:
+            raise CaseInconclusive("the IUT's Repeated Attempts wait is running (Vol 3 Part H 2.3.6): "
+                                   "run with a fresh tester address per case, or wait")
         if pdu.reason == PairingFailedReason.AUTHENTICATION_REQUIREMENTS:
             raise NotApplicable("the IUT's security requirements exclude this pairing method")
         raise CaseFailed(f"the IUT refused a valid Pairing Request with {PairingFailedReason(pdu.reason).name}")

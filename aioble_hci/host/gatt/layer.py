@@ -169,6 +169,16 @@ def use_smp(gatt: Gatt, smp: Any) -> None:
 
     smp.on_security_changed(changed)
 
+    def connected(event: Any) -> None:
+        """Vol 3 Part C 10.3.1: a bonded peer on a link not yet encrypted is told to encrypt
+        (Insufficient Encryption), not to pair; SMP found its bond when the link opened."""
+        conn = gatt.host.connections.get(event.connection_handle)
+        if event.status == StatusCode.SUCCESS and conn is not None and smp.bond_for(conn) is not None:
+            gatt.set_link_security(conn, encrypted=False, bonded=True)
+
+    gatt.host.on_event(ev.LeConnectionComplete, connected)
+    gatt.host.on_event(ev.LeEnhancedConnectionComplete, connected)
+
     def signing_key(conn: Connection) -> SigningKey | None:
         found = smp.peer_signing_key(conn)
         if found is None:
