@@ -13,7 +13,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-SUBCOMMANDS = ("info", "scan", "gatt", "pair", "bonds", "air", "capture", "run", "multitest")
+SUBCOMMANDS = ("info", "scan", "gatt", "pair", "bonds", "air", "capture", "run", "multitest", "conform")
 
 
 def build_parser() -> argparse.ArgumentParser:

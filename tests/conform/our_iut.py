@@ -23,6 +23,7 @@ from aioble_hci.host.smp import Prompts, SmpHostConfig, attach_smp
 from aioble_hci.l2cap.spsm import SecurityRequirement
 from aioble_hci.smp.config import SecurityConfig
 from aioble_hci.smp.pdus import IoCapability
+from tests.conform.faulty import FaultyTransport
 from tests.gatt_host.gattdb import make_db
 
 IUT_ADDRESS = Address.parse("c0:de:00:00:00:01/public")
@@ -64,11 +65,14 @@ class OurIut:
         self._tasks: list[asyncio.Task[Any]] = [asyncio.ensure_future(self._serve_echo())]
         self.gap.on_disconnected(lambda conn, reason: self._spawn(self.advertise()))
         self.counter = 0
+        self.transport: FaultyTransport | None = None
 
     @classmethod
     async def start(cls, air: Air, directory: Path, address: Address = IUT_ADDRESS,
                     io: IoCapability = IoCapability.DISPLAY_ONLY) -> OurIut:
-        host = Host(VirtualTransport("virtual", air=air, address=address))
+        """Our peripheral on `air`, its HCI through a FaultyTransport (no rules: it behaves)."""
+        transport = FaultyTransport(VirtualTransport("virtual", air=air, address=address))
+        host = Host(transport)  # type: ignore[arg-type]
         await host.start()
         await attach_gap(host, GapConfig(device_name="iut"))
         display = Display()
@@ -77,6 +81,7 @@ class OurIut:
                                              irk_path=directory / "iut-irk.json"), display)
         attach_gatt(host, preferred_mtu=517)
         iut = cls(host, display)
+        iut.transport = transport
         await iut.advertise()
         return iut
 
