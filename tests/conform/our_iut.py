@@ -30,11 +30,13 @@ IUT_ADDRESS = Address.parse("c0:de:00:00:00:01/public")
 TESTER_ADDRESS = Address.parse("c0:de:00:00:00:02/public")
 ECHO_SPSM = 0x0080
 ENCRYPTED_SPSM = 0x0081
+AUTHENTICATED_SPSM = 0x0082
 ADV_DATA = b"\x02\x01\x06" + b"\x04\x09iut"
 
 IXIT = {
     "gatt": {"max_length": 512},
-    "l2cap": {"spsm": ECHO_SPSM, "echo": True, "encrypted_spsm": ENCRYPTED_SPSM},
+    "l2cap": {"spsm": ECHO_SPSM, "echo": True, "encrypted_spsm": ENCRYPTED_SPSM,
+              "authenticated_spsm": AUTHENTICATED_SPSM},
     "sm": {"min_key_size": 16},
     "timing": {"timeout": 2.0, "silence": 0.2},
 }
@@ -62,9 +64,12 @@ class OurIut:
         l2cap = self.gatt.l2cap
         self.echo = l2cap.listen(ECHO_SPSM, mtu=512, mps=200, credits=4)
         self.secure = l2cap.listen(ENCRYPTED_SPSM, security=SecurityRequirement(encryption=True))
+        self.authenticated = l2cap.listen(AUTHENTICATED_SPSM, security=SecurityRequirement(encryption=True,
+                                                                                        authentication=True))
         self._tasks: list[asyncio.Task[Any]] = [asyncio.ensure_future(self._serve_echo())]
         self.gap.on_disconnected(lambda conn, reason: self._spawn(self.advertise()))
         self.counter = 0
+        self.adv_data, self.scan_response = ADV_DATA, b""
         self.transport: FaultyTransport | None = None
 
     @classmethod
@@ -91,7 +96,7 @@ class OurIut:
     async def advertise(self) -> None:
         if self.host.lost is None and not self.host.connections:
             with contextlib.suppress(Exception):
-                await self.gap.advertise(ADV_DATA, params=AdvertisingParameters(interval_min=0x20))
+                await self.gap.advertise(self.adv_data, self.scan_response, params=AdvertisingParameters(interval_min=0x20))
 
     async def _serve_echo(self) -> None:
         while True:

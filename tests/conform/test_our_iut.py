@@ -9,9 +9,8 @@ from aioble_hci.conform import Runner, Verdict
 from aioble_hci.conform.catalog import CATALOG
 
 # What our peripheral does not offer, so these cases must say "not applicable" (never fail):
-# no PPCP characteristic, no privacy (it advertises its identity address), no SPSM needing
-# authentication.
-NOT_OFFERED = {"GAP/GAT/BV-04-C", "GAP/PRIV/CONN/BV-10-C", "L2CAP/LE/CFC/BV-11-C"}
+# no PPCP characteristic, no privacy (it advertises its identity address).
+NOT_OFFERED = {"GAP/GAT/BV-04-C", "GAP/PRIV/CONN/BV-10-C"}
 
 
 async def test_every_applicable_case_passes_against_our_peripheral(runner: Runner) -> None:

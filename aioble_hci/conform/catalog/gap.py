@@ -9,7 +9,7 @@ from aioble_hci.uuid import UUID
 
 from ..case import case
 from ..context import CaseContext
-from ..verdicts import CaseFailed, NotApplicable, check
+from ..verdicts import CaseFailed, CaseOutcome, NotApplicable, check
 from .common import expect_type
 from .sm import legacy_just_works
 
@@ -63,8 +63,11 @@ async def undirected_connectable(ctx: CaseContext) -> None:
     reports = await _reports(ctx)
     if not any(r.connectable and not r.directed for r in reports):
         raise NotApplicable("the IUT is not in undirected connectable mode")
-    link = await ctx.connect()
-    check(link.connected, "the connection did not open")
+    try:
+        link = await ctx.connect()
+        await link.expect_silence(0x0004, ctx.silence, lambda pdu: False)  # the link must stay up meanwhile
+    except CaseOutcome as exc:
+        raise CaseFailed(f"the IUT advertises connectable but did not stay connected: {exc}") from None
 
 
 async def _gap_characteristic(ctx: CaseContext, uuid: int) -> bytes | None:

@@ -100,8 +100,8 @@ async def find_included(ctx: CaseContext) -> None:
     for handle, value in answer.attribute_data:
         check(len(value) in (4, 6), f"include declaration 0x{handle:04X} has {len(value)} octets, not 4 or 6")
         start, end = value[0] | value[1] << 8, value[2] | value[3] << 8
-        check(any(s.start == start for s in ctx.profile.services) or start <= end,
-              f"included range 0x{start:04X}-0x{end:04X} is not a service")
+        check(0 < start <= end, f"included service range 0x{start:04X}-0x{end:04X} is not a handle range")
+        check(handle < start or handle > end, f"include 0x{handle:04X} lies inside the service it includes")
 
 
 @case("GATT/SR/GAD/BV-04-C", "Discover All Characteristics of a Service", "Vol 3 Part G 4.6.1; Part F 3.4.4.2",
