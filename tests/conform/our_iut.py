@@ -20,6 +20,8 @@ from aioble_hci.host.gap.advertising import AdvertisingParameters
 from aioble_hci.host.gatt import attach_gatt
 from aioble_hci.host.host import Host
 from aioble_hci.host.smp import Prompts, SmpHostConfig, attach_smp
+from aioble_hci.host.smp.identity import load_or_create_irk
+from aioble_hci.att.gatt import gap_service
 from aioble_hci.l2cap.spsm import SecurityRequirement
 from aioble_hci.smp.config import SecurityConfig
 from aioble_hci.smp.pdus import IoCapability
@@ -53,14 +55,15 @@ class Display(Prompts):
 
 
 class OurIut:
-    def __init__(self, host: Host, display: Display) -> None:
+    def __init__(self, host: Host, display: Display, ppcp: bool = False) -> None:
         self.host = host
         self.display = display
         self.gap = host.gap
         self.gatt = host.gatt
         self.smp = host.smp
         self.db = make_db()
-        self.gatt.server.register_services(self.db.services)
+        gap = gap_service("iut", peripheral_preferred_connection_parameters=(24, 40, 0, 400)) if ppcp else None
+        self.gatt.server.register_services(self.db.services, device_name="iut", gap=gap)
         l2cap = self.gatt.l2cap
         self.echo = l2cap.listen(ECHO_SPSM, mtu=512, mps=200, credits=4)
         self.secure = l2cap.listen(ENCRYPTED_SPSM, security=SecurityRequirement(encryption=True))
@@ -74,18 +77,22 @@ class OurIut:
 
     @classmethod
     async def start(cls, air: Air, directory: Path, address: Address = IUT_ADDRESS,
-                    io: IoCapability = IoCapability.DISPLAY_ONLY) -> OurIut:
-        """Our peripheral on `air`, its HCI through a FaultyTransport (no rules: it behaves)."""
+                    io: IoCapability = IoCapability.DISPLAY_ONLY, ppcp: bool = False,
+                    private: bool = False) -> OurIut:
+        """Our peripheral on `air`, its HCI through a FaultyTransport (no rules: it behaves).
+        `ppcp` adds the GAP PPCP characteristic; `private` advertises with RPAs from its IRK."""
         transport = FaultyTransport(VirtualTransport("virtual", air=air, address=address))
         host = Host(transport)  # type: ignore[arg-type]
         await host.start()
-        await attach_gap(host, GapConfig(device_name="iut"))
+        irk_path = directory / "iut-irk.json"
+        privacy = {"address_mode": "rpa", "irk": load_or_create_irk(irk_path)} if private else {}
+        await attach_gap(host, GapConfig(device_name="iut", **privacy))  # type: ignore[arg-type]
         display = Display()
         await attach_smp(host, SmpHostConfig(security=SecurityConfig(io_capability=io),
                                              bond_path=directory / "iut-bonds.json",
-                                             irk_path=directory / "iut-irk.json"), display)
+                                             irk_path=irk_path), display)
         attach_gatt(host, preferred_mtu=517)
-        iut = cls(host, display)
+        iut = cls(host, display, ppcp)
         iut.transport = transport
         await iut.advertise()
         return iut

@@ -204,7 +204,7 @@ FAULTS: dict[str, Fault] = {
 }
 
 # Cases our peripheral cannot run (it lacks the feature), so no fault of it can make them fail;
-# tests/conform/test_cases_fail_alone.py shows them failing against a scripted peer instead.
+# tests/conform/test_optional_features.py runs them on our peripheral configured with the feature.
 NOT_APPLICABLE_TO_OUR_IUT = {"GAP/GAT/BV-04-C", "GAP/PRIV/CONN/BV-10-C"}
 
 
