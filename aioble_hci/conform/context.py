@@ -63,7 +63,7 @@ class CaseContext:
 
     def need(self, value: Any, what: str) -> Any:
         """`value`, or not applicable because the IUT does not offer `what`."""
-        if value is None or value is False:
+        if value is None or value is False or (isinstance(value, list | tuple) and not value):
             raise NotApplicable(f"the IUT offers no {what}")
         return value
 

@@ -19,6 +19,7 @@ PRIMARY_SERVICE = UUID(0x2800)
 INCLUDE = UUID(0x2802)
 CHARACTERISTIC = UUID(0x2803)
 CCCD = UUID(0x2902)
+SERVICE_CHANGED = UUID(0x2A05)
 
 READ, WRITE_WITHOUT_RESPONSE, WRITE, NOTIFY, INDICATE = 0x02, 0x04, 0x08, 0x10, 0x20
 PROTECTED_ERRORS = (att.ErrorCode.INSUFFICIENT_AUTHENTICATION, att.ErrorCode.INSUFFICIENT_ENCRYPTION,
@@ -92,7 +93,9 @@ class IutProfile:
         return self.first(lambda c: not c.properties & (WRITE | WRITE_WITHOUT_RESPONSE | 0x40))
 
     def with_property(self, prop: int) -> Characteristic | None:
-        return self.first(lambda c: c.properties & prop and c.cccd is not None)
+        """An application value with `prop` and a CCCD (not Service Changed, which only a database
+        change triggers)."""
+        return self.first(lambda c: c.properties & prop and c.cccd is not None and c.uuid != SERVICE_CHANGED)
 
     def service_of(self, handle: int) -> Service | None:
         return next((s for s in self.services if s.start <= handle <= s.end), None)
