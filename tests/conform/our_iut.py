@@ -78,10 +78,11 @@ class OurIut:
     @classmethod
     async def start(cls, air: Air, directory: Path, address: Address = IUT_ADDRESS,
                     io: IoCapability = IoCapability.DISPLAY_ONLY, ppcp: bool = False,
-                    private: bool = False) -> OurIut:
+                    private: bool = False, inner: Any = None) -> OurIut:
         """Our peripheral on `air`, its HCI through a FaultyTransport (no rules: it behaves).
-        `ppcp` adds the GAP PPCP characteristic; `private` advertises with RPAs from its IRK."""
-        transport = FaultyTransport(VirtualTransport("virtual", air=air, address=address))
+        `ppcp` adds the GAP PPCP characteristic; `private` advertises with RPAs from its IRK;
+        `inner` replaces the virtual controller's transport (e.g. an AirTransport to a hub)."""
+        transport = FaultyTransport(inner or VirtualTransport("virtual", air=air, address=address))
         host = Host(transport)  # type: ignore[arg-type]
         await host.start()
         irk_path = directory / "iut-irk.json"
