@@ -203,7 +203,8 @@ class TesterLink:
         def wanted(data: bytes) -> bool:
             return len(data) >= 4 and (code is None or data[0] == code) and (identifier is None or data[1] == identifier)
 
-        name = l2.SignalingCode(code).name if code in l2.SignalingCode._value2member_map_ else "signalling command"
+        name = l2.SignalingCode(code).name if code is not None and code in l2.SignalingCode._value2member_map_ \
+            else "signalling command"
         data = await self.expect(SIGNALING_CID, wanted, timeout, what=name)
         try:
             return l2.split_command(data)

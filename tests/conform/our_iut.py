@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from aioble_hci.address import Address
+from aioble_hci.att.gatt import gap_service
 from aioble_hci.controller.air import Air
 from aioble_hci.controller.transport import VirtualTransport
 from aioble_hci.host.connection import Connection
@@ -21,7 +22,6 @@ from aioble_hci.host.gatt import attach_gatt
 from aioble_hci.host.host import Host
 from aioble_hci.host.smp import Prompts, SmpHostConfig, attach_smp
 from aioble_hci.host.smp.identity import load_or_create_irk
-from aioble_hci.att.gatt import gap_service
 from aioble_hci.l2cap.spsm import SecurityRequirement
 from aioble_hci.smp.config import SecurityConfig
 from aioble_hci.smp.pdus import IoCapability

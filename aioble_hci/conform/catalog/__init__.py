@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from ..case import CATALOG
-from . import gatt_server, att, l2cap, sm, gap  # noqa: I001 (listing order)
+from . import att, gap, gatt_server, l2cap, sm  # noqa: I001 (listing order)
 
 __all__ = ["CATALOG", "att", "gap", "gatt_server", "l2cap", "sm"]
