@@ -8,7 +8,8 @@ import contextlib
 from typing import Any
 
 from bumble.controller import Controller
-from bumble.device import Device
+from bumble.att import ATT_Error
+from bumble.device import Device, Peer
 from bumble.gatt import Characteristic, Descriptor, Service
 from bumble.hci import Address as BumbleAddress
 from bumble.host import Host as BumbleHost
@@ -107,6 +108,13 @@ class BumbleIut:
         with contextlib.suppress(Exception):
             await self.device.stop_advertising()
         self._spawn(self.device.connect(bumble_address(address)))
+
+    async def read(self, handle: int) -> bytes | int:
+        connection = next(iter(self.device.connections.values()))
+        try:
+            return bytes(await Peer(connection).read_value(handle))
+        except ATT_Error as error:
+            return int(error.error_code)
 
     async def pair(self) -> None:
         connection = next(iter(self.device.connections.values()))

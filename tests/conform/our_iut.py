@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from aioble_hci.address import Address
+from aioble_hci.att.errors import AttError
 from aioble_hci.att.gatt import gap_service
 from aioble_hci.controller.air import Air
 from aioble_hci.controller.transport import VirtualTransport
@@ -144,6 +145,13 @@ class OurIut:
         with contextlib.suppress(Exception):
             await self.gap.stop_advertising()
         self._spawn(self.gap.connect(address))
+
+    async def read(self, handle: int) -> bytes | int:
+        """Our client reads `handle` on the IUT's link: the value, or the ATT error code it reports."""
+        try:
+            return await self.gatt.client(self.connection).read(handle)
+        except AttError as error:
+            return int(error.code)
 
     async def pair(self) -> None:
         self._spawn(self.smp.pair(self.connection))

@@ -145,6 +145,8 @@ FAULTS: dict[str, Fault] = {
     "AIOBLE/ATT/BI-10": Fault([att_error(0x08, 0x0A)], "requires INVALID_PDU"),
     "GATT/CL/GAI/BV-01-C": Fault([drop(4, 0x1E)], "no Handle Value Confirmation"),
     "GATT/CL/GAN/BV-01-C": Fault([at(4, 0x1B, 0, b"\x1d", "ingress")], "must stay silent"),
+    **{f"GATT/CL/GAR/BI-0{n}-C": Fault([Rule("ingress", 4, lambda p: p[:2] == b"\x01\x0a", lambda p: p[:4] + b"\x0e")],
+                                       "the IUT's client reported 14") for n in range(1, 6)},
     # L2CAP
     "L2CAP/LE/CPU/BI-02-C": Fault([reject_reason(b"\x01\x00\x17\x00")], "the rule requires 0x0000"),
     "L2CAP/LE/REJ/BI-02-C": Fault([reject_reason(b"\x01\x00\x17\x00")], "the rule requires 0x0000"),

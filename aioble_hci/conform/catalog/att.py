@@ -3,6 +3,8 @@ ID prefix AIOBLE/ (no SIG test ID covers them one by one)."""
 
 from __future__ import annotations
 
+import asyncio
+
 from aioble_hci.att import pdus as att
 from aioble_hci.att.pdus import Opcode
 
@@ -10,7 +12,7 @@ from ..case import case
 from ..context import CaseContext
 from ..describe import ATT_CID
 from ..discovery import CHARACTERISTIC
-from ..verdicts import check
+from ..verdicts import CaseFailed, CaseInconclusive, NotApplicable, check
 from .common import expect_error, expect_type
 
 SR = "IUT peripheral, ATT server"
@@ -106,3 +108,47 @@ async def client_confirms(ctx: CaseContext) -> None:
 async def client_ignores_notification(ctx: CaseContext) -> None:
     ctx.link.send_att(att.HandleValueNtf(0x0003, b"\x01"))
     await ctx.link.expect_silence(ATT_CID, ctx.silence, bytes([Opcode.HANDLE_VALUE_CFM]))
+
+
+async def _client_read_error(ctx: CaseContext, code: att.ErrorCode) -> None:
+    """The IUT's client reads; the tester answers with Error Response `code`; the IUT's application
+    must be told exactly that code (Vol 3 Part G 4.8.1: the procedure ends with the error)."""
+    if getattr(ctx.upper, "read", None) is None:
+        raise NotApplicable("the case needs the IUT's client to read: give an upper tester with read(handle)")
+    reader = asyncio.ensure_future(ctx.upper_action("read", 0x0003))
+    try:
+        while True:
+            pdu = await ctx.link.expect(ATT_CID, lambda p: bool(p) and p[0] in (0x02, 0x0A), what="Read Request")
+            if pdu[0] == Opcode.EXCHANGE_MTU_REQ:  # the client may exchange the MTU first: keep the default
+                ctx.link.send_att(att.ExchangeMtuRsp(att.ATT_DEFAULT_MTU))
+                continue
+            handle = pdu[1] | pdu[2] << 8 if len(pdu) >= 3 else 0
+            ctx.link.send_att(att.ErrorRsp(Opcode.READ_REQ, handle, code))
+            break
+        result = await asyncio.wait_for(asyncio.shield(reader), ctx.ixit.timing.timeout)
+    except TimeoutError:
+        raise CaseFailed("the IUT's client never ended the read procedure after the Error Response") from None
+    finally:
+        if not reader.done():
+            reader.cancel()
+    if ctx.link.pending(0x0006):
+        raise CaseInconclusive("the IUT chose to pair after the error (allowed, GAP/SEC/AUT/BV-17-C)")
+    check(result == code, f"the IUT's client reported {result!r} for Error Response {code.name} (0x{code:02X})")
+
+
+def _client_read_case(case_id: str, code: att.ErrorCode) -> None:
+    async def run(ctx: CaseContext) -> None:
+        await _client_read_error(ctx, code)
+
+    run.__name__ = f"client_read_{code.name.lower()}"
+    case(case_id, f"GATT client read answered with {code.name}: reported to the application",
+         "Vol 3 Part G 4.8.1; Part F 3.4.1.1", iut_role="central", roles="IUT central, GATT client",
+         requires=("upper-tester",))(run)
+
+
+for _id, _code in (("GATT/CL/GAR/BI-01-C", att.ErrorCode.INVALID_HANDLE),
+                   ("GATT/CL/GAR/BI-02-C", att.ErrorCode.READ_NOT_PERMITTED),
+                   ("GATT/CL/GAR/BI-03-C", att.ErrorCode.INSUFFICIENT_AUTHORIZATION),
+                   ("GATT/CL/GAR/BI-04-C", att.ErrorCode.INSUFFICIENT_AUTHENTICATION),
+                   ("GATT/CL/GAR/BI-05-C", att.ErrorCode.ENCRYPTION_KEY_SIZE_TOO_SHORT)):
+    _client_read_case(_id, _code)
