@@ -7,8 +7,8 @@ import asyncio
 import contextlib
 from typing import Any
 
-from bumble.controller import Controller
 from bumble.att import ATT_Error
+from bumble.controller import Controller
 from bumble.device import Device, Peer
 from bumble.gatt import Characteristic, Descriptor, Service
 from bumble.hci import Address as BumbleAddress
