@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 from typing import Any
 
 from aioble_hci.att import pdus as att
@@ -43,12 +45,31 @@ def describe(cid: int, data: bytes) -> str:
             except ValueError:
                 name = f"code 0x{raw.code:02X}"
             try:
-                body = repr(l2.decode_command(raw))
+                body = short(l2.decode_command(raw))
             except KeyError:
                 body = raw.data.hex()
             return f"{name} id={raw.identifier} {body}"
         if cid in (ATT_CID, SMP_CID):
-            return repr(decode(cid, data))
+            return short(decode(cid, data))
     except Exception as exc:  # a report line, never an error
         return f"undecodable ({exc})"
     return f"{len(data)} octets"
+
+
+def short(pdu: Any) -> str:
+    """`Name(field=value, ...)` with enum members by name and bytes in hex, for humans."""
+    if not dataclasses.is_dataclass(pdu):
+        return repr(pdu)
+    parts = []
+    for field in dataclasses.fields(pdu):
+        value = getattr(pdu, field.name)
+        if isinstance(value, enum.Enum):
+            text = value.name
+        elif isinstance(value, bytes | bytearray):
+            text = value.hex() or "''"
+        elif isinstance(value, int) and "handle" in field.name:
+            text = f"0x{value:04X}"
+        else:
+            text = repr(value)
+        parts.append(f"{field.name}={text}")
+    return f"{type(pdu).__name__}({', '.join(parts)})"

@@ -125,12 +125,15 @@ def write_all(results: list[CaseResult], directory: Path, iut: str = "") -> dict
 
 _CSS = """
 body{font-family:system-ui,sans-serif;margin:2em;color:#1f2328}
-table{border-collapse:collapse;margin-bottom:1.5em;font-size:0.9em}
+table{border-collapse:collapse;margin-bottom:1.5em;font-size:0.9em;width:100%}
+.matrix td:first-child{white-space:nowrap}
+.seq{table-layout:fixed}.seq th:first-child{width:5em}.seq th:nth-child(3){width:3em}.seq th:last-child{width:22%}
 th,td{border:1px solid #d0d7de;padding:3px 6px;vertical-align:top;text-align:left}
 th{background:#f6f8fa}
 .v{color:#fff;border-radius:4px;padding:1px 6px;white-space:nowrap}
 .seq td.arrow{text-align:center;white-space:nowrap;color:#57606a}
 .seq td:nth-child(2){background:#f0f6ff}.seq td:nth-child(4){background:#fff8f0}
 code{font-size:0.85em;word-break:break-all}
+.seq td{overflow-wrap:anywhere}
 section{border-top:1px solid #d0d7de;padding-top:0.5em}
 """
