@@ -222,7 +222,14 @@ class TesterLink:
         raise CaseFailed(f"the IUT sent {describe(cid, data)} where it must stay silent")
 
     def pending(self, cid: int) -> list[bytes]:
+        """What the IUT sent on `cid` that no expect has taken yet (left in place)."""
         return [data for c, data in self._inbox if c == cid]
+
+    def take_all(self, cid: int, pattern: Pattern = None) -> list[bytes]:
+        """Remove and return every queued PDU on `cid` matching `pattern`."""
+        taken = [data for c, data in self._inbox if c == cid and matches(pattern, cid, data)]
+        self._inbox = [(c, d) for c, d in self._inbox if not (c == cid and matches(pattern, cid, d))]
+        return taken
 
     async def wait_event(self, kind: str, timeout: float | None = None,
                          predicate: Callable[[LinkEvent], bool] | None = None) -> LinkEvent:

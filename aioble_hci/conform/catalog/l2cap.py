@@ -139,11 +139,9 @@ async def cfc_credit_overrun(ctx: CaseContext) -> None:
     rsp = await opened(ctx)
     credits = rsp.initial_credits
     sent = 0
-    while sent <= credits:
-        for raw in ctx.link.pending(0x0005):
-            if raw[0] == S.L2CAP_FLOW_CONTROL_CREDIT_IND:
-                credits += l2.FlowControlCreditInd.from_bytes(raw[4:]).credits
-        ctx.link._inbox = [(c, d) for c, d in ctx.link._inbox if not (c == 5 and d[0] == S.L2CAP_FLOW_CONTROL_CREDIT_IND)]
+    while sent <= credits:  # one K-frame more than every credit the IUT granted, returned ones included
+        for raw in ctx.link.take_all(0x0005, bytes([S.L2CAP_FLOW_CONTROL_CREDIT_IND])):
+            credits += l2.FlowControlCreditInd.from_bytes(raw[4:]).credits
         ctx.link.send(rsp.destination_cid, kframe(b"x", 1))
         sent += 1
     await expect_channel_disconnect(ctx, rsp.destination_cid)
@@ -231,9 +229,6 @@ async def cfc_small_mtu(ctx: CaseContext) -> None:
 async def bad_signal_length(ctx: CaseContext) -> None:
     ident = ctx.link.next_identifier()
     ctx.link.send_signal(bytes([S.L2CAP_DISCONNECTION_REQ, ident, 0x08, 0x00, 0x40, 0x00, 0x40, 0x00]))
-    for raw in [r for r in ctx.link.pending(0x0005)]:
-        if raw[0] == S.L2CAP_DISCONNECTION_RSP:
-            raise CaseFailed("the IUT acted on a malformed Disconnection Request")
     await ctx.link.expect_silence(0x0005, ctx.silence, bytes([S.L2CAP_DISCONNECTION_RSP]))
 
 
