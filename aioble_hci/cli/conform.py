@@ -94,7 +94,12 @@ def _run_cases(args: argparse.Namespace, cases: list[Any]) -> tuple[list[Any], s
     async def go(host: Any) -> list[Any]:
         await attach_gap(host)
         tester = LowerTester(host, ixit.timing.timeout)
-        runner = Runner(tester, address, ixit, captures=captures, case_timeout=args.timeout)
+        # An IUT central must find us: keep one address and say which (a peripheral IUT meets a
+        # fresh stranger per case instead, see LowerTester.new_address).
+        runner = Runner(tester, address, ixit, captures=captures, case_timeout=args.timeout,
+                        fresh_address=not args.iut_central)
+        if args.iut_central:
+            print(f"advertising as {host.gap.address}: make the IUT connect to it for each case", file=sys.stderr)
         return await runner.run(cases)
 
     with open_host(args.transport) as handle:
