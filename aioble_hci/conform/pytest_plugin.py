@@ -1,7 +1,10 @@
 """pytest plugin: conformance cases as pytest items (so junit, -k, -x and xdist come free).
 
-Registered as the `aioble_hci_conform` pytest11 entry point; inert until `--conform-transport`
-is given. Options:
+Opt in with `-p aioble_hci.conform.pytest_plugin` or `pytest_plugins = ["aioble_hci.conform.pytest_plugin"]`
+in a conftest.py. (Not a pytest11 entry point: pytest would then rewrite the asserts of every
+module of this distribution in every test run, the `aioble` facade's namespace included.) Options (the first three also from the environment, so each
+pytest-xdist worker can get its own dongle and IUT: AIOBLE_CONFORM_TRANSPORT, AIOBLE_CONFORM_IUT,
+AIOBLE_CONFORM_IXIT):
 
     --conform-transport SPEC   the lower tester's controller (e.g. serial:/dev/ttyACM0, usb, air)
     --conform-iut ADDRESS      the peripheral IUT (omit with --conform-iut-central)
@@ -18,6 +21,7 @@ own cases are `async def` functions registered on a `Catalog` and run with `conf
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +31,21 @@ from .case import Case
 from .runner import CaseResult
 from .verdicts import Verdict
 
+# Per-worker settings for pytest-xdist campaigns: `--tx popen//env:AIOBLE_CONFORM_TRANSPORT=...`.
+ENV_TRANSPORT = "AIOBLE_CONFORM_TRANSPORT"
+ENV_IUT = "AIOBLE_CONFORM_IUT"
+ENV_IXIT = "AIOBLE_CONFORM_IXIT"
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("aioble-hci conform", "conformance lower tester (aioble-hci)")
-    group.addoption("--conform-transport", metavar="SPEC", default=None, help="the lower tester's controller")
-    group.addoption("--conform-iut", metavar="ADDRESS", default=None, help="the peripheral IUT's address")
+    group.addoption("--conform-transport", metavar="SPEC", default=os.environ.get(ENV_TRANSPORT),
+                    help=f"the lower tester's controller (default ${ENV_TRANSPORT})")
+    group.addoption("--conform-iut", metavar="ADDRESS", default=os.environ.get(ENV_IUT),
+                    help=f"the peripheral IUT's address (default ${ENV_IUT})")
     group.addoption("--conform-iut-central", action="store_true", help="run the cases where the IUT is central")
-    group.addoption("--conform-ixit", metavar="FILE", default=None, help="IUT specifics (TOML)")
+    group.addoption("--conform-ixit", metavar="FILE", default=os.environ.get(ENV_IXIT),
+                    help=f"IUT specifics (TOML; default ${ENV_IXIT})")
     group.addoption("--conform-catalog", action="store_true", help="collect the built-in catalog as items")
     group.addoption("--conform-case", metavar="PATTERN", action="append", default=None,
                     help="only catalog cases whose ID matches (glob, repeatable)")

@@ -57,7 +57,7 @@ async def test_catalog_and_user_cases_run_as_pytest_items_with_junit(tmp_path: P
     junit = tmp_path / "junit.xml"
     try:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--rootdir", str(project),
+            sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "aioble_hci.conform.pytest_plugin", "-q", "--rootdir", str(project),
             "--conform-transport", f"air:{socket}", "--conform-iut", f"{address}/{'public' if address.is_public else 'random'}",
             "--conform-ixit", str(project / "iut.toml"), "--conform-catalog",
             "--conform-case", "GATT/SR/GAR/BI-0*", "--conform-case", "GAP/GAT/BV-04-C",
