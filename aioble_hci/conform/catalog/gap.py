@@ -11,7 +11,7 @@ from ..case import case
 from ..context import CaseContext
 from ..verdicts import CaseFailed, CaseOutcome, NotApplicable, check
 from .common import expect_type
-from .sm import legacy_just_works
+from .sm_common import legacy_just_works
 
 FLAGS = 0x01
 LIMITED, GENERAL = 0x01, 0x02
