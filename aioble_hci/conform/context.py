@@ -85,7 +85,7 @@ class CaseContext:
         """A new link to the peripheral IUT."""
         if self.iut is None:
             raise NotApplicable("no IUT address given")
-        link = await self.tester.connect(self.iut)
+        link = await self.tester.connect(self.iut, self.ixit.link.parameters())
         self.links.append(link)
         return link
 

@@ -20,6 +20,12 @@ needing something neither given nor found is not applicable. Example::
     min_key_size = 7
     requires_mitm = false
 
+    [link]                            # connection parameters the tester asks for (Vol 4 Part E 7.8.12)
+    interval_min = 24                 # x 1.25 ms
+    interval_max = 40
+    latency = 0
+    supervision_timeout = 400         # x 10 ms
+
     [timing]
     timeout = 2.0                     # seconds to wait for each IUT answer
     silence = 0.3                     # seconds of silence that count as "no answer"
@@ -31,6 +37,8 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+from aioble_hci.host.gap.config import ConnectionParameters
 
 
 @dataclass
@@ -59,6 +67,21 @@ class SmIxit:
 
 
 @dataclass
+class LinkIxit:
+    interval_min: int | None = None
+    interval_max: int | None = None
+    latency: int = 0
+    supervision_timeout: int = 400
+
+    def parameters(self) -> ConnectionParameters | None:
+        """The connection parameters to connect with (None: the GAP defaults)."""
+        if self.interval_min is None and self.interval_max is None:
+            return None
+        low = self.interval_min or self.interval_max or 24
+        return ConnectionParameters(low, self.interval_max or low, self.latency, self.supervision_timeout)
+
+
+@dataclass
 class TimingIxit:
     timeout: float = 2.0
     silence: float = 0.3
@@ -69,6 +92,7 @@ class Ixit:
     gatt: GattIxit = field(default_factory=GattIxit)
     l2cap: L2capIxit = field(default_factory=L2capIxit)
     sm: SmIxit = field(default_factory=SmIxit)
+    link: LinkIxit = field(default_factory=LinkIxit)
     timing: TimingIxit = field(default_factory=TimingIxit)
 
     @classmethod
@@ -90,7 +114,7 @@ class Ixit:
         for section, values in data.items():
             target = getattr(ixit, section, None)
             if target is None or not isinstance(values, dict):
-                raise ValueError(f"{where}: unknown section [{section}] (known: gatt, l2cap, sm, timing)")
+                raise ValueError(f"{where}: unknown section [{section}] (known: gatt, l2cap, sm, link, timing)")
             known = {f.name for f in fields(target)}
             for key, value in values.items():
                 if key not in known:

@@ -72,6 +72,8 @@ class OurIut:
                                                                                         authentication=True))
         self._tasks: list[asyncio.Task[Any]] = [asyncio.ensure_future(self._serve_echo())]
         self.gap.on_disconnected(lambda conn, reason: self._spawn(self.advertise()))
+        self.last_interval: int | None = None  # of the last link, in 1.25 ms units
+        self.gap.on_connected(lambda conn: setattr(self, "last_interval", conn.interval))
         self.counter = 0
         self.adv_data, self.scan_response = ADV_DATA, b""
         self.transport: FaultyTransport | None = None

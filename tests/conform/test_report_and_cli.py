@@ -121,3 +121,29 @@ async def test_report_shows_matrix_sequence_and_links_for_every_verdict(runner: 
     assert "&#x2500;&#x2500;&#x25B6;" in text and "&#x25C0;&#x2500;&#x2500;" in text  # both lanes
     assert "0a 00 00" in text  # the Read Request of GAR/BI-02-C, byte by byte
     assert json.loads(written["json"].read_text())["summary"]["pass"] == 2
+
+
+def test_ixit_rejects_unknown_keys_and_gives_connection_parameters(tmp_path: Path) -> None:
+    """IUT specifics come from TOML; a typo is a one-line error naming the known keys."""
+    from aioble_hci.conform import Ixit
+
+    good = tmp_path / "good.toml"
+    good.write_text("[link]\ninterval_min = 40\ninterval_max = 56\n[sm]\npasskey = 123456\n")
+    ixit = Ixit.load(good)
+    assert ixit.sm.passkey == 123456
+    params = ixit.link.parameters()
+    assert params is not None and (params.interval_min, params.interval_max) == (40, 56)
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[sm]\npass_key = 1\n")
+    with pytest.raises(ValueError, match=r"unknown key sm.pass_key \(known: .*passkey"):
+        Ixit.load(bad)
+
+
+async def test_the_tester_connects_with_the_ixit_connection_parameters(runner: Runner, our_iut: OurIut) -> None:
+    """Issue 19 (1): connect with chosen parameters; the IUT's side of the link shows them."""
+    from aioble_hci.conform import Ixit
+
+    runner.ixit = Ixit.from_dict({"link": {"interval_min": 56, "interval_max": 56}, "timing": {"silence": 0.2}})
+    result = await runner.run_case(CATALOG.cases["GATT/SR/GAR/BI-02-C"])
+    assert result.verdict is Verdict.PASS
+    assert our_iut.last_interval == 56
