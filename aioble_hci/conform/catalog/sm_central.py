@@ -12,7 +12,7 @@ from aioble_hci.smp.pdus import AuthReq, IoCapability, PairingFailedReason
 from ..case import case
 from ..context import CaseContext
 from ..verdicts import CaseFailed, NotApplicable, check
-from .sm_common import CEN, peer
+from .sm_common import CEN, keys_after_encryption, peer
 
 
 async def iut_request(ctx: CaseContext) -> sp.PairingRequest:
@@ -27,10 +27,14 @@ async def iut_request(ctx: CaseContext) -> sp.PairingRequest:
     return pdu
 
 
-def response_to(request: sp.PairingRequest, sc: bool, max_key: int = 16) -> sp.PairingResponse:
+def response_to(request: sp.PairingRequest, sc: bool, max_key: int = 16, take_keys: bool = False
+                ) -> sp.PairingResponse:
+    """The tester's Pairing Response (No Input No Output, bonding); it distributes no keys itself and,
+    with `take_keys`, accepts the ones the IUT offers to distribute (Vol 3 Part H 3.6.1)."""
     auth = AuthReq.BONDING | (AuthReq.SC if sc else 0)
+    keys = request.initiator_key_distribution & 0x07 if take_keys else 0
     return sp.PairingResponse(IoCapability.NO_INPUT_NO_OUTPUT, sp.OobDataFlag.OOB_AUTH_DATA_NOT_PRESENT, auth, max_key,
-                              0, 0)
+                              keys, 0)
 
 
 @case("SM/CEN/PIS/BV-03-C", "Security Request to an IUT central without a key: the IUT pairs",
@@ -43,27 +47,31 @@ async def cen_security_request(ctx: CaseContext) -> None:
 
 
 @case("SM/CEN/JW/BV-01-C", "Legacy Just Works, IUT initiator: pairing completes, the IUT encrypts",
-      "Vol 3 Part H 2.3.5.2, 2.3.5.5", iut_role="central", roles=CEN)
+      "Vol 3 Part H 2.3.5.2, 2.3.5.5, 3.6.1", iut_role="central", roles=CEN)
 async def cen_legacy_jw(ctx: CaseContext) -> None:
     request = await iut_request(ctx)
     p = peer(ctx, initiator=False)
-    await p.answer_features(response_to(request, sc=False), request)
+    await p.answer_features(response_to(request, sc=False, take_keys=True), request)
     await p.legacy_phase2()
     await p.encrypt()
+    keys_after_encryption(ctx.link)
+    await p.receive_keys()
 
 
 @case("SM/CEN/SCJW/BV-01-C", "LE Secure Connections Just Works, IUT initiator",
-      "Vol 3 Part H 2.3.5.6.2", iut_role="central", roles=CEN, requires=("sc",))
+      "Vol 3 Part H 2.3.5.6.2, 3.6.1", iut_role="central", roles=CEN, requires=("sc",))
 async def cen_sc_jw(ctx: CaseContext) -> None:
     request = await iut_request(ctx)
     if not request.auth_req & AuthReq.SC:
         raise NotApplicable("the IUT central does not offer LE Secure Connections")
     p = peer(ctx, initiator=False)
-    await p.answer_features(response_to(request, sc=True), request)
+    await p.answer_features(response_to(request, sc=True, take_keys=True), request)
     await p.exchange_public_keys()
     na, nb = await p.sc_nonces()
     await p.dhkey_checks(na, nb)
     await p.encrypt()
+    keys_after_encryption(ctx.link)
+    await p.receive_keys()
 
 
 @case("SM/CEN/JW/BI-06-C", "Legacy pairing, the tester reflects the IUT's confirm and random: the IUT aborts",
