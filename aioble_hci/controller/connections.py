@@ -57,7 +57,16 @@ class Initiator:
 
     def __init__(self, ctl: VirtualController) -> None:
         self.ctl = ctl
-        self.pending: ConnectionRequest | None = None
+        self._pending: ConnectionRequest | None = None
+
+    @property
+    def pending(self) -> ConnectionRequest | None:
+        return self._pending
+
+    @pending.setter
+    def pending(self, request: ConnectionRequest | None) -> None:
+        self._pending = request
+        self.ctl.air.set_listening(self.ctl, "initiating", request is not None)
 
     def reset(self) -> None:
         self.pending = None
