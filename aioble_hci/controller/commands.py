@@ -2,7 +2,7 @@
 
 A leaf: it imports no procedure module (the table that joins them is `dispatch`). A procedure
 declares its commands with `complete(...)` or `status(...)`, reads parameters with `u8`/`u16`,
-and rejects a command by raising `CommandRejected(status)` (directly or through `check`), which
+and rejects a command by raising `ControllerCommandError(status)` (directly or through `check`), which
 the dispatcher turns into a failing Command Complete or Command Status (Vol 4 Part E, 4.5).
 """
 
@@ -25,7 +25,7 @@ LengthCheck = Callable[[bytes], bool]
 OK = bytes((Status.SUCCESS,))  # the return parameters of a command that returns only a success Status
 
 
-class CommandRejected(RemoteProtocolError):
+class ControllerCommandError(RemoteProtocolError):
     """The virtual controller refuses a host's command with `status`; `extra` follows the status.
 
     The controller's own failure, raised inside its procedures: the host (its remote side) sent a
@@ -74,6 +74,6 @@ def u16(params: bytes, offset: int) -> int:
 
 
 def check(condition: bool, code: int = Status.INVALID_HCI_COMMAND_PARAMETERS) -> None:
-    """Raise CommandRejected(code) unless `condition` holds."""
+    """Raise ControllerCommandError(code) unless `condition` holds."""
     if not condition:
-        raise CommandRejected(code)
+        raise ControllerCommandError(code)

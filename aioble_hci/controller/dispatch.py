@@ -22,7 +22,7 @@ from aioble_hci.controller import (
     procedures,
     scanning,
 )
-from aioble_hci.controller.commands import OK, CommandRejected, CommandSpec
+from aioble_hci.controller.commands import OK, ControllerCommandError, CommandSpec
 from aioble_hci.controller.constants import Status
 
 if TYPE_CHECKING:
@@ -69,11 +69,11 @@ def dispatch(ctl: VirtualController, packet: bytes) -> None:
         return
     if declared != len(params) or not spec.length_ok(params):
         log.info("controller: command 0x%04x with a bad parameter length %d", opcode, len(params))
-        _fail(ctl, spec, CommandRejected(Status.INVALID_HCI_COMMAND_PARAMETERS))
+        _fail(ctl, spec, ControllerCommandError(Status.INVALID_HCI_COMMAND_PARAMETERS))
         return
     try:
         result = spec.handler(ctl, params)
-    except CommandRejected as exc:
+    except ControllerCommandError as exc:
         _fail(ctl, spec, exc)
         return
     if spec.status_only:
@@ -82,7 +82,7 @@ def dispatch(ctl: VirtualController, packet: bytes) -> None:
         ctl.command_complete(opcode, result if result is not None else OK)
 
 
-def _fail(ctl: VirtualController, spec: CommandSpec, exc: CommandRejected) -> None:
+def _fail(ctl: VirtualController, spec: CommandSpec, exc: ControllerCommandError) -> None:
     if spec.status_only:
         ctl.command_status(exc.status, spec.opcode)
         return
