@@ -22,7 +22,7 @@ from aioble_hci.controller import (
     procedures,
     scanning,
 )
-from aioble_hci.controller.commands import OK, ControllerCommandError, CommandSpec
+from aioble_hci.controller.commands import OK, CommandSpec, ControllerCommandError
 from aioble_hci.controller.constants import Status
 
 if TYPE_CHECKING:
