@@ -35,6 +35,19 @@ def package_version() -> str:
         return "unknown (not installed)"
 
 
+class _VersionAction(argparse.Action):
+    """--version, reading the installed version only when asked (importlib.metadata is slow to load)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: Any = argparse.SUPPRESS, help: str | None = None) -> None:  # noqa: A002
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        print(f"aioble-hci {package_version()}")  # stdout, as argparse's own version action
+        parser.exit()
+
+
 def add_logging_options(parser: argparse.ArgumentParser, top: bool) -> None:
     """-v and --log-level; on subcommands their defaults are suppressed so the top level's stand.
 
@@ -59,7 +72,7 @@ def _add_to_every_subparser(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aioble-hci", description="A Bluetooth LE host in Python.")
-    parser.add_argument("--version", action="version", version=f"aioble-hci {package_version()}")
+    parser.add_argument("--version", action=_VersionAction, help="show the installed version and exit")
     add_logging_options(parser, top=True)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMANDS:
