@@ -20,7 +20,7 @@ import traceback
 from collections.abc import Sequence
 from typing import Any
 
-SUBCOMMANDS = ("info", "scan", "gatt", "pair", "bonds", "devices", "air", "capture", "run", "multitest", "emulate")
+SUBCOMMANDS = ("info", "scan", "gatt", "pair", "bonds", "devices", "air", "capture", "run", "multitest", "emulate", "conform")
 LOG_LEVELS = ("debug", "info", "warning", "error")
 EXIT_FAILURE = 1
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
