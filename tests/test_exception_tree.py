@@ -40,7 +40,7 @@ EXCEPTIONS = _exception_classes()
 
 def test_the_walk_finds_the_errors_of_every_layer() -> None:
     modules = {cls.__module__.split(".")[1] for cls in EXCEPTIONS}
-    assert {"hci", "l2cap", "att", "smp", "gap", "host", "controller", "transport", "capture", "cli"} <= modules
+    assert {"hci", "l2cap", "att", "smp", "gap", "host", "controller", "transport", "capture", "cli", "conform"} <= modules
 
 
 @pytest.mark.parametrize("cls", [c for c in EXCEPTIONS if c not in ROOTS], ids=lambda c: c.__qualname__)
