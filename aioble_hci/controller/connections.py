@@ -213,10 +213,10 @@ def le_create_connection_cancel(ctl: VirtualController, p: bytes) -> bytes:
 
 
 def connection(ctl: VirtualController, handle: int) -> Connection:
-    """The open connection with this handle, or HciError Unknown Connection Identifier."""
+    """The open connection with this handle, or ControllerCommandError Unknown Connection Identifier."""
     conn = ctl.connections.get(handle)
     if conn is None or conn.link is None or not conn.link.alive:
-        raise c.HciError(Status.UNKNOWN_CONNECTION_IDENTIFIER, struct.pack("<H", handle))
+        raise c.ControllerCommandError(Status.UNKNOWN_CONNECTION_IDENTIFIER, struct.pack("<H", handle))
     return conn
 
 
