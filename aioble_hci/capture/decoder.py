@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from aioble_hci.capture.decode.hci import decode_command, decode_event
 from aioble_hci.capture.decode.l2cap import L2capState, decode_l2cap
 from aioble_hci.capture.decode.layer import DecodedPacket, Layer, error_layer
-from aioble_hci.capture.files import read_all
+from aioble_hci.capture.files import open_reader
 from aioble_hci.capture.records import CaptureFormatError, CaptureRecord, RecordKind
 from aioble_hci.hci.acl import PB_CONTINUING, AclHeader, AclReassembler
 from aioble_hci.hci.constants import OpCode
@@ -199,8 +200,26 @@ class DecodeResult:
     error: CaptureFormatError | None
 
 
+class DecodeStream:
+    """The decoded packets of a file one at a time, for output that starts at once and memory
+    that stays flat however long the capture; `error` (a damaged tail) is set once it is read."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = path
+        self.decoder = CaptureDecoder()
+        self.error: CaptureFormatError | None = None
+
+    def __iter__(self) -> Iterator[DecodedPacket]:
+        decode = self.decoder.decode
+        try:
+            for record in open_reader(self.path):
+                yield decode(record)
+        except CaptureFormatError as exc:
+            self.error = exc
+
+
 def decode_file(path: str | os.PathLike[str]) -> DecodeResult:
     """Decode every readable record of a capture; a damaged tail is reported, not raised."""
-    decoder = CaptureDecoder()
-    records, error = read_all(path)
-    return DecodeResult([decoder.decode(record) for record in records], decoder, error)
+    stream = DecodeStream(path)
+    packets = list(stream)
+    return DecodeResult(packets, stream.decoder, stream.error)

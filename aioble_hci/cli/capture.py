@@ -9,7 +9,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from aioble_hci.capture.decoder import DecodeResult
+    from aioble_hci.capture.records import CaptureFormatError
 
 FILTERS = ("hci", "acl", "l2cap", "att", "smp", "adv")
 
@@ -51,12 +51,14 @@ def _matches(packet: Any, args: argparse.Namespace) -> bool:
 
 
 def _show(args: argparse.Namespace) -> int:
-    from aioble_hci.capture.decoder import decode_file
+    from aioble_hci.capture.decoder import DecodeStream
 
-    result = decode_file(args.file)
+    stream = DecodeStream(args.file)  # one packet at a time: output starts at once, memory stays flat
     out = sys.stdout
+    shown = 0
     try:
-        for packet in result.packets:
+        for packet in stream:
+            shown += 1
             if not _matches(packet, args):
                 continue
             if args.json:
@@ -67,16 +69,13 @@ def _show(args: argparse.Namespace) -> int:
     except BrokenPipeError:  # `capture show FILE | head` is normal use
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep the interpreter's final flush quiet
         return 0
-    return _damage_status(result)
+    return _damage_status(stream.error, shown)
 
 
-def _damage_status(result: DecodeResult) -> int:
+def _damage_status(error: CaptureFormatError | None, records: int) -> int:
     """Exit status 1 with a message on stderr when the capture was damaged part-way, else 0."""
-    if result.error is not None:
-        print(
-            f"aioble-hci: capture damaged after {len(result.packets)} records: {result.error}",
-            file=sys.stderr,
-        )
+    if error is not None:
+        print(f"aioble-hci: capture damaged after {records} records: {error}", file=sys.stderr)
         return 1
     return 0
 
@@ -88,7 +87,7 @@ def _stats(args: argparse.Namespace) -> int:
     result = decode_file(args.file)
     stats = summarise(result.packets, result.decoder)
     print(json.dumps(stats.to_json(), indent=2) if args.json else stats.render())
-    return _damage_status(result)
+    return _damage_status(result.error, len(result.packets))
 
 
 def _convert(args: argparse.Namespace) -> int:

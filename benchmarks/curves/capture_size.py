@@ -1,8 +1,10 @@
 """Capture decode time against file size: the treadmill capture repeated 1 to 16 times.
 
 Each file is the recorded session written k times back to back (timestamps shifted so they
-keep rising), decoded and rendered in process. Decoding must stay linear: the microseconds
-per packet should not grow with the file, since the decoder keeps per-connection state only.
+keep rising), decoded and rendered in process one packet at a time, as `capture show` does.
+Decoding must stay linear: the microseconds per packet should not grow with the file, since the
+decoder keeps per-connection state only. (Keeping every decoded packet, as `decode_file` does
+for `capture stats`, made it grow: the garbage collector's full passes walk the kept packets.)
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from aioble_hci.capture.decoder import decode_file
+from aioble_hci.capture.decoder import DecodeStream
 from aioble_hci.capture.files import open_writer, read_all
 from benchmarks.capture_decode import capture_path
 from benchmarks.core import Settings
@@ -50,8 +52,7 @@ def sweep(settings: Settings, xs: Sequence[int]) -> list[dict[str, float]]:
             path = Path(folder) / f"treadmill-x{k}.btsnoop"
             packets = _write_repeated(source, path, k)
             start = time.perf_counter()
-            result = decode_file(path)
-            for packet in result.packets:
+            for packet in DecodeStream(path):  # as `aioble-hci capture show` does
                 packet.render()
             seconds = time.perf_counter() - start
             out.append({"seconds": seconds, "us_per_packet": seconds / packets * 1e6,

@@ -94,7 +94,9 @@ def _details(fields: dict[str, Any]) -> str:
     for key, value in fields.items():
         if value is None or key == "payload" or key == "description":  # description: JSON only
             continue
-        parts.append(f"{key}={jsonable(value)}")  # lists and dicts print as str() would
+        if type(value) not in _SCALARS:  # most values were made plain when decoded
+            value = jsonable(value)
+        parts.append(f"{key}={value}")  # lists and dicts print as str() would
     return " ".join(parts)
 
 
