@@ -71,7 +71,8 @@ class SmpEncryption(SmpLinks):
             log.warning("LE Enable Encryption on %r failed: %s", link.conn, error)
             link.pending_key = None
             if link.session is not None:
-                self._apply(link, link.session.encryption_changed(False, self._now()))
+                link.session.encryption_changed(False, self._now())
+                self._pump(link)
 
     def _on_connected(self, event: Any) -> None:
         if event.status != StatusCode.SUCCESS:
@@ -107,8 +108,8 @@ class SmpEncryption(SmpLinks):
         link = self._link(conn)
         session = link.session
         if session is not None and session.in_progress:
-            self._apply(link, session.long_term_key_request(event.encrypted_diversifier, event.random_number,
-                                                            self._now()))
+            session.long_term_key_request(event.encrypted_diversifier, event.random_number, self._now())
+            self._pump(link)
             return
         bond = link.bond
         key = bond.peripheral_key(event.encrypted_diversifier, event.random_number) if bond is not None else None
@@ -166,7 +167,8 @@ class SmpEncryption(SmpLinks):
         else:
             log.info("encryption on %r failed: %s", conn, StatusCode(status).name)
         if link.session is not None:
-            self._apply(link, link.session.encryption_changed(ok, self._now()))
+            link.session.encryption_changed(ok, self._now())
+            self._pump(link)
         self._notify_security(link)
         future, link.encrypting = link.encrypting, None
         if future is not None and not future.done():

@@ -31,7 +31,7 @@ from aioble_hci.host.smp.state import PairingResult, SecurityState
 from aioble_hci.smp.attempts import RepeatedAttempts
 from aioble_hci.smp.bonds import BondStore
 from aioble_hci.smp.config import LocalIdentity, SecurityConfig
-from aioble_hci.smp.events import SmpEvent, SmpOutput, StartEncryption
+from aioble_hci.smp.events import SmpEvent, StartEncryption
 from aioble_hci.smp.secure_connections import LocalOob
 from aioble_hci.smp.session import SmpSession
 
@@ -81,7 +81,8 @@ class SmpLinks:
         session = self._session(link)
         if not session.in_progress:  # the bond may have changed since the session was made
             session.config = self._bond_floor(link, session.config)
-        self._apply(link, session.receive(pdu, self._now()))
+        session.receive(pdu, self._now())
+        self._pump(link)
 
     # -- queries -------------------------------------------------------------------------------
     def security(self, conn: Connection) -> SecurityState:
@@ -182,14 +183,21 @@ class SmpLinks:
         log.log(level, "SMP task on %r failed: %s", link.conn, error)
 
     # -- session output ------------------------------------------------------------------------
-    def _apply(self, link: SmpLink, out: SmpOutput) -> None:
-        """Send the session's PDUs first, then act on its events; re-arm the SMP timer."""
-        for pdu in out.pdus:
+    def _pump(self, link: SmpLink) -> None:
+        """Send the session's PDUs first, then act on its events; re-arm the SMP timer.
+
+        Called after every call into the session (the core contract: commands queue, the
+        driver drains ``data_to_send()`` then ``take_events()`` and follows ``get_timer()``).
+        """
+        session = link.session
+        if session is None:
+            return
+        for pdu in session.data_to_send():
             try:
                 self.host.send_l2cap(link.conn.handle, SMP_CID, pdu)
             except (ValueError, HciError) as error:
                 log.debug("SMP PDU not sent on %r: %s", link.conn, error)
-        for event in out.events:
+        for event in session.take_events():
             try:
                 self._handle(link, event)
             except Exception:
@@ -201,13 +209,15 @@ class SmpLinks:
             link.timer.cancel()
             link.timer = None
         session = link.session
-        if session is not None and session.deadline is not None and link.conn.connected:
-            link.timer = asyncio.get_running_loop().call_at(session.deadline, self._poll, link)
+        deadline = session.get_timer() if session is not None else None
+        if deadline is not None and link.conn.connected:
+            link.timer = asyncio.get_running_loop().call_at(deadline, self._on_timer, link)
 
-    def _poll(self, link: SmpLink) -> None:
+    def _on_timer(self, link: SmpLink) -> None:
         link.timer = None
         if link.session is not None and self._links.get(link.conn.handle) is link:
-            self._apply(link, link.session.poll(self._now()))
+            link.session.handle_timer(self._now())
+            self._pump(link)
 
     def _notify_pairing(self, conn: Connection, result: PairingResult | None, error: SmpError | None) -> None:
         for callback in list(self._pairing_listeners):
