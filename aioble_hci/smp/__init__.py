@@ -10,5 +10,6 @@
   ``handle_timer(now)`` run the SMP timeout. ``config.SecurityConfig`` is the policy.
 - ``legacy``, ``secure_connections`` (with OOB data), ``distribution``: the pairing phases.
 - ``attempts.RepeatedAttempts``: back-off after failures, shared across connections.
-- ``bonds.BondStore``: the bond file (atomic JSON, mode 0600), lookup by identity or RPA.
+- ``bonds.BondStore``: bonds in memory and their JSON form, lookup by identity or RPA (the
+  file is ``aioble_hci.host.smp.bond_file.FileBondStore``).
 """

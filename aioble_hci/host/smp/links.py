@@ -21,6 +21,7 @@ from aioble_hci.hci.constants import StatusCode
 from aioble_hci.host.connection import Connection, Role
 from aioble_hci.host.errors import ControllerLostError, HciError
 from aioble_hci.host.host import Host
+from aioble_hci.host.smp.bond_file import FileBondStore
 from aioble_hci.host.smp.config import SmpHostConfig
 from aioble_hci.host.smp.errors import LinkLostError, SmpError
 from aioble_hci.host.smp.identity import load_or_create_irk
@@ -29,7 +30,6 @@ from aioble_hci.host.smp.privacy import ResolvingList
 from aioble_hci.host.smp.prompts import HeadlessPrompts, Prompts
 from aioble_hci.host.smp.state import PairingResult, SecurityState
 from aioble_hci.smp.attempts import RepeatedAttempts
-from aioble_hci.smp.bonds import BondStore
 from aioble_hci.smp.config import LocalIdentity, SecurityConfig
 from aioble_hci.smp.events import SmpEvent, StartEncryption
 from aioble_hci.smp.secure_connections import LocalOob
@@ -50,7 +50,8 @@ class SmpLinks:
         self.host = host
         self.config = config or SmpHostConfig()
         self.prompts: Prompts = prompts or HeadlessPrompts(self.config.passkey, self.config.accept_numeric_comparison)
-        self.bonds = BondStore(self.config.resolved_bond_path())
+        self.bonds = FileBondStore(self.config.resolved_bond_path(), background=True)
+        """Changes are saved on the store's writer thread, never on the host loop (``flush()`` waits)."""
         self.attempts = RepeatedAttempts(self.config.repeated_attempts_interval)
         self.local_irk: bytes = load_or_create_irk(self.config.resolved_irk_path())
         self.local_address: Address | None = None
