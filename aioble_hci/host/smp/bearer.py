@@ -3,7 +3,7 @@
 One ``Smp`` per Host (:func:`attach_smp`), one :class:`SmpLink` per connection. SMP PDUs arrive on
 the fixed channel 0x0006 (Core Vol 3 Part A, 2.1); the session's PDUs are sent first, then its
 events are handled (HCI LE Enable Encryption, LTK Request replies, prompts, bonds). HCI Encryption
-Change (v1/v2) and Encryption Key Refresh Complete update each link's :class:`SecurityState`,
+Change (v1/v2) and Encryption Key Refresh Complete update each link's :class:`LinkSecurity`,
 reported to :meth:`Smp.on_security_changed` subscribers (GATT permissions, L2CAP link security,
 MicroPython's ``_IRQ_ENCRYPTION_UPDATE``).
 

@@ -28,7 +28,8 @@ from aioble_hci.host.smp.identity import load_or_create_irk
 from aioble_hci.host.smp.link import LOCAL_ADDRESS_KEY, SECURITY_KEY, SmpLink, on_air_peer_address
 from aioble_hci.host.smp.privacy import ResolvingList
 from aioble_hci.host.smp.prompts import HeadlessPrompts, Prompts
-from aioble_hci.host.smp.state import PairingResult, SecurityState
+from aioble_hci.host.smp.state import PairingResult
+from aioble_hci.security import LinkSecurity
 from aioble_hci.smp.attempts import RepeatedAttempts
 from aioble_hci.smp.config import LocalIdentity, SecurityConfig
 from aioble_hci.smp.events import SmpEvent, StartEncryption
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 
 SMP_CID = 0x0006
 
-SecurityCallback = Callable[[Connection, SecurityState], None]
+SecurityCallback = Callable[[Connection, LinkSecurity], None]
 PairingCallback = Callable[[Connection, "PairingResult | None", "SmpError | None"], None]
 
 
@@ -71,7 +72,7 @@ class SmpLinks:
         def _finish_pairing(self, link: SmpLink, result: PairingResult | None,
                             error: SmpError | None) -> None: ...  # pairing.py
         async def pair(self, conn: Connection) -> PairingResult: ...  # pairing.py
-        async def encrypt(self, conn: Connection, timeout: float | None = None) -> SecurityState: ...
+        async def encrypt(self, conn: Connection, timeout: float | None = None) -> LinkSecurity: ...
         async def _start_pairing_encryption(self, link: SmpLink, start: StartEncryption) -> None: ...
         async def _reply_ltk(self, conn: Connection, ltk: bytes | None) -> None: ...  # encryption.py
 
@@ -86,9 +87,9 @@ class SmpLinks:
         self._pump(link)
 
     # -- queries -------------------------------------------------------------------------------
-    def security(self, conn: Connection) -> SecurityState:
+    def security(self, conn: Connection) -> LinkSecurity:
         link = self._links.get(conn.handle)
-        return link.security if link is not None else SecurityState()
+        return link.security if link is not None else LinkSecurity()
 
     def pairing_in_progress(self, conn: Connection) -> bool:
         """Whether a pairing is running on this link (security updates before its end are interim)."""

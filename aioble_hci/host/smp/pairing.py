@@ -23,7 +23,8 @@ from aioble_hci.host.smp.errors import (
 )
 from aioble_hci.host.smp.link import IDENTITY_KEY, SmpLink, on_air_peer_address
 from aioble_hci.host.smp.links import SmpLinks
-from aioble_hci.host.smp.state import KeyInfo, PairingResult, SecurityState
+from aioble_hci.host.smp.state import KeyInfo, PairingResult
+from aioble_hci.security import LinkSecurity
 from aioble_hci.smp.bonds import Bond
 from aioble_hci.smp.events import (
     NumericComparison,
@@ -166,7 +167,7 @@ class SmpPairing(SmpLinks):
     # -- end of a pairing ----------------------------------------------------------------------
     def _on_pairing_complete(self, link: SmpLink, complete: PairingComplete) -> None:
         conn = link.conn
-        link.security = SecurityState(
+        link.security = LinkSecurity(
             encrypted=link.security.encrypted, authenticated=complete.authenticated,
             bonded=complete.bonded, key_size=complete.key_size, sc=complete.sc)
         if complete.bonded:
