@@ -158,6 +158,15 @@ class Host:
                 except Exception as exc:
                     log.warning("closing the capture failed: %s", exc)
 
+    def capture_to(self, path: str | None) -> str | None:
+        """Close the current capture and record every packet from now on to `path` (None: stop);
+        returns the path actually opened. The conformance tester keeps one btsnoop file per case."""
+        old, self._capture = self._capture, None
+        if old is not None:
+            old.close()
+        self._capture = CaptureHook.open(path) if path else None
+        return self._capture.path if self._capture is not None else None
+
     def _spawn(self, coro: Any, name: str) -> asyncio.Task[None]:
         """A background task the host owns: kept until done, cancelled and awaited by close()."""
         task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coro, name=name)
