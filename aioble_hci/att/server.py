@@ -47,6 +47,7 @@ from aioble_hci.att.gatt import (
 )
 from aioble_hci.att.pdus import ATT_DEFAULT_MTU, ATT_MAX_VALUE_LEN, ErrorCode, Opcode
 from aioble_hci.att.signing import verify
+from aioble_hci.errors import RemoteProtocolError
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ class ServerOutput:
     events: list[Any] = field(default_factory=list)
 
 
-class _Reject(Exception):
+class _Reject(RemoteProtocolError):
     """Internal: answer the current request with an Error Response."""
 
     def __init__(self, code: ErrorCode, handle: int) -> None:

@@ -95,7 +95,7 @@ class CaseContext:
         connect = getattr(self.upper, "connect", None)
         if connect is not None:
             await asyncio.sleep(0)
-            await connect(self.tester.host.gap.address)
+            await connect(self.tester.gap.address)
         link = await waiting
         self.links.append(link)
         return link

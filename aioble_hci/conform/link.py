@@ -270,8 +270,8 @@ class TesterLink:
         return await self.wait_event("encryption", timeout)
 
     async def disconnect(self, reason: int = 0x13) -> None:
-        if self.connected:
-            gap = self.host.gap
+        gap = self.host.gap
+        if self.connected and gap is not None:
             try:
                 await gap.disconnect(self.conn, reason, timeout=5.0)
             except Exception:  # already gone

@@ -18,7 +18,7 @@ from aioble_hci.gap.scan_results import AdvertisingReport
 from aioble_hci.hci import commands as cmd
 from aioble_hci.hci import events as ev
 from aioble_hci.host.connection import Connection, Role
-from aioble_hci.host.gap import GapConfig, attach_gap
+from aioble_hci.host.gap import Gap, GapConfig, attach_gap
 from aioble_hci.host.gap.advertising import AdvertisingParameters
 from aioble_hci.host.gap.config import ConnectionParameters
 from aioble_hci.host.gap.scanning import ScanParameters
@@ -40,11 +40,12 @@ class LowerTester:
     def __init__(self, host: Host, timeout: float = 2.0) -> None:
         if host.gap is None:
             raise ValueError("the lower tester needs the Host's GAP bearer: await attach_gap(host) first")
-        for bearer in ("l2cap", "gatt", "smp"):
-            if getattr(host, bearer) is not None:
+        for bearer, slot in (("l2cap", host.l2cap), ("gatt", host.gatt), ("smp", host.smp)):
+            if slot is not None:
                 raise ValueError(f"the lower tester's Host must not have the {bearer} bearer attached: "
                                  "it sends and checks raw PDUs on those channels itself")
         self.host = host
+        self.gap: Gap = host.gap
         self.timeout = timeout
         self.links: dict[int, TesterLink] = {}
         for cid in (ATT_CID, SIGNALING_CID, SMP_CID):
@@ -71,7 +72,7 @@ class LowerTester:
     async def close(self) -> None:
         for unsubscribe in self._unsubscribe:
             unsubscribe()
-        self.host.gap.close()
+        self.gap.close()
         await self.host.close()
 
     # --- links -----------------------------------------------------------------------------
@@ -92,22 +93,22 @@ class LowerTester:
                       timeout: float = 10.0) -> TesterLink:
         """Connect to a peripheral IUT as central with `params` (LE Create Connection)."""
         try:
-            conn = await self.host.gap.connect(address, params, timeout=timeout)
+            conn = await self.gap.connect(address, params, timeout=timeout)
         except Exception as exc:
             raise CaseInconclusive(f"could not connect to the IUT {address}: {exc}") from None
         return self.link_for(conn)
 
     async def accept(self, timeout: float = 10.0, adv_data: bytes = ADV_FLAGS_GENERAL) -> TesterLink:
         """Advertise connectable and return the link once the IUT central connects."""
-        waiting = asyncio.ensure_future(self.host.gap.wait_for_connection(Role.PERIPHERAL, timeout))
-        adv = await self.host.gap.advertise(adv_data, params=AdvertisingParameters(interval_min=0x20))
+        waiting = asyncio.ensure_future(self.gap.wait_for_connection(Role.PERIPHERAL, timeout))
+        adv = await self.gap.advertise(adv_data, params=AdvertisingParameters(interval_min=0x20))
         try:
             conn = await waiting
         except TimeoutError:
             raise CaseInconclusive(f"no IUT central connected within {timeout:g} s") from None
         finally:
             if adv.active:  # legacy connectable advertising ends with the connection
-                await self.host.gap.stop_advertising(adv)
+                await self.gap.stop_advertising(adv)
         return self.link_for(conn)
 
     async def scan_for(self, address: Address, timeout: float = 3.0, active: bool = True,
@@ -122,15 +123,15 @@ class LowerTester:
                 if len(seen) >= count:
                     enough.set()
 
-        unsubscribe = self.host.gap.on_scan_report(on_report)
-        await self.host.gap.start_scan(ScanParameters(active=active, interval=0x20, window=0x20))
+        unsubscribe = self.gap.on_scan_report(on_report)
+        await self.gap.start_scan(ScanParameters(active=active, interval=0x20, window=0x20))
         try:
             await asyncio.wait_for(enough.wait(), timeout)
         except TimeoutError:
             pass
         finally:
             unsubscribe()
-            await self.host.gap.stop_scan()
+            await self.gap.stop_scan()
         return seen
 
     async def new_address(self) -> Address:
@@ -141,7 +142,7 @@ class LowerTester:
         Attempts record (Vol 3 Part H 2.3.6) for the new address."""
         address = generate_static_address()
         await self.host.send_command(cmd.LeSetRandomAddress(random_address=address))
-        addresses = self.host.gap.addresses
+        addresses = self.gap.addresses
         addresses.identity = addresses.random_address = address
         return address
 

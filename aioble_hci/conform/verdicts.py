@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from aioble_hci.errors import RemoteProtocolError
+
 
 class Verdict(StrEnum):
     PASS = "pass"
@@ -18,8 +20,12 @@ class Verdict(StrEnum):
     NOT_APPLICABLE = "not applicable"
 
 
-class CaseOutcome(Exception):
-    """A case ended with a verdict other than pass; the message says why."""
+class CaseOutcome(RemoteProtocolError):
+    """A case ended with a verdict other than pass; the message says why.
+
+    A remote error: each verdict is about the IUT, the tester's remote side (it broke the rule,
+    the exchange with it could not reach the rule, or it does not offer what the case needs).
+    """
 
     verdict: Verdict
 

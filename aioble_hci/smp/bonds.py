@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aioble_hci.address import Address
+from aioble_hci.errors import UsageError
 from aioble_hci.smp.events import PairingComplete
 from aioble_hci.smp.toolbox import rpa_matches_le
 
@@ -23,7 +24,7 @@ FORMAT_VERSION = 1
 """The ``version`` field of the JSON form."""
 
 
-class BondExistsError(ValueError):
+class BondExistsError(UsageError, ValueError):
     """A bond for that identity address exists and replacing it was not allowed (P11)."""
 
 

@@ -18,7 +18,10 @@ DISPLAYS = (IoCapability.DISPLAY_ONLY, IoCapability.DISPLAY_YES_NO, IoCapability
 
 
 def peer(ctx: CaseContext, initiator: bool = True) -> PairingPeer:
-    return PairingPeer(ctx.link, ctx.tester.host.gap.address, ctx.link.conn.peer_address, initiator)
+    address = ctx.tester.gap.address
+    if address is None:  # the GAP bearer reads it when it starts (LowerTester.open starts it)
+        raise CaseInconclusive("the lower tester does not know its own address: start its GAP bearer")
+    return PairingPeer(ctx.link, address, ctx.link.conn.peer_address, initiator)
 
 
 async def features(ctx: CaseContext, p: PairingPeer, request: sp.PairingRequest | bytes,
