@@ -13,7 +13,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from enum import Enum
 
-from aioble_hci.errors import RemoteProtocolError
+from aioble_hci.errors import RemoteProtocolError, UsageError
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class ChannelState(Enum):
     CLOSED = "closed"
 
 
-class IllegalChannelTransition(RuntimeError):
+class IllegalChannelTransition(UsageError, RuntimeError):
     """A channel was asked to move between two states the state table does not link.
 
     A bug in the caller, never peer input: the manager checks peer input first.

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from enum import Enum, auto
 
 from aioble_hci.address import Address
+from aioble_hci.errors import UsageError
 from aioble_hci.smp import toolbox
 from aioble_hci.smp.attempts import RepeatedAttempts
 from aioble_hci.smp.config import SecurityConfig
@@ -77,7 +78,7 @@ class SmpState(Enum):
     """3.4: after the SMP timeout no further SMP command is sent or taken on this link."""
 
 
-class IllegalSmpTransition(RuntimeError):
+class IllegalSmpTransition(UsageError, RuntimeError):
     """The session was asked to move between states :data:`SMP_TRANSITIONS` does not link."""
 
 
