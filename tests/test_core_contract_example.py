@@ -7,9 +7,7 @@ response that opens the channel (4.22, 4.23), an SDU crosses as K-frames (3.4.3)
 disconnection request closes it on both sides (4.6, 4.7), and a request the peer never answers
 fails when its RTX timer expires (6.2.1; RTX_TIMEOUT is 30 s here).
 
-The body is the documented example line for line, except that this branch's L2CAP core still
-names its timer `next_timeout()`/`handle_timeout(now)`; the contract names are
-`get_timer()`/`handle_timer(now)` (issue 18), as docs/architecture.md shows.
+The body is the documented example line for line.
 """
 
 from __future__ import annotations
@@ -37,11 +35,11 @@ def test_drive_two_l2cap_cores_by_hand() -> None:
     peripheral.register_server(CocServer(spsm=0x0080))
 
     cid = central.connect_coc(0x0080, now=0.0)  # queues an LE Credit Based Connection Request
-    assert central.next_timeout() == 30.0  # its RTX timer runs
+    assert central.get_timer() == 30.0  # its RTX timer runs
     [accepted] = deliver(central, peripheral, now=0.1)
     [opened] = deliver(peripheral, central, now=0.2)
     assert isinstance(accepted, ChannelOpened) and isinstance(opened, ChannelOpened) and opened.cid == cid
-    assert central.next_timeout() is None  # answered: no timer left
+    assert central.get_timer() is None  # answered: no timer left
 
     central.send_sdu(cid, b"hello")
     assert deliver(central, peripheral, now=0.3) == [SduReceived(accepted.cid, b"hello")]
@@ -50,10 +48,10 @@ def test_drive_two_l2cap_cores_by_hand() -> None:
     assert central.take_events() == [ChannelClosed(cid, "closed locally", by_peer=False)]
     [closed] = deliver(central, peripheral, now=0.5)
     assert isinstance(closed, ChannelClosed) and closed.cid == accepted.cid and closed.by_peer
-    assert deliver(peripheral, central, now=0.6) == [] and central.next_timeout() is None
+    assert deliver(peripheral, central, now=0.6) == [] and central.get_timer() is None
 
     lost = central.connect_coc(0x0080, now=1.0)
     central.data_to_send()  # the request is lost on the way: the peer never answers
-    assert central.handle_timeout(now=30.9) == []
-    timeout, failed = central.handle_timeout(now=31.0)
+    assert central.handle_timer(now=30.9) == []
+    timeout, failed = central.handle_timer(now=31.0)
     assert isinstance(timeout, SignalingTimeout) and isinstance(failed, ChannelOpenFailed) and failed.cid == lost

@@ -15,6 +15,7 @@ from typing import Any
 
 from aioble_hci.att.errors import AttError
 from aioble_hci.att.pdus import ATT_MAX_VALUE_LEN, ErrorCode
+from aioble_hci.security import LinkSecurity as SecurityState  # the one link-security type
 from aioble_hci.uuid import UUID
 
 
@@ -30,21 +31,6 @@ class AttPermissions(IntFlag):
     WRITE_ENCRYPTED = 0x20
     WRITE_AUTHENTICATED = 0x40
     WRITE_AUTHORIZED = 0x80
-
-
-@dataclass(frozen=True, slots=True)
-class SecurityState:
-    """What the link offers: encryption, MITM authentication, key size, authorization, bond.
-
-    `bonded` means an LTK is known for the peer: an unencrypted link then gets Insufficient
-    Encryption rather than Insufficient Authentication (Vol 3 Part C 10.3.1; conformance A17).
-    """
-
-    encrypted: bool = False
-    authenticated: bool = False
-    key_size: int = 0
-    authorized: bool = False
-    bonded: bool = False
 
 
 OPEN_LINK = SecurityState()

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from aioble_hci.smp.bonds import Bond
 
 
+
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "bonds",
@@ -31,10 +32,10 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from aioble_hci.host.smp.bond_file import FileBondStore
     from aioble_hci.host.smp.config import default_bond_path
-    from aioble_hci.smp.bonds import BondStore
 
-    store = BondStore(args.bonds or default_bond_path())
+    store = FileBondStore(args.bonds or default_bond_path())
     if args.delete is not None:
         return delete(store, args.delete)
     bonds = sorted(store.bonds(), key=lambda bond: str(bond.peer))

@@ -38,7 +38,7 @@ from aioble_hci.host.connection import Connection
 from aioble_hci.host.smp.bearer import Smp
 from aioble_hci.host.smp.config import SmpHostConfig
 from aioble_hci.host.smp.prompts import CallbackPrompts, PasskeyAction
-from aioble_hci.host.smp.state import SecurityState
+from aioble_hci.security import LinkSecurity
 from aioble_hci.smp.bonds import Bond
 from aioble_hci.smp.pdus import IoCapability
 
@@ -123,8 +123,8 @@ class Pairing:
             except Exception as exc:  # a secret written by another stack: not ours to read
                 log.debug("ignoring peer secret %d: %s", index, exc)
 
-    def security(self, connection: Connection) -> SecurityState:
-        return self.smp.security(connection) if self.smp is not None else SecurityState()
+    def security(self, connection: Connection) -> LinkSecurity:
+        return self.smp.security(connection) if self.smp is not None else LinkSecurity()
 
     def peer_bonded(self, connection: Connection) -> bool:
         """Whether a bond (an LTK) is known for the peer of this link (Vol 3 Part C 10.3.1)."""
@@ -163,7 +163,7 @@ class Pairing:
     def _on_encryption_event(self, event: Any) -> None:
         self._unreported.add(int(event.connection_handle))
 
-    def _on_security(self, connection: Connection, state: SecurityState) -> None:
+    def _on_security(self, connection: Connection, state: LinkSecurity) -> None:
         """One ENCRYPTION_UPDATE per Encryption Change or Key Refresh, as NimBLE: during a pairing
         it waits for the end of key distribution; the bearer's other security reports (the
         pairing's completion right after the Encryption Change when no keys are distributed)

@@ -9,36 +9,36 @@ returns them, and a disconnection frees those of its handle.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
-from collections import Counter, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from aioble_hci.hci.acl import fragment
+from aioble_hci.hci.acl_flow import AclFlowCore
+from aioble_hci.hci.command_flow import (
+    CommandDropped,
+    CommandFlowCore,
+    CommandFlowEvent,
+    CommandTimedOut,
+)
 from aioble_hci.host.errors import HciTimeoutError
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(eq=False)
-class _PendingCommand:
-    command: Any
-    opcode: int
-    timeout: float
-    future: asyncio.Future[Any]
-    urgent: bool = False
-    timer: asyncio.TimerHandle | None = None
-
-
 class CommandFlow:
-    """Queues commands and sends them as the controller's command credits allow.
+    """The async driver of :class:`aioble_hci.hci.command_flow.CommandFlowCore` on the host loop.
 
-    `on_timeout(error, consecutive)` hears of every command the controller left
-    unanswered, with how many timed out in a row (any answer resets the count), so
-    the host can declare a silent controller lost instead of queueing forever.
-    While `exclusive` is set (re-initialising the controller), only urgent commands
-    are sent; the others wait in the queue.
+    `submit` awaits a command's Command Complete/Status; the core decides when each command may
+    go (credits, Vol 4 Part E 4.4) and when it times out, this driver writes the packets the core
+    releases, settles the callers' futures from the core's events and keeps one loop timer at
+    the core's `get_timer()`.
+
+    `on_timeout(error, consecutive)` hears of every command the controller left unanswered, with
+    how many timed out in a row (any answer resets the count), so the host can declare a silent
+    controller lost instead of queueing forever. While `exclusive` is set (re-initialising the
+    controller), only urgent commands are sent; the others wait in the queue.
 
     A queued command waits for the commands ahead of it, each bounded by its own timeout.
     The one wait nothing else bounds is a credit stall: the controller answered with
@@ -51,273 +51,260 @@ class CommandFlow:
                  on_timeout: Callable[[HciTimeoutError, int], None] | None = None) -> None:
         self._send = send
         self._on_timeout = on_timeout
-        self.credits = 1
-        self.consecutive_timeouts = 0
-        self.exclusive = False
-        self.unexpected_answers = 0
-        self._queue: deque[_PendingCommand] = deque()
-        self._in_flight: dict[int, deque[_PendingCommand]] = {}
-        self._stall: asyncio.TimerHandle | None = None
+        self.core = CommandFlowCore()
+        self._pending: dict[int, _Pending] = {}
+        self._tokens = itertools.count(1)
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at: float | None = None
+        self._driving = False
+
+    # -- the core's state, as the host and tests read it ------------------------------------
+    @property
+    def credits(self) -> int:
+        return self.core.credits
+
+    @property
+    def consecutive_timeouts(self) -> int:
+        return self.core.consecutive_timeouts
+
+    @property
+    def unexpected_answers(self) -> int:
+        return self.core.unexpected_answers
+
+    @property
+    def exclusive(self) -> bool:
+        return self.core.exclusive
+
+    @exclusive.setter
+    def exclusive(self, value: bool) -> None:
+        self.core.exclusive = value
 
     @property
     def queued(self) -> int:
-        return len(self._queue)
+        return self.core.queued
 
     @property
     def in_flight(self) -> int:
-        return sum(len(q) for q in self._in_flight.values())
+        return self.core.in_flight
 
+    def is_in_flight(self, opcode: int) -> bool:
+        return self.core.is_in_flight(opcode)
+
+    # -- commands ------------------------------------------------------------------------------
     async def submit(self, command: Any, timeout: float, urgent: bool = False) -> Any:
         """Send `command` when a credit allows; return its Command Complete/Status event."""
         loop = asyncio.get_running_loop()
-        pending = _PendingCommand(command, int(command.OPCODE), timeout, loop.create_future(), urgent)
-        if urgent:
-            self._queue.appendleft(pending)
-        else:
-            self._queue.append(pending)
-        self.pump()
+        token = next(self._tokens)
+        pending = _Pending(command, timeout, loop.create_future())
+        self._pending[token] = pending
+        self.core.submit(token, int(command.OPCODE), command.to_bytes(), timeout, loop.time(), urgent)
+        self._drive()
         try:
             return await pending.future
         finally:
-            self._forget(pending)
-
-    def is_in_flight(self, opcode: int) -> bool:
-        return bool(self._in_flight.get(opcode))
+            if self.core.cancel(token, self._now()):  # still queued: it will never be sent
+                self._pending.pop(token, None)
+            self._drive()
 
     def on_answer(self, opcode: int, num_hci_command_packets: int, event: Any) -> bool:
         """A Command Complete or Command Status: new credit count, and maybe a command finished.
 
-        The credit count is honoured even when the answer matches no command sent
-        (Vol 4 Part E, 4.4: Num_HCI_Command_Packets is always the controller's current
-        allowance); such an answer never completes a different pending command.
         Returns whether the answer matched a command in flight.
         """
-        self.credits = num_hci_command_packets
-        self.consecutive_timeouts = 0  # the controller is answering
-        matched = True
-        if opcode != 0:  # opcode 0x0000 only updates the credits (Vol 4 Part E, 7.7.14)
-            pending = self._pop_in_flight(opcode)
-            if pending is None:
-                matched = False
-                self.unexpected_answers += 1
-                log.warning("ignoring an answer for opcode 0x%04x, a command not in flight "
-                            "(never sent, or late after a timeout)", opcode)
-            elif not pending.future.done():
+        unexpected = self.core.unexpected_answers
+        token = self.core.receive_answer(opcode, num_hci_command_packets, self._now())
+        if token is not None:
+            pending = self._pending.get(token)
+            if pending is not None and not pending.future.done():
                 pending.future.set_result(event)
-        self.pump()
-        return matched
+        self._drive()
+        return self.core.unexpected_answers == unexpected
 
     def fail_all(self, exc: BaseException) -> None:
         """Fail every queued and in-flight command (controller lost or host closing)."""
-        everything = list(self._queue) + [p for q in self._in_flight.values() for p in q]
-        self._queue.clear()
-        self._in_flight.clear()
-        self._watch_credits()
-        for pending in everything:
-            self._settle_error(pending, exc)
+        self.core.drop_all(self._now())
+        self._drive(exc)
 
     def fail_in_flight(self, exc: BaseException) -> None:
         """Fail commands already sent (their answers will not come after a reset); keep the queue."""
-        for q in self._in_flight.values():
-            for pending in q:
-                self._settle_error(pending, exc)
-        self._in_flight.clear()
-        self.credits = 1
-        self.pump()
-
-    def _next(self) -> _PendingCommand | None:
-        """The next command allowed out: the head, or while exclusive the first urgent one."""
-        if not self.exclusive:
-            return self._queue.popleft()
-        for pending in self._queue:
-            if pending.urgent:
-                self._queue.remove(pending)
-                return pending
-        return None
+        self.core.drop_in_flight(self._now())
+        self._drive(exc)
 
     def pump(self) -> None:
         """Send what the credits allow (also after `exclusive` is lifted)."""
-        try:
-            self._send_allowed()
-        finally:
-            self._watch_credits()
+        self.core.pump(self._now())
+        self._drive()
 
-    def _send_allowed(self) -> None:
-        while self.credits > 0 and self._queue:
-            pending = self._next()
-            if pending is None:
-                return
-            if pending.future.done():
-                continue
-            self.credits -= 1
-            self._in_flight.setdefault(pending.opcode, deque()).append(pending)
-            loop = asyncio.get_running_loop()
-            pending.timer = loop.call_later(pending.timeout, self._expire, pending)
-            try:
-                self._send(pending.command.to_bytes())
-            except Exception as exc:  # the transport refused: fail this command, keep going
-                self._pop(pending)
-                self.credits += 1
-                self._settle_error(pending, exc)
-
-    def _expire(self, pending: _PendingCommand) -> None:
-        if not self._pop(pending):
-            return
-        error = HciTimeoutError(pending.command, pending.timeout)
-        self.consecutive_timeouts += 1
-        log.warning("%s (%d in a row)", error, self.consecutive_timeouts)
-        # The controller will not answer, so its credit for this command is presumed back.
-        if self.credits == 0:
-            self.credits = 1
-        if not pending.future.done():
-            pending.future.set_exception(error)
-        if self._on_timeout is not None:
-            try:
-                self._on_timeout(error, self.consecutive_timeouts)
-            except Exception:
-                log.exception("command timeout handler failed")
-        self.pump()
-
-    def _watch_credits(self) -> None:
-        """Arm the stall timer when commands wait with no credit and none in flight; else disarm it."""
-        stalled = self.credits <= 0 and not self._in_flight and bool(self._queue)
-        if stalled and self._stall is None:
-            loop = asyncio.get_running_loop()
-            self._stall = loop.call_later(self._queue[0].timeout, self._credit_stall)
-        elif not stalled and self._stall is not None:
-            self._stall.cancel()
-            self._stall = None
-
-    def _credit_stall(self) -> None:
-        """No credit came for a whole timeout: the next command fails, never sent."""
-        self._stall = None
-        if not self._queue or self.credits > 0 or self._in_flight:
-            return
-        pending = self._queue.popleft()
-        error = HciTimeoutError(pending.command, pending.timeout, waiting_for_credit=True)
-        self.consecutive_timeouts += 1
-        log.warning("%s (%d in a row)", error, self.consecutive_timeouts)
-        if not pending.future.done():
-            pending.future.set_exception(error)
-        if self._on_timeout is not None:
-            try:
-                self._on_timeout(error, self.consecutive_timeouts)
-            except Exception:
-                log.exception("command timeout handler failed")
-        self._watch_credits()  # the next command waits its own timeout
-
-    def _pop_in_flight(self, opcode: int) -> _PendingCommand | None:
-        """The oldest command in flight with `opcode`, no longer tracked (None if there is none)."""
-        q = self._in_flight.get(opcode)
-        if not q:
-            return None
-        pending = q[0]
-        self._pop(pending)
-        return pending
-
-    def _pop(self, pending: _PendingCommand) -> bool:
-        """Stop tracking a command in flight and cancel its timer; False if it was not in flight."""
-        q = self._in_flight.get(pending.opcode)
-        if q is None or pending not in q:
-            return False
-        q.remove(pending)
-        if not q:
-            del self._in_flight[pending.opcode]
-        if pending.timer is not None:
-            pending.timer.cancel()
-        return True
-
-    def _forget(self, pending: _PendingCommand) -> None:
-        """The caller stopped waiting (cancelled): a queued command is never sent."""
-        if pending in self._queue:
-            self._queue.remove(pending)
-            self._watch_credits()
-
+    # -- driving the core ------------------------------------------------------------------------
     @staticmethod
-    def _settle_error(pending: _PendingCommand, exc: BaseException) -> None:
-        if pending.timer is not None:
-            pending.timer.cancel()
-        if not pending.future.done():
-            pending.future.set_exception(exc)
+    def _now() -> float:
+        try:
+            return asyncio.get_running_loop().time()
+        except RuntimeError:  # no loop (a test poking the flow directly): no timer is armed
+            return 0.0
+
+    def _drive(self, dropped_with: BaseException | None = None) -> None:
+        """Write the packets the core released, settle futures from its events, re-arm the timer.
+
+        A send that re-enters the flow leaves the writing to the outer call (packets stay in
+        order); events are always settled by the call that produced them.
+        """
+        if not self._driving:
+            self._driving = True
+            try:
+                self._write_released()
+            finally:
+                self._driving = False
+        for event in self.core.take_events():
+            self._settle(event, dropped_with)
+        self._arm_timer()
+
+    def _write_released(self) -> None:
+        while True:
+            out = self.core.data_to_send()
+            if not out:
+                return
+            for token, packet in out:
+                pending = self._pending.get(token)
+                if pending is None or pending.future.done():  # the caller gave up before it left
+                    self.core.send_failed(token, self._now())
+                    continue
+                try:
+                    self._send(packet)
+                except Exception as exc:  # the transport refused: fail this command, keep going
+                    pending.future.set_exception(exc)
+                    self.core.send_failed(token, self._now())
+
+    def _settle(self, event: CommandFlowEvent, dropped_with: BaseException | None) -> None:
+        """Every event ends the core's interest in its token (answered, timed out or dropped)."""
+        pending = self._pending.pop(event.token, None)
+        if pending is None:
+            return
+        if isinstance(event, CommandTimedOut):
+            error = HciTimeoutError(pending.command, pending.timeout,
+                                    waiting_for_credit=event.waiting_for_credit)
+            log.warning("%s (%d in a row)", error, event.consecutive)
+            if not pending.future.done():
+                pending.future.set_exception(error)
+            if self._on_timeout is not None:
+                try:
+                    self._on_timeout(error, event.consecutive)
+                except Exception:
+                    log.exception("command timeout handler failed")
+        elif isinstance(event, CommandDropped) and dropped_with is not None:
+            if not pending.future.done():
+                pending.future.set_exception(dropped_with)
+
+    def _arm_timer(self) -> None:
+        deadline = self.core.get_timer()
+        if deadline == self._timer_at:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = self._timer_at = None
+        if deadline is not None:
+            self._timer = asyncio.get_running_loop().call_at(deadline, self._on_timer)
+            self._timer_at = deadline
+
+    def _on_timer(self) -> None:
+        self._timer = self._timer_at = None
+        self.core.handle_timer(self._now())
+        self._drive()
 
 
-@dataclass
+@dataclass(eq=False)
+class _Pending:
+    """A caller waiting for its command's answer."""
+
+    command: Any
+    timeout: float
+    future: asyncio.Future[Any]
+
+
 class AclFlow:
-    """Fragments L2CAP PDUs to the controller's ACL size and sends them as buffer credits allow."""
+    """The driver of :class:`aioble_hci.hci.acl_flow.AclFlowCore`: writes the ACL packets the
+    core releases, at once, and counts packets the transport refused (each is dropped; its
+    credit comes back). A failing transport never breaks the caller or the loop."""
 
-    send: Callable[[bytes], None]
-    max_length: int = 27
-    total_buffers: int = 1
-    credits: int = 1
-    held: bool = False
-    send_failures: int = 0
-    _queue: deque[tuple[int, bytes]] = field(default_factory=deque)
-    _in_flight: Counter[int] = field(default_factory=Counter)
+    def __init__(self, send: Callable[[bytes], None]) -> None:
+        self.send = send
+        self.core = AclFlowCore()
+        self.send_failures = 0
+        self._driving = False
 
-    def configure(self, max_length: int, total_buffers: int) -> None:
-        """Buffer facts from LE Read Buffer Size (or Read Buffer Size); resets the credits and
-        releases a `hold`."""
-        self.max_length = max(1, max_length)
-        self.total_buffers = max(1, total_buffers)
-        self.credits = self.total_buffers
-        self.held = False
-        self._in_flight.clear()
-        self.pump()
+    @property
+    def max_length(self) -> int:
+        return self.core.max_length
 
-    def hold(self) -> None:
-        """Stop sending until `configure` (the credit count is no longer trusted: Data Buffer Overflow)."""
-        self.held = True
+    @property
+    def total_buffers(self) -> int:
+        return self.core.total_buffers
+
+    @property
+    def credits(self) -> int:
+        return self.core.credits
+
+    @property
+    def held(self) -> bool:
+        return self.core.held
 
     @property
     def queued(self) -> int:
-        return len(self._queue)
+        return self.core.queued
 
     def in_flight(self, handle: int) -> int:
-        return self._in_flight[handle]
+        return self.core.in_flight(handle)
+
+    def configure(self, max_length: int, total_buffers: int) -> None:
+        """Buffer facts from LE Read Buffer Size; resets the credits and releases a `hold`."""
+        self.core.configure(max_length, total_buffers)
+        self._drive()
+
+    def hold(self) -> None:
+        """Stop sending until `configure` (Data Buffer Overflow)."""
+        self.core.hold()
 
     def send_pdu(self, handle: int, l2cap_pdu: bytes) -> int:
         """Queue a whole L2CAP PDU (basic header included); returns the number of fragments."""
-        fragments = fragment(handle, l2cap_pdu, self.max_length)
-        self._queue.extend((handle, packet) for packet in fragments)
-        self.pump()
-        return len(fragments)
+        count = self.core.send_pdu(handle, l2cap_pdu)
+        self._drive()
+        return count
 
     def on_completed(self, handle: int, count: int) -> None:
-        """Number Of Completed Packets for one handle (Vol 4 Part E, 7.7.19).
-
-        Completions beyond what is outstanding on that handle (an unknown handle, or a
-        count too high) are ignored, so credits never exceed the controller's buffers."""
-        done = min(count, self._in_flight.get(handle, 0))
-        if done < count:
-            log.warning("controller completed %d packets on handle 0x%03x, only %d outstanding: ignored the rest",
-                        count, handle, done)
-        if done:
-            self._in_flight[handle] -= done
-            if self._in_flight[handle] == 0:
-                del self._in_flight[handle]
-        self.credits = min(self.total_buffers, self.credits + done)
-        self.pump()
+        """Number Of Completed Packets for one handle (Vol 4 Part E, 7.7.19)."""
+        self.core.receive_completed(handle, count)
+        self._drive()
 
     def on_disconnected(self, handle: int) -> None:
         """Drop what is queued for the handle and take back its buffers (Vol 4 Part E, 4.3)."""
-        self._queue = deque(item for item in self._queue if item[0] != handle)
-        returned = self._in_flight.pop(handle, 0)
-        self.credits = min(self.total_buffers, self.credits + returned)
-        self.pump()
+        self.core.disconnected(handle)
+        self._drive()
 
     def clear(self) -> None:
-        self._queue.clear()
-        self._in_flight.clear()
-        self.credits = self.total_buffers
+        self.core.clear()
 
     def pump(self) -> None:
-        while self.credits > 0 and self._queue and not self.held:
-            handle, packet = self._queue.popleft()
-            try:
-                self.send(packet)
-            except Exception as exc:  # a failing transport never breaks the caller or the loop
-                self.send_failures += 1
-                log.error("could not send an ACL packet on handle 0x%03x: %s; dropped", handle, exc)
-                continue
-            self.credits -= 1
-            self._in_flight[handle] += 1
+        self.core.pump()
+        self._drive()
+
+    def _drive(self) -> None:
+        if self._driving:  # a send that re-entered the flow: the outer loop sends in order
+            return
+        self._driving = True
+        try:
+            self._write_released()
+        finally:
+            self._driving = False
+
+    def _write_released(self) -> None:
+        while True:
+            out = self.core.data_to_send()
+            if not out:
+                return
+            for handle, packet in out:
+                try:
+                    self.send(packet)
+                except Exception as exc:
+                    self.send_failures += 1
+                    log.error("could not send an ACL packet on handle 0x%03x: %s; dropped", handle, exc)
+                    self.core.send_failed(handle)

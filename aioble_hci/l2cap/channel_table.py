@@ -45,10 +45,10 @@ class ChannelTable:
     _signaling: SignalingChannel
     _cpu_requests: set[int]
 
-    def _tick(self, now: float | None) -> float:
-        if now is not None:
-            self._now = now
-        return self._now
+    def _tick(self, now: float) -> float:
+        """Record the time of the call in progress (every entry point takes `now`)."""
+        self._now = now
+        return now
 
     def _open_channel(self, cid: int) -> CreditBasedChannel:
         channel = self.channels.get(cid)
@@ -102,8 +102,7 @@ class ChannelTable:
         self._free(channel)
 
     def _send_disconnection_req(self, channel: CreditBasedChannel) -> None:
-        channel.close()
-        channel.state = ChannelState.WAIT_DISCONNECT
+        channel.start_disconnect()
         self._signaling.request(DisconnectionReq(channel.peer_cid, channel.local_cid), self._now)
 
     def _disconnect(self, channel: CreditBasedChannel, reason: str, by_peer: bool = False) -> None:

@@ -13,7 +13,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from enum import Enum
 
-from aioble_hci.errors import RemoteProtocolError
+from aioble_hci.errors import RemoteProtocolError, UsageError
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,27 @@ class ChannelState(Enum):
     OPEN = "open"
     WAIT_DISCONNECT = "wait-disconnect"
     CLOSED = "closed"
+
+
+class IllegalChannelTransition(UsageError, RuntimeError):
+    """A channel was asked to move between two states the state table does not link.
+
+    A bug in the caller, never peer input: the manager checks peer input first.
+    """
+
+
+CHANNEL_TRANSITIONS: dict[ChannelState, frozenset[ChannelState]] = {
+    # The connection response (or our acceptance) opens it; a refusal, timeout or the ACL
+    # link going away frees it (Vol 3 Part A, 6.1.1 WAIT_CONNECT_RSP / WAIT_CONNECT).
+    ChannelState.WAIT_CONNECT_RSP: frozenset({ChannelState.OPEN, ChannelState.CLOSED}),
+    # We send L2CAP_DISCONNECTION_REQ (WAIT_DISCONNECT), or the peer's request or the ACL
+    # link closes it at once (6.1.1 OPEN).
+    ChannelState.OPEN: frozenset({ChannelState.WAIT_DISCONNECT, ChannelState.CLOSED}),
+    # The Disconnection Response, its RTX expiring or the ACL link end it (6.1.1).
+    ChannelState.WAIT_DISCONNECT: frozenset({ChannelState.CLOSED}),
+    ChannelState.CLOSED: frozenset(),
+}
+"""Every state change a credit-based channel may make; anything else raises."""
 
 
 def segment_sdu(sdu: bytes, mps: int) -> list[bytes]:
@@ -126,19 +147,32 @@ class CreditBasedChannel:
     rx_credits: int = 0
     """Credits the peer still holds: K-frames it may send before we grant more."""
     auto_credits: bool = True
-    state: ChannelState = ChannelState.WAIT_CONNECT_RSP
+    _state: ChannelState = field(default=ChannelState.WAIT_CONNECT_RSP, init=False)
     _tx: deque[bytes] = field(default_factory=deque, repr=False)
     _rx: SduReassembler | None = field(default=None, repr=False)
 
+    @property
+    def state(self) -> ChannelState:
+        """The channel's state; it changes only through `_set_state` (CHANNEL_TRANSITIONS)."""
+        return self._state
+
+    def _set_state(self, new: ChannelState) -> None:
+        if new not in CHANNEL_TRANSITIONS[self._state]:
+            raise IllegalChannelTransition(
+                f"channel 0x{self.local_cid:04X}: {self._state.value} -> {new.value} is not allowed"
+            )
+        log.debug("channel 0x%04X: %s -> %s", self.local_cid, self._state.value, new.value)
+        self._state = new
+
     def open(self, peer_cid: int, peer_mtu: int, peer_mps: int, peer_credits: int) -> None:
-        """Enter OPEN with the peer's parameters and initial credits."""
+        """Enter OPEN (only from WAIT_CONNECT_RSP) with the peer's parameters and credits."""
+        self._set_state(ChannelState.OPEN)
         self.peer_cid = peer_cid
         self.peer_mtu = peer_mtu
         self.peer_mps = peer_mps
         self.tx_credits = peer_credits
         self.rx_credits = self.rx_credit_target
         self._rx = SduReassembler(self.local_mtu, self.local_mps)
-        self.state = ChannelState.OPEN
 
     # -- sending ----------------------------------------------------------------------------------
 
@@ -207,8 +241,16 @@ class CreditBasedChannel:
         if self._rx is not None:
             self._rx.mtu, self._rx.mps = mtu, mps
 
+    def start_disconnect(self) -> None:
+        """We sent L2CAP_DISCONNECTION_REQ: drop queued data and any partial SDU, and wait."""
+        self._set_state(ChannelState.WAIT_DISCONNECT)
+        self._drop_data()
+
     def close(self) -> None:
-        """Drop queued data and any partial SDU."""
+        """The channel is gone: drop queued data and any partial SDU."""
+        self._set_state(ChannelState.CLOSED)
+        self._drop_data()
+
+    def _drop_data(self) -> None:
         self._tx.clear()
         self._rx = None
-        self.state = ChannelState.CLOSED

@@ -215,7 +215,8 @@ class CreditBasedConnections(ChannelTable):
         mtu: int = 512,
         mps: int = 247,
         initial_credits: int = 8,
-        now: float | None = None,
+        *,
+        now: float,
         auto_credits: bool = True,
     ) -> int:
         """Send L2CAP_LE_CREDIT_BASED_CONNECTION_REQ; returns our CID (pending until
@@ -236,7 +237,8 @@ class CreditBasedConnections(ChannelTable):
         mtu: int = 512,
         mps: int = 247,
         initial_credits: int = 8,
-        now: float | None = None,
+        *,
+        now: float,
         auto_credits: bool = True,
     ) -> list[int]:
         """Send L2CAP_CREDIT_BASED_CONNECTION_REQ for 1-5 channels; returns our CIDs."""

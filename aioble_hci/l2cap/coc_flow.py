@@ -85,13 +85,13 @@ class OpenChannels(ChannelTable):
         """Queue an SDU; its K-frames leave through `data_to_send` as credits allow."""
         self._open_channel(cid).queue_sdu(bytes(data))
 
-    def give_credits(self, cid: int, credits: int, now: float | None = None) -> None:
+    def give_credits(self, cid: int, credits: int, now: float) -> None:
         """Grant the peer more credits on `cid` (on top of automatic returns)."""
         channel = self._open_channel(cid)
         channel.grant(credits)
         self._signaling.request(FlowControlCreditInd(cid, credits), self._tick(now))
 
-    def disconnect(self, cid: int, now: float | None = None) -> None:
+    def disconnect(self, cid: int, now: float) -> None:
         """Close an open channel: ChannelClosed now, L2CAP_DISCONNECTION_REQ to the peer."""
         self._tick(now)
         self._disconnect(self._open_channel(cid), "closed locally", by_peer=False)

@@ -57,7 +57,7 @@ class ChannelReconfiguration(ChannelTable):
                 channel.set_receive_limits(req.mtu, req.mps)
                 self._events.append(self._reconfigured(channel))
 
-    def reconfigure(self, cids: list[int], mtu: int, mps: int, now: float | None = None) -> None:
+    def reconfigure(self, cids: list[int], mtu: int, mps: int, now: float) -> None:
         """Ask the peer to accept a larger receive MTU/MPS for our enhanced channels."""
         if not 1 <= len(cids) <= MAX_ECFC_CHANNELS:
             raise L2capUsageError(f"reconfigure names 1 to {MAX_ECFC_CHANNELS} channels")

@@ -1,9 +1,10 @@
 """Per-ACL-connection L2CAP: fixed channels, LE signalling and credit-based channels.
 
-Sans-I/O (Core Vol 3 Part A): `receive(frame)` takes a whole basic frame from ACL
+Sans-I/O (Core Vol 3 Part A): `receive(frame, now)` takes a whole basic frame from ACL
 reassembly and returns events; `data_to_send()` drains the basic frames ready for ACL
 (signalling first, then K-frames as credits allow). Time only enters through the `now`
-arguments (seconds, any monotonic origin); when omitted the last value seen is reused.
+arguments (seconds, any monotonic origin), required on every call that can start the RTX
+timer (Vol 3 Part A, 6.2.1); `get_timer()` says when `handle_timer(now)` is due.
 
 This module routes frames by channel (2.1) and signalling commands by procedure; each
 procedure lives in its own module, mixed into `L2capChannelManager`:
@@ -141,11 +142,11 @@ class L2capChannelManager(
         """Accept channels on `server.spsm` (shortcut for `servers.register`)."""
         self.servers.register(server)
 
-    def next_timeout(self) -> float | None:
-        """When `handle_timeout` must next be called, or None."""
+    def get_timer(self) -> float | None:
+        """When `handle_timer` must next be called (the earliest RTX deadline), or None."""
         return self._signaling.next_deadline()
 
-    def handle_timeout(self, now: float) -> list[L2capEvent]:
+    def handle_timer(self, now: float) -> list[L2capEvent]:
         """Expire signalling requests whose 30 s RTX has run out."""
         self._tick(now)
         for pending in self._signaling.expire(now):
@@ -155,7 +156,7 @@ class L2capChannelManager(
 
     # -- incoming frames --------------------------------------------------------------------------
 
-    def receive(self, frame: bytes, now: float | None = None) -> list[L2capEvent]:
+    def receive(self, frame: bytes, now: float) -> list[L2capEvent]:
         """Take one whole basic frame from ACL reassembly; never raises for peer input."""
         self._tick(now)
         try:
@@ -163,9 +164,9 @@ class L2capChannelManager(
         except L2capDecodeError as exc:
             log.warning("dropping L2CAP frame: %s", exc)
             return self.take_events()
-        return self.receive_on(cid, payload)
+        return self.receive_on(cid, payload, now)
 
-    def receive_on(self, cid: int, payload: bytes, now: float | None = None) -> list[L2capEvent]:
+    def receive_on(self, cid: int, payload: bytes, now: float) -> list[L2capEvent]:
         """Take a frame already split by channel (what `Host.register_fixed_channel` gives)."""
         self._tick(now)
         if cid == FixedCid.LE_SIGNALING:

@@ -61,7 +61,7 @@ class ParameterUpdates(ChannelTable):
         interval_max: int,
         latency: int,
         timeout: int,
-        now: float | None = None,
+        now: float,
     ) -> int:
         """(Peripheral) send L2CAP_CONNECTION_PARAMETER_UPDATE_REQ (L2CAP/LE/CPU/BV-01-C)."""
         if self.role is not Role.PERIPHERAL:

@@ -10,17 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from aioble_hci.security import LinkSecurity
+
 from .coc import LE_MAX_MPS, LE_MIN_MPS, LE_MIN_MTU
 from .pdus import LeCreditBasedConnectionResult, is_valid_le_spsm
-
-
-@dataclass(frozen=True)
-class LinkSecurity:
-    """What the ACL link currently offers, as the security manager reports it."""
-
-    encrypted: bool = False
-    authenticated: bool = False
-    key_size: int = 0
 
 
 @dataclass(frozen=True)

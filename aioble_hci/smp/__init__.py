@@ -5,9 +5,11 @@
 - ``pdus``: SMP PDU dataclasses, enums and ``parse_pdu`` (on-air byte order).
 - ``methods``: pairing method selection (tables 2.6-2.8).
 - ``session.SmpSession``: the per-connection pairing state machine (initiator or responder),
-  driven by ``receive``/``pair``/``request_security``/user replies/HCI outcomes, each returning
-  ``events.SmpOutput`` (PDUs to send, then events). ``config.SecurityConfig`` is the policy.
+  driven by ``receive``/``pair``/``request_security``/user replies/HCI outcomes (each with
+  ``now``); drain ``data_to_send()`` (PDUs, sent first) then ``take_events()``; ``get_timer()`` /
+  ``handle_timer(now)`` run the SMP timeout. ``config.SecurityConfig`` is the policy.
 - ``legacy``, ``secure_connections`` (with OOB data), ``distribution``: the pairing phases.
 - ``attempts.RepeatedAttempts``: back-off after failures, shared across connections.
-- ``bonds.BondStore``: the bond file (atomic JSON, mode 0600), lookup by identity or RPA.
+- ``bonds.BondStore``: bonds in memory and their JSON form, lookup by identity or RPA (the
+  file is ``aioble_hci.host.smp.bond_file.FileBondStore``).
 """

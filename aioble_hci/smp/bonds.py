@@ -1,24 +1,16 @@
-"""Bond storage: a JSON file keyed by peer identity address, written atomically.
+"""Bonds: the keys kept per bonded peer, an in-memory store keyed by identity address, and its
+JSON form.
 
-A write goes to a temporary file in the same directory (mode 0600), is flushed and fsynced, then
-``os.replace``-d over the store and the directory is fsynced: a crash at any point leaves either
-the old file or the new one, never a mix. A corrupt file is never thrown away: it is copied to
-``<path>.corrupt`` (or ``.corrupt.N``), reported with a logged error, and the store starts from what
-could be read.
+Sans-I/O like every core: no files, no clock. The file that keeps the JSON form (atomic 0600
+writes off the host loop, stale temporary files, corrupt copies kept aside) is
+:mod:`aioble_hci.host.smp.bond_file`.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import re
-import shutil
-import tempfile
-import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from aioble_hci.address import Address
@@ -29,8 +21,7 @@ from aioble_hci.smp.toolbox import rpa_matches_le
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
-STALE_TEMP_AGE = 60.0
-"""Seconds after which a temporary file of a save is an orphan (a save takes milliseconds)."""
+"""The ``version`` field of the JSON form."""
 
 
 class BondExistsError(UsageError, ValueError):
@@ -192,18 +183,14 @@ def _address_key(address: Address) -> str:
 
 
 class BondStore:
-    """Bonds in a JSON file at ``path``; every change is saved atomically before returning.
+    """Bonds in memory, keyed by identity address, with their JSON form.
 
-    A save writes ``.<name>.<random>.tmp`` beside the file then renames it; a process killed
-    mid-save leaves that temporary file behind, and :meth:`load` removes such orphans once they
-    are ``stale_temp_age`` seconds old (younger ones may belong to another store saving now).
+    :meth:`put` and :meth:`delete` call :meth:`_changed` after each change; a store that keeps a
+    file (:class:`aioble_hci.host.smp.bond_file.FileBondStore`) saves there.
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, stale_temp_age: float = STALE_TEMP_AGE) -> None:
-        self.path = Path(path)
-        self.stale_temp_age = stale_temp_age
-        self._bonds: dict[str, Bond] = {}
-        self.load()
+    def __init__(self, bonds: Iterable[Bond] = ()) -> None:
+        self._bonds: dict[str, Bond] = {_address_key(bond.peer): bond for bond in bonds}
 
     # -- queries ---------------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -233,7 +220,7 @@ class BondStore:
         if not replace and key in self._bonds:
             raise BondExistsError(f"a bond for {key} exists; delete it first to pair again")
         self._bonds[key] = bond
-        self.save()
+        self._changed()
 
     def delete(self, address: Address) -> bool:
         """Remove the bond for ``address`` (identity or resolvable); False if there was none."""
@@ -241,124 +228,44 @@ class BondStore:
         if bond is None:
             return False
         del self._bonds[_address_key(bond.peer)]
-        self.save()
+        self._changed()
         return True
 
-    # -- file ------------------------------------------------------------------------------------
-    def load(self) -> None:
-        """Read the file; a missing file is an empty store, a corrupt one is kept aside.
+    def replace_all(self, bonds: Iterable[Bond]) -> None:
+        """Hold exactly ``bonds`` (what a file load found); not a change to save."""
+        self._bonds = {_address_key(bond.peer): bond for bond in bonds}
 
-        Stale temporary files of interrupted saves are removed first (never the live file).
-        """
-        self._bonds = {}
-        self.remove_stale_temporary_files()
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            log.info("no bond store at %s yet: starting empty", self.path)
-            return
-        try:
-            data = json.loads(text)
-            entries = data["bonds"]
-            if not isinstance(entries, dict):
-                raise TypeError("'bonds' is not an object")
-        except (ValueError, KeyError, TypeError) as error:
-            kept = self._keep_corrupt_copy()
-            log.error(
-                "bond store %s is corrupt (%s): kept a copy at %s and started empty; "
-                "pair again or restore the bonds from the copy",
-                self.path,
-                error,
-                kept,
-            )
-            return
-        bad = 0
-        for key, entry in entries.items():
-            try:
-                bond = Bond.from_json(entry)
-            except (ValueError, KeyError, TypeError) as error:
-                bad += 1
-                log.error("bond %s in %s is unreadable (%s): skipped", key, self.path, error)
-                continue
-            self._bonds[_address_key(bond.peer)] = bond
-        if bad:
-            kept = self._keep_corrupt_copy()
-            log.error("kept the original bond store %s at %s", self.path, kept)
+    def _changed(self) -> None:
+        """Called after every change; the in-memory store keeps nothing else."""
 
-    def _temporary_file_pattern(self) -> re.Pattern[str]:
-        """Names :meth:`save` gives its temporary files (``tempfile.mkstemp``: 8 random characters)."""
-        return re.compile(re.escape(f".{self.path.name}.") + r"[A-Za-z0-9_]{8}" + re.escape(".tmp"))
-
-    def remove_stale_temporary_files(self) -> list[Path]:
-        """Delete this store's orphaned temporary files older than ``stale_temp_age``; returns them."""
-        directory = self.path.parent
-        try:
-            names = os.listdir(directory)
-        except OSError:
-            return []
-        pattern = self._temporary_file_pattern()
-        cutoff = time.time() - self.stale_temp_age
-        removed: list[Path] = []
-        for name in names:
-            if not pattern.fullmatch(name):
-                continue
-            candidate = directory / name
-            try:
-                if candidate.is_symlink() or not candidate.is_file() or candidate.stat().st_mtime > cutoff:
-                    continue
-                candidate.unlink()
-            except OSError as error:
-                log.debug("could not remove stale bond store temporary file %s: %s", candidate, error)
-                continue
-            removed.append(candidate)
-        if removed:
-            log.info("removed %d stale temporary file(s) of interrupted saves of %s", len(removed), self.path)
-        return removed
-
-    def save(self) -> None:
-        """Write atomically: temp file in the same directory, fsync, replace, fsync directory."""
-        directory = self.path.parent
-        directory.mkdir(parents=True, exist_ok=True)
-        payload = {
+    # -- JSON form -------------------------------------------------------------------------------
+    def to_json(self) -> dict[str, Any]:
+        """The whole store as a JSON-ready object (bonds sorted by key, so saves are stable)."""
+        return {
             "version": FORMAT_VERSION,
             "bonds": {key: bond.to_json() for key, bond in sorted(self._bonds.items())},
         }
-        fd, temp_name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(payload, handle, indent=2)
-                handle.write("\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp_name, self.path)
-        except BaseException:
+
+    @staticmethod
+    def bonds_from_json(data: Any) -> tuple[list[Bond], list[tuple[str, str]]]:
+        """The bonds in a JSON object and the entries that could not be read, as (key, error).
+
+        Raises ValueError, KeyError or TypeError when the object itself is not a bond store.
+        """
+        entries = data["bonds"]
+        if not isinstance(entries, dict):
+            raise TypeError("'bonds' is not an object")
+        bonds: list[Bond] = []
+        bad: list[tuple[str, str]] = []
+        for key, entry in entries.items():
             try:
-                os.unlink(temp_name)
-            except FileNotFoundError:
-                pass
-            raise
-        _fsync_directory(directory)
+                bonds.append(Bond.from_json(entry))
+            except (ValueError, KeyError, TypeError) as error:
+                bad.append((str(key), str(error)))
+        return bonds, bad
 
-    def _keep_corrupt_copy(self) -> Path:
-        target = self.path.with_name(self.path.name + ".corrupt")
-        n = 0
-        while target.exists():
-            n += 1
-            target = self.path.with_name(f"{self.path.name}.corrupt.{n}")
-        shutil.copy2(self.path, target)
-        os.chmod(target, 0o600)
-        return target
-
-
-def _fsync_directory(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # e.g. platforms without directory handles
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    @classmethod
+    def from_json(cls, data: Any) -> BondStore:
+        """A store holding the readable bonds of ``data`` (see :meth:`bonds_from_json`)."""
+        bonds, _ = cls.bonds_from_json(data)
+        return cls(bonds)

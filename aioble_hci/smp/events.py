@@ -2,7 +2,7 @@
 
 HCI requests: :class:`StartEncryption` (central) and :class:`ReplyLtk` (peripheral). Application
 prompts: :class:`PasskeyDisplay`, :class:`PasskeyRequest`, :class:`NumericComparison`. Results:
-:class:`PairingComplete` and :class:`PairingFailed`. Keys are on-air order (LSB-first), as HCI
+:class:`PairingComplete` and :class:`PairingAborted`. Keys are on-air order (LSB-first), as HCI
 LE Enable Encryption and LE Long Term Key Request Reply take them.
 """
 
@@ -103,8 +103,14 @@ class PairingComplete:
 
 
 @dataclass(frozen=True)
-class PairingFailed:
-    """Pairing ended without keys. ``remote`` when the peer sent Pairing Failed."""
+class PairingAborted:
+    """The pairing procedure stopped without keys (Vol 3 Part H, 3.5.5: "the pairing procedure
+    has been stopped"). ``remote`` when the peer sent the Pairing Failed PDU, ``timed_out`` when
+    the 30 s SMP timeout ran out (3.4, no PDU at all); otherwise we sent Pairing Failed.
+
+    Named apart from the :class:`aioble_hci.smp.pdus.PairingFailed` PDU: the PDU is one of the
+    three ways a pairing ends like this, and one name must mean one thing.
+    """
 
     reason: PairingFailedReason
     remote: bool = False
@@ -120,13 +126,7 @@ SmpEvent = (
     | PeerKeypress
     | SecurityRequested
     | PairingComplete
-    | PairingFailed
+    | PairingAborted
 )
+"""Everything :meth:`SmpSession.take_events` returns."""
 
-
-@dataclass
-class SmpOutput:
-    """What one call into the session produced: PDUs to send (in order), then events."""
-
-    pdus: list[bytes] = field(default_factory=list)
-    events: list[SmpEvent] = field(default_factory=list)

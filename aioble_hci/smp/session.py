@@ -1,11 +1,15 @@
 """The per-connection SMP state machine for the initiator (central) and responder (peripheral).
 
-Sans-I/O: the host feeds SMP PDUs (``receive``), user answers and HCI outcomes in, always with the
-current time, and gets back :class:`SmpOutput`: PDUs to send on CID 0x0006, then events
-(:mod:`aioble_hci.smp.events`). Phases (Core Vol 3 Part H, 2.1): 1 feature exchange (here), 2
-legacy or LE SC key generation (:mod:`.legacy`, :mod:`.secure_connections`), then encryption
-and 3 key distribution (:mod:`.distribution`). The 30-second SMP timeout (3.4) is checked
-against the caller's clock: call :meth:`SmpSession.poll` at :attr:`SmpSession.deadline`.
+Sans-I/O, in the shape every core shares: the host feeds SMP PDUs (``receive(pdu, now)``), user
+answers and HCI outcomes in, always with the current time; then it drains ``data_to_send()``
+(PDUs for CID 0x0006, sent first) and ``take_events()`` (:data:`aioble_hci.smp.events.SmpEvent`).
+Phases (Core Vol 3 Part H, 2.1): 1 feature exchange (here), 2 legacy or LE SC key generation
+(:mod:`.legacy`, :mod:`.secure_connections`), then encryption and 3 key distribution
+(:mod:`.distribution`). The 30-second SMP timeout (3.4) is the session's own deadline:
+``get_timer()`` says when to call ``handle_timer(now)``.
+
+State changes go through ``_set_state`` against :data:`SMP_TRANSITIONS`; anything else raises
+:class:`IllegalSmpTransition` (a bug, never peer input: PDUs are checked against the state first).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from collections.abc import Callable
 from enum import Enum, auto
 
 from aioble_hci.address import Address
+from aioble_hci.errors import UsageError
 from aioble_hci.smp import toolbox
 from aioble_hci.smp.attempts import RepeatedAttempts
 from aioble_hci.smp.config import SecurityConfig
@@ -24,14 +29,13 @@ from aioble_hci.smp.distribution import KEY_DISTRIBUTION_PDUS, KeyReceiver, loca
 from aioble_hci.smp.entropy import RandomSource, system_random
 from aioble_hci.smp.events import (
     DistributedKeys,
+    PairingAborted,
     PairingComplete,
-    PairingFailed,
     PairingKeys,
     PeerKeypress,
     ReplyLtk,
     SecurityRequested,
     SmpEvent,
-    SmpOutput,
     StartEncryption,
 )
 from aioble_hci.smp.legacy import LegacyPairing
@@ -41,6 +45,7 @@ from aioble_hci.smp.pdus import (
     KeyDistribution,
     OobDataFlag,
     PairingError,
+    PairingFailed,
     PairingFailedReason,
     PairingKeypressNotification,
     PairingRequest,
@@ -50,7 +55,6 @@ from aioble_hci.smp.pdus import (
     SmpPdu,
     parse_pdu,
 )
-from aioble_hci.smp.pdus import PairingFailed as PairingFailedPdu
 from aioble_hci.smp.secure_connections import LocalOob, OobData, SecureConnectionsPairing
 from aioble_hci.smp.toolbox import P256KeyPair
 
@@ -67,7 +71,33 @@ class SmpState(Enum):
     PHASE2 = auto()
     WAIT_ENCRYPTION = auto()
     KEY_DISTRIBUTION = auto()
+    """The link is encrypted; our keys are not sent yet (the initiator waits for the responder's)."""
+    LOCAL_KEYS_SENT = auto()
+    """Our keys are sent; the peer's remaining keys are still due (3.6.1)."""
     TIMED_OUT = auto()
+    """3.4: after the SMP timeout no further SMP command is sent or taken on this link."""
+
+
+class IllegalSmpTransition(UsageError, RuntimeError):
+    """The session was asked to move between states :data:`SMP_TRANSITIONS` does not link."""
+
+
+_ABORTED = frozenset({SmpState.IDLE, SmpState.TIMED_OUT})
+SMP_TRANSITIONS: dict[SmpState, frozenset[SmpState]] = {
+    # Phase 1 starts with our Pairing Request (central) or the peer's (peripheral), 3.5.1.
+    SmpState.IDLE: frozenset({SmpState.WAIT_PAIRING_RESPONSE, SmpState.PHASE2}),
+    # Every state in progress may fail (back to IDLE) or time out (3.4).
+    SmpState.WAIT_PAIRING_RESPONSE: frozenset({SmpState.PHASE2}) | _ABORTED,
+    SmpState.PHASE2: frozenset({SmpState.WAIT_ENCRYPTION}) | _ABORTED,
+    SmpState.WAIT_ENCRYPTION: frozenset({SmpState.KEY_DISTRIBUTION}) | _ABORTED,
+    SmpState.KEY_DISTRIBUTION: frozenset({SmpState.LOCAL_KEYS_SENT}) | _ABORTED,
+    # Completion (all keys through) and failure both end in IDLE.
+    SmpState.LOCAL_KEYS_SENT: _ABORTED,
+    SmpState.TIMED_OUT: frozenset(),
+}
+"""Every state change an SMP session may make (Vol 3 Part H, 2.1 phases, 3.4 timeout)."""
+
+_PHASE3 = (SmpState.KEY_DISTRIBUTION, SmpState.LOCAL_KEYS_SENT)
 
 
 class SmpSession:
@@ -111,10 +141,11 @@ class SmpSession:
         self.peer_oob = peer_oob
         self._key_pair = key_pair
         self._random = random
-        self.state = SmpState.IDLE
-        self.deadline: float | None = None
+        self._state = SmpState.IDLE
+        self._deadline: float | None = None
         self._now = 0.0
-        self._out = SmpOutput()
+        self._pdus: list[bytes] = []
+        self._events: list[SmpEvent] = []
         self._reset()
 
     def _reset(self) -> None:
@@ -127,23 +158,48 @@ class SmpSession:
         self._local_keys = DistributedKeys()
         self._local_kd = KeyDistribution(0)
         self._receiver: KeyReceiver | None = None
-        self._encrypted = False
-        self._sent_keys = False
         self._held: list[SmpPdu] = []
+
+    # -- state -----------------------------------------------------------------------------------
+    @property
+    def state(self) -> SmpState:
+        """Where the pairing stands; it changes only through ``_set_state``."""
+        return self._state
+
+    def _set_state(self, new: SmpState) -> None:
+        if new not in SMP_TRANSITIONS[self._state]:
+            raise IllegalSmpTransition(f"SMP {self._state.name} -> {new.name} is not allowed")
+        log.debug("SMP %s -> %s", self._state.name, new.name)
+        self._state = new
+
+    # -- the contract: output and timer ----------------------------------------------------------
+    def data_to_send(self) -> list[bytes]:
+        """SMP PDUs for the fixed channel 0x0006, in order; send them before handling events."""
+        pdus, self._pdus = self._pdus, []
+        return pdus
+
+    def take_events(self) -> list[SmpEvent]:
+        """Events produced since the last call."""
+        events, self._events = self._events, []
+        return events
+
+    def get_timer(self) -> float | None:
+        """When ``handle_timer`` must be called: the SMP timeout of the pairing running (3.4)."""
+        return self._deadline
+
+    def handle_timer(self, now: float) -> None:
+        """Let time pass: fails the pairing once the 30 s SMP timeout is reached (3.4)."""
+        self._begin(now)
 
     # -- output plumbing (the Phase2Host protocol) -----------------------------------------------
     def send(self, pdu: SmpPdu) -> None:
         log.debug("SMP send %s", pdu)
-        self._out.pdus.append(pdu.to_bytes())
+        self._pdus.append(pdu.to_bytes())
         if self.state is not SmpState.IDLE:
-            self.deadline = self._now + self.config.timeout  # 3.4: reset when a command is queued
+            self._deadline = self._now + self.config.timeout  # 3.4: reset when a command is queued
 
     def emit(self, event: SmpEvent) -> None:
-        self._out.events.append(event)
-
-    def _flush(self) -> SmpOutput:
-        out, self._out = self._out, SmpOutput()
-        return out
+        self._events.append(event)
 
     def _begin(self, now: float) -> None:
         self._now = now
@@ -156,30 +212,25 @@ class SmpSession:
 
     # -- timeout (Vol 3 Part H, 3.4) -----------------------------------------------------------
     def _check_timeout(self, now: float) -> None:
-        if self.in_progress and self.deadline is not None and now >= self.deadline:
+        if self.in_progress and self._deadline is not None and now >= self._deadline:
             log.warning("SMP timeout with %s: no further SMP on this link", self.peer_address)
             self._reset()
-            self.state = SmpState.TIMED_OUT
-            self.deadline = None
-            self.emit(PairingFailed(PairingFailedReason.UNSPECIFIED_REASON, timed_out=True))
-
-    def poll(self, now: float) -> SmpOutput:
-        """Let time pass: fails the pairing once :attr:`deadline` is reached."""
-        self._begin(now)
-        return self._flush()
+            self._set_state(SmpState.TIMED_OUT)
+            self._deadline = None
+            self.emit(PairingAborted(PairingFailedReason.UNSPECIFIED_REASON, timed_out=True))
 
     # -- local starts ----------------------------------------------------------------------------
-    def pair(self, now: float) -> SmpOutput:
+    def pair(self, now: float) -> None:
         """Central: start pairing with a Pairing Request (Vol 3 Part H, 3.5.1)."""
         self._begin(now)
         if not self.central:
             raise RuntimeError("only the central initiates pairing; use request_security()")
         if self.state is SmpState.TIMED_OUT:
-            self.emit(PairingFailed(PairingFailedReason.UNSPECIFIED_REASON, timed_out=True))
+            self.emit(PairingAborted(PairingFailedReason.UNSPECIFIED_REASON, timed_out=True))
         elif self.in_progress:
             log.debug("pairing already in progress")
         elif self.attempts.blocked(self.peer_address, now):
-            self.emit(PairingFailed(PairingFailedReason.REPEATED_ATTEMPTS))
+            self.emit(PairingAborted(PairingFailedReason.REPEATED_ATTEMPTS))
         else:
             initiator_keys, responder_keys = self._offered_keys()
             self._request = PairingRequest(
@@ -190,18 +241,16 @@ class SmpSession:
                 initiator_keys,
                 responder_keys,
             )
-            self.state = SmpState.WAIT_PAIRING_RESPONSE
+            self._set_state(SmpState.WAIT_PAIRING_RESPONSE)
             self.send(self._request)
-        return self._flush()
 
-    def request_security(self, now: float) -> SmpOutput:
+    def request_security(self, now: float) -> None:
         """Peripheral: ask the central to pair or encrypt (Security Request, 3.6.7)."""
         self._begin(now)
         if self.central:
             raise RuntimeError("only the peripheral sends a Security Request")
         if self.state is SmpState.IDLE:
             self.send(SecurityRequest(self._auth_req()))
-        return self._flush()
 
     def _auth_req(self) -> int:
         cfg = self.config
@@ -235,31 +284,29 @@ class SmpSession:
         return (mine, theirs) if self.central else (theirs, mine)
 
     # -- user answers --------------------------------------------------------------------------
-    def passkey_reply(self, passkey: int | None, now: float) -> SmpOutput:
+    def passkey_reply(self, passkey: int | None, now: float) -> None:
         """The passkey the user typed, or None if they cancelled (Passkey Entry Failed)."""
         self._begin(now)
         phase2 = self._phase2
         if phase2 is None or not phase2.waiting_for_passkey:
             log.warning("passkey reply with no passkey request pending: ignored")
-            return self._flush()
+            return
         if passkey is None or not 0 <= passkey <= _MAX_PASSKEY:
             self._fail(PairingFailedReason.PASSKEY_ENTRY_FAILED)
         else:
             self._guard(lambda: phase2.passkey_reply(passkey))
-        return self._flush()
 
-    def numeric_comparison_reply(self, accept: bool, now: float) -> SmpOutput:
+    def numeric_comparison_reply(self, accept: bool, now: float) -> None:
         """The user's yes/no to the Numeric Comparison value."""
         self._begin(now)
         phase2 = self._phase2
         if not isinstance(phase2, SecureConnectionsPairing) or not phase2.waiting_for_confirmation:
             log.warning("numeric comparison reply with no comparison pending: ignored")
-            return self._flush()
+            return
         self._guard(lambda: phase2.numeric_comparison_reply(accept))
-        return self._flush()
 
     # -- HCI outcomes ----------------------------------------------------------------------------
-    def long_term_key_request(self, ediv: int, rand: bytes, now: float) -> SmpOutput:
+    def long_term_key_request(self, ediv: int, rand: bytes, now: float) -> None:
         """Peripheral: the controller asks for the key; only a verified phase-2 key is given.
 
         Before phase 2 is verified (or for a non-zero EDIV/Rand during pairing) the answer is a
@@ -271,44 +318,40 @@ class SmpSession:
         if self.state is SmpState.WAIT_ENCRYPTION and ediv == 0 and rand == bytes(8):
             key = self._key
         self.emit(ReplyLtk(key))
-        return self._flush()
 
-    def encryption_changed(self, encrypted: bool, now: float) -> SmpOutput:
+    def encryption_changed(self, encrypted: bool, now: float) -> None:
         """HCI Encryption Change (or Key Refresh Complete) for this link."""
         self._begin(now)
         if self.state is not SmpState.WAIT_ENCRYPTION:
-            return self._flush()
+            return
         if not encrypted:
             self._fail(PairingFailedReason.UNSPECIFIED_REASON, send=False)
-            return self._flush()
-        self._encrypted = True
-        self.state = SmpState.KEY_DISTRIBUTION
+            return
+        self._set_state(SmpState.KEY_DISTRIBUTION)
         held, self._held = self._held, []
         self._guard(self._distribute)
         for pdu in held:  # keys that overtook the Encryption Change event, in arrival order
-            if self.state is not SmpState.KEY_DISTRIBUTION:
+            if self.state not in _PHASE3:
                 break
             self._guard(functools.partial(self._dispatch, pdu))
-        return self._flush()
 
     # -- receive ---------------------------------------------------------------------------------
-    def receive(self, data: bytes, now: float) -> SmpOutput:
+    def receive(self, data: bytes, now: float) -> None:
         """One PDU from the SMP fixed channel."""
         self._begin(now)
         if self.state is SmpState.TIMED_OUT:
             log.debug("SMP PDU after timeout ignored")
-            return self._flush()
+            return
         try:
             pdu = parse_pdu(data)
         except SmpDecodeError as error:
             log.warning("bad SMP PDU %s: %s", data.hex(), error)
             self._fail(error.reason)
-            return self._flush()
+            return
         log.debug("SMP recv %s", pdu)
         if self.in_progress:
-            self.deadline = now + self.config.timeout
+            self._deadline = now + self.config.timeout
         self._guard(lambda: self._dispatch(pdu))
-        return self._flush()
 
     def _guard(self, action: Callable[[], None]) -> None:
         try:
@@ -322,17 +365,18 @@ class SmpSession:
     ) -> None:
         was_pairing = self.in_progress
         if send:
-            self._out.pdus.append(PairingFailedPdu(reason).to_bytes())
+            self._pdus.append(PairingFailed(reason).to_bytes())
         if was_pairing or remote:
-            self.emit(PairingFailed(reason, remote=remote))
+            self.emit(PairingAborted(reason, remote=remote))
             if reason is not PairingFailedReason.REPEATED_ATTEMPTS or remote:
                 self.attempts.failed(self.peer_address, self._now)
         self._reset()
-        self.state = SmpState.IDLE
-        self.deadline = None
+        if self.state is not SmpState.IDLE:
+            self._set_state(SmpState.IDLE)
+        self._deadline = None
 
     def _dispatch(self, pdu: SmpPdu) -> None:
-        if isinstance(pdu, PairingFailedPdu):
+        if isinstance(pdu, PairingFailed):
             if self.in_progress:
                 self._fail(pdu.reason, send=False, remote=True)
             return
@@ -371,19 +415,16 @@ class SmpSession:
         if self.state is SmpState.PHASE2 and self._phase2 is not None:
             self._phase2.receive(pdu)
             return
-        if self._receiver is not None and self.state in (
-            SmpState.WAIT_ENCRYPTION,
-            SmpState.KEY_DISTRIBUTION,
-        ):
-            if not self._encrypted and isinstance(pdu, KEY_DISTRIBUTION_PDUS):
+        if self._receiver is not None and self.state in (SmpState.WAIT_ENCRYPTION, *_PHASE3):
+            if self.state is SmpState.WAIT_ENCRYPTION and isinstance(pdu, KEY_DISTRIBUTION_PDUS):
                 self._key_before_encryption(pdu)
                 return
             if self.central and not self._receiver.done:
                 self._receiver.receive(pdu)
-                if self.state is SmpState.KEY_DISTRIBUTION:
+                if self.state in _PHASE3:
                     self._distribute()
                 return
-            if not self.central and self._encrypted and self._sent_keys:
+            if not self.central and self.state is SmpState.LOCAL_KEYS_SENT:
                 self._receiver.receive(pdu)
                 self._distribute()
                 return
@@ -409,8 +450,8 @@ class SmpSession:
 
     # -- phase 1 ---------------------------------------------------------------------------------
     def _on_pairing_request(self, request: PairingRequest) -> None:
-        self.state = SmpState.PHASE2  # in progress from here: failures are reported
-        self.deadline = self._now + self.config.timeout
+        self._set_state(SmpState.PHASE2)  # in progress from here: failures are reported
+        self._deadline = self._now + self.config.timeout
         if self.attempts.blocked(self.peer_address, self._now):
             raise PairingError(PairingFailedReason.REPEATED_ATTEMPTS, "waiting interval not over")
         key_size = self._negotiate_key_size(request.max_encryption_key_size)
@@ -447,7 +488,7 @@ class SmpSession:
     def _on_pairing_response(self, response: PairingResponse) -> None:
         request = self._request
         assert request is not None
-        self.state = SmpState.PHASE2
+        self._set_state(SmpState.PHASE2)
         key_size = self._negotiate_key_size(response.max_encryption_key_size)
         sc = self._negotiate_sc(response.flags)
         bonded = bool(AuthReq.BONDING in request.flags and AuthReq.BONDING in response.flags)
@@ -549,14 +590,14 @@ class SmpSession:
         size = self._context.key_size
         masked = bytes(16 - size) + key[16 - size :]
         self._key = toolbox.swap(masked)
-        self.state = SmpState.WAIT_ENCRYPTION
+        self._set_state(SmpState.WAIT_ENCRYPTION)
         if self.central:
             self.emit(StartEncryption(self._key, 0, bytes(8)))
 
     def _distribute(self) -> None:
         """Responder sends its keys first, then the initiator; done when both are through."""
         assert self._receiver is not None and self._context is not None
-        if not self._sent_keys and (not self.central or self._receiver.done):
+        if self.state is SmpState.KEY_DISTRIBUTION and (not self.central or self._receiver.done):
             self._local_keys, pdus = local_key_pdus(
                 self._local_kd,
                 sc=self._sc,
@@ -567,8 +608,8 @@ class SmpSession:
             )
             for pdu in pdus:
                 self.send(pdu)
-            self._sent_keys = True
-        if self._sent_keys and self._receiver.done:
+            self._set_state(SmpState.LOCAL_KEYS_SENT)
+        if self.state is SmpState.LOCAL_KEYS_SENT and self._receiver.done:
             self._complete()
 
     def _complete(self) -> None:
@@ -587,9 +628,9 @@ class SmpSession:
         )
         self.attempts.succeeded(self.peer_address)
         self._reset()
-        self.state = SmpState.IDLE
-        self.deadline = None
+        self._set_state(SmpState.IDLE)
+        self._deadline = None
         self.emit(event)
 
 
-__all__ = ["PairingMethod", "SmpSession", "SmpState"]
+__all__ = ["SMP_TRANSITIONS", "IllegalSmpTransition", "PairingMethod", "SmpSession", "SmpState"]

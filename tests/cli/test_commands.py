@@ -19,7 +19,8 @@ from aioble_hci.cli.values import decode_value
 from aioble_hci.controller.transport import VirtualTransport
 from aioble_hci.host.gatt import attach_gatt
 from aioble_hci.host.host import Host
-from aioble_hci.smp.bonds import Bond, BondStore
+from aioble_hci.host.smp.bond_file import FileBondStore
+from aioble_hci.smp.bonds import Bond
 from aioble_hci.uuid import UUID
 from tests.gatt_host.gattdb import make_db
 from tests.scripted.controller import open_pty_controller
@@ -64,7 +65,7 @@ def test_info_json_carries_the_controller_facts(capsys) -> None:
 
 
 def test_bonds_json_lists_which_keys_are_held_never_the_keys(tmp_path: Path, capsys) -> None:
-    store = BondStore(tmp_path / "bonds.json")
+    store = FileBondStore(tmp_path / "bonds.json")
     ltk = bytes(range(16))
     store.put(Bond(peer=PUBLIC_PERIPHERAL, key_size=16, authenticated=False, sc=True, ltk=ltk))
     assert main(["bonds", "--bonds", str(tmp_path / "bonds.json"), "--json"]) == 0

@@ -2,7 +2,7 @@
 
 It imports the store once, then on each `fork` line from stdin forks a child that
 reports `pid N` and loops forever updating one bond (generation n+1, n+2, ...),
-writing `committed n` after each `BondStore.put` returns. The test SIGKILLs the
+writing `committed n` after each `FileBondStore.put` returns. The test SIGKILLs the
 child at a random point and sends `reap N`; this process answers `reaped N STATUS`.
 The process is single-threaded, so forking it is safe.
 """
@@ -13,7 +13,8 @@ import os
 import sys
 
 from aioble_hci.address import Address
-from aioble_hci.smp.bonds import Bond, BondStore
+from aioble_hci.host.smp.bond_file import FileBondStore
+from aioble_hci.smp.bonds import Bond
 
 UPDATED = Address.parse("c0:00:00:00:00:01/random")
 CONSTANT = Address.parse("c0:00:00:00:00:02/random")
@@ -30,7 +31,7 @@ def constant_bond() -> Bond:
                 peer_ediv=0x1234, peer_rand=bytes(range(8)))
 
 
-def generation(store: BondStore) -> int | None:
+def generation(store: FileBondStore) -> int | None:
     """The generation the store holds, or None without the updated bond."""
     bond = store.get(UPDATED)
     return None if bond is None or bond.ltk is None else int.from_bytes(bond.ltk, "little")
@@ -42,7 +43,7 @@ def _say(line: str) -> None:
 
 def _child(path: str) -> None:
     _say(f"pid {os.getpid()}")
-    store = BondStore(path)
+    store = FileBondStore(path)
     n = generation(store) or 0
     if store.get(CONSTANT) is None:
         store.put(constant_bond())

@@ -1,6 +1,6 @@
 """A writer SIGKILLed at random points in a loop of bond updates never leaves a corrupt or empty store.
 
-BondStore promises atomic saves (temp file, fsync, rename, fsync directory): after
+FileBondStore promises atomic saves (temp file, fsync, rename, fsync directory): after
 each kill the store must load cleanly and hold the constant bond plus the updated
 bond at either the last generation the writer reported committed or the one after
 it (killed after the rename but before reporting).
@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from aioble_hci.smp.bonds import BondStore
+from aioble_hci.host.smp.bond_file import FileBondStore
 from tests.durability.bond_writer import CONSTANT, constant_bond, generation, generation_bond
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,7 +75,7 @@ def test_sigkilled_writer_always_leaves_the_old_or_the_new_bond(tmp_path: Path) 
             while (words := writer.line().split())[0] == "committed":
                 committed = int(words[1])
             assert words[:2] == ["reaped", str(pid)] and os.WIFSIGNALED(int(words[2])), (seed, kill, words)
-            store = BondStore(path) if path.exists() else None
+            store = FileBondStore(path) if path.exists() else None
             if store is None:  # killed before its first save: only possible while nothing was committed
                 assert committed == 0, (seed, kill)
                 continue
@@ -89,5 +89,5 @@ def test_sigkilled_writer_always_leaves_the_old_or_the_new_bond(tmp_path: Path) 
         writer.close()
     assert committed > 0, f"no update was ever committed in {KILLS} kills (seed {seed})"
     assert not list(tmp_path.glob("bonds.json.corrupt*")), "a load found the store corrupt"
-    BondStore(path, stale_temp_age=0)  # the writer is gone: every temporary file left is an orphan
+    FileBondStore(path, stale_temp_age=0)  # the writer is gone: every temporary file left is an orphan
     assert [p.name for p in tmp_path.iterdir()] == ["bonds.json"], "temporary files of killed saves remain"

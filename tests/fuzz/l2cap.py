@@ -2,7 +2,7 @@
 
 Each chunk of the input is one step: a raw basic frame, a signalling command with a correct
 length, a K-frame on a dynamic CID, a credit indication, a local API call, or time passing.
-Invariants: `receive`/`handle_timeout` never raise; local API calls raise only usage errors;
+Invariants: `receive`/`handle_timer` never raise; local API calls raise only usage errors;
 every outgoing frame is a well-formed basic frame, signalling frames decode and fit the
 signalling MTU, K-frames fit the peer's MPS and are never sent without a credit; channels and
 pending requests stay bounded (catalog L1-L17).
@@ -67,19 +67,19 @@ class L2capDriver:
         rest = chunk[1:]
         m = self.manager
         if op == 0:
-            m.receive(rest)
+            m.receive(rest, now=self.now)
         elif op == 1:
-            m.receive(signaling_frame(rest[0] if rest else 0, rest[1] if len(rest) > 1 else 1, rest[2:]))
+            m.receive(signaling_frame(rest[0] if rest else 0, rest[1] if len(rest) > 1 else 1, rest[2:]), now=self.now)
         elif op in (2, 3):
             cid = LE_DYNAMIC_CID_FIRST + (rest[0] % 8 if rest else 0)
-            m.receive(encode_basic_frame(cid, rest[1:]))
+            m.receive(encode_basic_frame(cid, rest[1:]), now=self.now)
         elif op == 4:
             cid = LE_DYNAMIC_CID_FIRST + (rest[0] % 8 if rest else 0)
             credits = int.from_bytes(rest[1:3], "little")
-            m.receive(signaling_frame(0x16, rest[3] if len(rest) > 3 else 7, struct.pack("<HH", cid, credits)))
+            m.receive(signaling_frame(0x16, rest[3] if len(rest) > 3 else 7, struct.pack("<HH", cid, credits)), now=self.now)
         elif op == 5:
             self.now += rest[0] if rest else 31
-            m.handle_timeout(self.now)
+            m.handle_timer(self.now)
         else:
             self.api(rest)
         for event in m.take_events():
@@ -94,19 +94,19 @@ class L2capDriver:
         cid = LE_DYNAMIC_CID_FIRST + src.u8() % 8
         try:
             if which == 0:
-                m.connect_coc(src.u8() or SPSM_OPEN, mtu=23 + src.u8(), mps=23 + src.u8(), initial_credits=src.u8() % 4)
+                m.connect_coc(src.u8() or SPSM_OPEN, mtu=23 + src.u8(), mps=23 + src.u8(), initial_credits=src.u8() % 4, now=self.now)
             elif which == 1:
-                m.connect_ecfc(src.u8() or SPSM_OPEN, 1 + src.u8() % 5, mtu=64 + src.u8(), mps=64 + src.u8(), initial_credits=src.u8() % 4)
+                m.connect_ecfc(src.u8() or SPSM_OPEN, 1 + src.u8() % 5, mtu=64 + src.u8(), mps=64 + src.u8(), initial_credits=src.u8() % 4, now=self.now)
             elif which == 2:
                 m.send_sdu(cid, src.take(src.u8()))
             elif which == 3:
-                m.give_credits(cid, src.u16())
+                m.give_credits(cid, src.u16(), now=self.now)
             elif which == 4:
                 m.disconnect(cid, now=self.now)
             elif which == 5:
-                m.reconfigure([cid], 64 + src.u16(), 64 + src.u8())
+                m.reconfigure([cid], 64 + src.u16(), 64 + src.u8(), now=self.now)
             elif which == 6:
-                m.request_connection_parameter_update(src.u16(), src.u16(), src.u16(), src.u16())
+                m.request_connection_parameter_update(src.u16(), src.u16(), src.u16(), src.u16(), now=self.now)
             elif self.cpu_ids:
                 m.answer_connection_parameter_update(self.cpu_ids.pop(0), bool(src.u8() & 1))
         except _LOCAL_ERRORS:
@@ -150,8 +150,8 @@ def l2cap_signaling_one_input(data: bytes) -> None:
 def open_channels(driver: L2capDriver) -> None:
     """The peer opens an LE channel (SCID 0x0040) and two enhanced ones (0x0041, 0x0042)."""
     m = driver.manager
-    m.receive(encode_basic_frame(5, encode_command(1, LeCreditBasedConnectionReq(SPSM_OPEN, 0x0040, 100, 40, 3))))
-    m.receive(encode_basic_frame(5, encode_command(2, CreditBasedConnectionReq(SPSM_OPEN, 100, 64, 2, (0x41, 0x42)))))
+    m.receive(encode_basic_frame(5, encode_command(1, LeCreditBasedConnectionReq(SPSM_OPEN, 0x0040, 100, 40, 3))), now=driver.now)
+    m.receive(encode_basic_frame(5, encode_command(2, CreditBasedConnectionReq(SPSM_OPEN, 100, 64, 2, (0x41, 0x42)))), now=driver.now)
     m.take_events()
     driver.check(m.data_to_send())
     assert len(m.channels) == 3, m.channels

@@ -13,7 +13,7 @@ from aioble_hci.host.connection import Connection
 from aioble_hci.host.gatt import Gatt, attach_gatt
 from aioble_hci.host.host import Host
 from aioble_hci.host.smp import Smp, SmpHostConfig, attach_smp
-from aioble_hci.smp.bonds import BondStore
+from aioble_hci.host.smp.bond_file import FileBondStore
 from aioble_hci.uuid import UUID
 from tests.gatt_host.pair import WAIT, connect
 
@@ -54,7 +54,8 @@ async def test_bonded_peers_subscription_is_restored_on_reconnection(hosts, tmp_
     await subscribe(c_gatt, c_conn, sensor)
     assert p_gatt.server.subscription(p_conn, sensor.value_handle) == 1
     await disconnect(central, c_conn)
-    (bond,) = BondStore(tmp_path / "p-bonds.json").bonds()
+    assert peripheral.smp.bonds.flush(WAIT)  # saved off the host loop: wait for the file
+    (bond,) = FileBondStore(tmp_path / "p-bonds.json").bonds()
     assert dict(bond.cccd) == {sensor.cccd_handle: 1}
 
     c_conn, p_conn = await connect(central, peripheral)
@@ -73,7 +74,8 @@ async def test_subscription_made_before_bonding_is_kept_once_bonded(hosts, tmp_p
 
     await run(c_smp.pair(c_conn))
 
-    (bond,) = BondStore(tmp_path / "p-bonds.json").bonds()
+    assert peripheral.smp.bonds.flush(WAIT)
+    (bond,) = FileBondStore(tmp_path / "p-bonds.json").bonds()
     assert dict(bond.cccd) == {sensor.cccd_handle: 1}
 
 
@@ -87,4 +89,5 @@ async def test_unbonded_peers_subscription_ends_with_the_connection(hosts, tmp_p
     _, p_conn = await connect(central, peripheral)
 
     assert p_gatt.server.subscription(p_conn, sensor.value_handle) == 0
-    assert BondStore(tmp_path / "p-bonds.json").bonds() == []
+    assert peripheral.smp.bonds.flush(WAIT)
+    assert FileBondStore(tmp_path / "p-bonds.json").bonds() == []

@@ -21,7 +21,7 @@ from aioble_hci.host.connection import Connection
 from aioble_hci.host.gatt import Gatt, attach_gatt
 from aioble_hci.host.host import Host
 from aioble_hci.host.smp import Smp, SmpHostConfig, attach_smp
-from aioble_hci.smp.bonds import BondStore
+from aioble_hci.host.smp.bond_file import FileBondStore
 from aioble_hci.uuid import UUID
 from tests.gatt_host.pair import WAIT, connect
 
@@ -84,7 +84,8 @@ class Bonded:
         return sc_handle, self.sensor.characteristics[0].cccd_handle
 
     def stored_hash(self) -> str | None:
-        (bond,) = BondStore(self.tmp_path / "p-bonds.json").bonds()
+        assert self.peripheral.smp.bonds.flush(WAIT)  # saved off the host loop: wait for the file
+        (bond,) = FileBondStore(self.tmp_path / "p-bonds.json").bonds()
         return dict(bond.gatt).get("database_hash")
 
 

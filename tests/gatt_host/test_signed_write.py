@@ -17,8 +17,8 @@ from aioble_hci.host.connection import Connection
 from aioble_hci.host.gatt import Gatt, attach_gatt
 from aioble_hci.host.host import Host
 from aioble_hci.host.smp import SmpHostConfig, attach_smp
+from aioble_hci.host.smp.bond_file import FileBondStore
 from aioble_hci.host.smp.errors import NoBondError
-from aioble_hci.smp.bonds import BondStore
 from aioble_hci.uuid import UUID
 from tests.gatt_host.pair import WAIT, connect
 
@@ -96,8 +96,9 @@ async def test_sign_counters_are_kept_in_both_bond_stores(pair: Pair) -> None:
         await run(client.write_signed(pair.signed.value_handle, value))
     await pair.barrier(conn)
 
-    (central_bond,) = BondStore(pair.tmp_path / "c-bonds.json").bonds()
-    (peripheral_bond,) = BondStore(pair.tmp_path / "p-bonds.json").bonds()
+    assert pair.c_smp.bonds.flush(WAIT) and pair.p_smp.bonds.flush(WAIT)  # saved off the loop
+    (central_bond,) = FileBondStore(pair.tmp_path / "c-bonds.json").bonds()
+    (peripheral_bond,) = FileBondStore(pair.tmp_path / "p-bonds.json").bonds()
     assert central_bond.local_sign_counter == 2 and peripheral_bond.peer_sign_counter == 1
     assert pair.signed_values() == [b"one", b"two"]
 
@@ -135,7 +136,8 @@ async def test_on_an_encrypted_link_a_plain_write_command_is_sent_instead(pair: 
     await pair.barrier(conn)
 
     assert pair.signed_values() == [b"plain"]
-    (central_bond,) = BondStore(pair.tmp_path / "c-bonds.json").bonds()
+    assert pair.c_smp.bonds.flush(WAIT)
+    (central_bond,) = FileBondStore(pair.tmp_path / "c-bonds.json").bonds()
     assert central_bond.local_sign_counter == 0  # nothing was signed
 
 

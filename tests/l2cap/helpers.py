@@ -110,7 +110,7 @@ def open_from_tester(
     """The lower tester opens an LE credit-based channel on SPSM 0x0080; returns the IUT's CID."""
     from aioble_hci.l2cap.pdus import LeCreditBasedConnectionReq, LeCreditBasedConnectionRsp
 
-    manager.receive(c_frame(1, LeCreditBasedConnectionReq(SPSM, scid, mtu, mps, credits)))
+    manager.receive(c_frame(1, LeCreditBasedConnectionReq(SPSM, scid, mtu, mps, credits)), now=0.0)
     ((_, rsp),) = signaling_out(manager.data_to_send())
     assert isinstance(rsp, LeCreditBasedConnectionRsp) and rsp.result == 0, rsp
     return rsp.destination_cid
@@ -132,4 +132,4 @@ def assert_channel_disconnected(manager: L2capChannelManager, cid: int, events: 
     assert [c for c in sent if not isinstance(c, FlowControlCreditInd)] == [
         DisconnectionReq(0x0040, cid)
     ]
-    assert manager.receive(kframe(cid, b"\x01\x00Z")) == []  # data after the error is discarded
+    assert manager.receive(kframe(cid, b"\x01\x00Z"), now=0.0) == []  # data after the error is discarded

@@ -30,7 +30,7 @@ def _manager(seen: list[ConnectionRequestInfo], refuse: bool = False) -> L2capCh
 def test_le_acceptor_learns_the_connection_handle_and_the_cid_the_response_then_carries() -> None:
     seen: list[ConnectionRequestInfo] = []
     manager = _manager(seen)
-    manager.receive(c_frame(1, LeCreditBasedConnectionReq(SPSM, 0x0040, 64, 30, 5)))
+    manager.receive(c_frame(1, LeCreditBasedConnectionReq(SPSM, 0x0040, 64, 30, 5)), now=0.0)
     ((_, rsp),) = signaling_out(manager.data_to_send())
 
     assert isinstance(rsp, LeCreditBasedConnectionRsp)
@@ -43,8 +43,8 @@ def test_le_acceptor_learns_the_connection_handle_and_the_cid_the_response_then_
 def test_le_acceptor_is_told_the_next_free_cid_when_one_is_in_use() -> None:
     seen: list[ConnectionRequestInfo] = []
     manager = _manager(seen)
-    manager.receive(c_frame(1, LeCreditBasedConnectionReq(SPSM, 0x0040, 64, 30, 5)))
-    manager.receive(c_frame(2, LeCreditBasedConnectionReq(SPSM, 0x0041, 64, 30, 5)))
+    manager.receive(c_frame(1, LeCreditBasedConnectionReq(SPSM, 0x0040, 64, 30, 5)), now=0.0)
+    manager.receive(c_frame(2, LeCreditBasedConnectionReq(SPSM, 0x0041, 64, 30, 5)), now=0.0)
     responses = [cmd for _, cmd in signaling_out(manager.data_to_send())]
 
     assert [info.local_cids for info in seen] == [
@@ -56,7 +56,7 @@ def test_le_acceptor_is_told_the_next_free_cid_when_one_is_in_use() -> None:
 def test_refused_le_request_allocates_nothing() -> None:
     seen: list[ConnectionRequestInfo] = []
     manager = _manager(seen, refuse=True)
-    manager.receive(c_frame(1, LeCreditBasedConnectionReq(SPSM, 0x0040, 64, 30, 5)))
+    manager.receive(c_frame(1, LeCreditBasedConnectionReq(SPSM, 0x0040, 64, 30, 5)), now=0.0)
     ((_, rsp),) = signaling_out(manager.data_to_send())
 
     assert len(seen[0].local_cids) == 1
@@ -67,7 +67,7 @@ def test_refused_le_request_allocates_nothing() -> None:
 def test_ecfc_acceptor_learns_the_cid_each_peer_cid_gets() -> None:
     seen: list[ConnectionRequestInfo] = []
     manager = _manager(seen)
-    manager.receive(c_frame(1, CreditBasedConnectionReq(SPSM, 100, 64, 5, (0x0040, 0x0041, 0x0042))))
+    manager.receive(c_frame(1, CreditBasedConnectionReq(SPSM, 100, 64, 5, (0x0040, 0x0041, 0x0042))), now=0.0)
     ((_, rsp),) = signaling_out(manager.data_to_send())
 
     assert isinstance(rsp, CreditBasedConnectionRsp)
@@ -80,6 +80,6 @@ def test_manager_made_without_a_handle_tells_the_acceptor_none() -> None:
     seen: list[ConnectionRequestInfo] = []
     manager = L2capChannelManager(Role.PERIPHERAL)
     manager.register_server(CocServer(SPSM, acceptor=lambda info: seen.append(info)))
-    manager.receive(c_frame(1, LeCreditBasedConnectionReq(SPSM, 0x0040, 64, 30, 5)))
+    manager.receive(c_frame(1, LeCreditBasedConnectionReq(SPSM, 0x0040, 64, 30, 5)), now=0.0)
 
     assert seen[0].connection_handle is None

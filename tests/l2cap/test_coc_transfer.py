@@ -25,7 +25,7 @@ from .helpers import SPSM, Link, c_frame, iut, kframe, make_link, of_type, signa
 
 def open_channel(link: Link, mtu: int = 512, mps: int = 247, credits: int = 8) -> tuple[int, int]:
     """Central opens a channel to the peripheral's server; returns (central cid, peripheral cid)."""
-    cid = link.central.connect_coc(SPSM, mtu=mtu, mps=mps, initial_credits=credits)
+    cid = link.central.connect_coc(SPSM, mtu=mtu, mps=mps, initial_credits=credits, now=link.now)
     link.pump()
     central_events, peripheral_events = link.take()
     (opened,) = of_type(central_events, ChannelOpened)
@@ -40,7 +40,7 @@ def sdus_of(events: list, cid: int) -> list[bytes]:
 
 def test_central_opens_a_channel_with_negotiated_mtu_mps_and_credits() -> None:
     link = make_link(CocServer(SPSM, mtu=300, mps=100, initial_credits=4))
-    cid = link.central.connect_coc(SPSM, mtu=200, mps=50, initial_credits=3)
+    cid = link.central.connect_coc(SPSM, mtu=200, mps=50, initial_credits=3, now=link.now)
     link.pump()
     central_events, peripheral_events = link.take()
     (opened,) = of_type(central_events, ChannelOpened)
@@ -90,7 +90,7 @@ def test_one_megabyte_each_way_with_mps_23_and_few_credits() -> None:
 
 def test_ecfc_opens_five_channels_that_each_carry_their_own_sdus() -> None:
     link = make_link(CocServer(SPSM, mtu=256, mps=64, initial_credits=2))
-    cids = link.central.connect_ecfc(SPSM, 5, mtu=300, mps=64, initial_credits=2)
+    cids = link.central.connect_ecfc(SPSM, 5, mtu=300, mps=64, initial_credits=2, now=link.now)
     link.pump()
     central_events, peripheral_events = link.take()
     opened = of_type(central_events, ChannelOpened)
@@ -115,7 +115,7 @@ def test_sender_waits_for_credits_and_resumes_after_credit_indication() -> None:
     _, peripheral_events = link.take()
     assert sdus_of(peripheral_events, peripheral_cid) == []
     assert link.central.channels[central_cid].queued_frames == 3
-    link.peripheral.give_credits(peripheral_cid, 3)
+    link.peripheral.give_credits(peripheral_cid, 3, now=link.now)
     link.pump()
     central_events, peripheral_events = link.take()
     assert CreditsAvailable(central_cid, 3) in central_events
@@ -125,7 +125,7 @@ def test_sender_waits_for_credits_and_resumes_after_credit_indication() -> None:
 def test_central_disconnects_and_both_sides_report_closed() -> None:
     link = make_link()
     central_cid, peripheral_cid = open_channel(link)
-    link.central.disconnect(central_cid)
+    link.central.disconnect(central_cid, now=link.now)
     link.pump()
     central_events, peripheral_events = link.take()
     assert central_events == [ChannelClosed(central_cid, "closed locally", False)]
@@ -136,7 +136,7 @@ def test_central_disconnects_and_both_sides_report_closed() -> None:
 def test_peripheral_disconnects_and_both_sides_report_closed() -> None:
     link = make_link()
     central_cid, peripheral_cid = open_channel(link)
-    link.peripheral.disconnect(peripheral_cid)
+    link.peripheral.disconnect(peripheral_cid, now=link.now)
     link.pump()
     central_events, peripheral_events = link.take()
     assert of_type(central_events, ChannelClosed)[0].by_peer
@@ -146,7 +146,7 @@ def test_peripheral_disconnects_and_both_sides_report_closed() -> None:
 
 def test_peripheral_can_open_a_channel_to_a_server_on_the_central() -> None:
     link = make_link(on=Role.CENTRAL)
-    cid = link.peripheral.connect_coc(SPSM)
+    cid = link.peripheral.connect_coc(SPSM, now=link.now)
     link.pump()
     _, peripheral_events = link.take()
     assert of_type(peripheral_events, ChannelOpened)[0].cid == cid
@@ -157,7 +157,7 @@ def test_acceptor_refusal_is_reported_to_the_initiator() -> None:
         SPSM, acceptor=lambda info: LeCreditBasedConnectionResult.NO_RESOURCES_AVAILABLE
     )
     link = make_link(server)
-    cid = link.central.connect_coc(SPSM)
+    cid = link.central.connect_coc(SPSM, now=link.now)
     link.pump()
     central_events, _ = link.take()
     assert central_events == [
@@ -170,10 +170,10 @@ def test_acceptor_refusal_is_reported_to_the_initiator() -> None:
 
 def test_reconfigure_grows_mtu_on_both_ends() -> None:
     link = make_link(CocServer(SPSM, mtu=256, mps=64))
-    (cid,) = link.central.connect_ecfc(SPSM, 1, mtu=100, mps=64)
+    (cid,) = link.central.connect_ecfc(SPSM, 1, mtu=100, mps=64, now=link.now)
     link.pump()
     link.take()
-    link.central.reconfigure([cid], mtu=400, mps=64)
+    link.central.reconfigure([cid], mtu=400, mps=64, now=link.now)
     link.pump()
     central_events, peripheral_events = link.take()
     assert of_type(central_events, ChannelReconfigured)[0].mtu == 400
@@ -198,12 +198,12 @@ def test_credits_go_back_when_the_peer_is_down_to_half_of_them() -> None:
     credits it granted: with 10 granted, the 5th K-frame brings one indication of 5 (the
     sender never runs dry waiting for a round trip), and the first four bring none."""
     manager = iut(server=CocServer(SPSM, mtu=100, mps=50, initial_credits=10))
-    manager.receive(c_frame(1, LeCreditBasedConnectionReq(SPSM, 0x0040, 100, 50, 10)))
+    manager.receive(c_frame(1, LeCreditBasedConnectionReq(SPSM, 0x0040, 100, 50, 10)), now=0.0)
     ((_, rsp),) = signaling_out(manager.data_to_send())
     our_cid = rsp.destination_cid
     indications: list[tuple[int, int]] = []
     for index in range(10):
-        manager.receive(kframe(our_cid, b"\x01\x00" + bytes((index,))))  # one whole 1-octet SDU
+        manager.receive(kframe(our_cid, b"\x01\x00" + bytes((index,))), now=0.0)  # one whole 1-octet SDU
         for _, command in signaling_out(manager.data_to_send()):
             if isinstance(command, FlowControlCreditInd):
                 indications.append((index + 1, command.credits))

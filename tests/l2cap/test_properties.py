@@ -49,7 +49,7 @@ def check_output(manager: L2capChannelManager) -> None:
 def test_arbitrary_frames_never_raise(frames: list[bytes], role: Role) -> None:
     manager = iut(role)
     for frame in frames:
-        for event in manager.receive(frame):
+        for event in manager.receive(frame, now=0.0):
             assert isinstance(event, object)
         check_output(manager)
 
@@ -61,7 +61,7 @@ def test_arbitrary_frames_on_an_open_channel_never_raise(frames: list[bytes]) ->
     manager = iut()
     cid = open_from_tester(manager)
     for frame in frames:
-        for event in manager.receive(frame):
+        for event in manager.receive(frame, now=0.0):
             if isinstance(event, SduReceived):
                 assert event.cid == cid and len(event.sdu) <= 100
             elif isinstance(event, ChannelClosed):
@@ -100,7 +100,7 @@ def test_sdus_round_trip_between_two_managers(
     from .helpers import SPSM, make_link, of_type
 
     link = make_link(CocServer(SPSM, mtu=max(mtu, 700), mps=mps, initial_credits=credits))
-    cid = link.central.connect_coc(SPSM, mtu=mtu, mps=mps, initial_credits=credits)
+    cid = link.central.connect_coc(SPSM, mtu=mtu, mps=mps, initial_credits=credits, now=link.now)
     link.pump()
     _, peripheral_events = link.take()
     (peer,) = [e.cid for e in of_type(peripheral_events, ChannelOpened)]

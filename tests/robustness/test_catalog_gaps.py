@@ -113,7 +113,7 @@ def test_h5_completed_packets_for_an_unknown_handle_create_no_state_and_no_credi
     flow.send_pdu(0x0040, bytes(4))  # one packet in flight on 0x0040
     flow.on_completed(0x0EFF, 5)
     assert flow.credits == 1
-    assert flow.in_flight(0x0EFF) == 0 and 0x0EFF not in flow._in_flight
+    assert flow.in_flight(0x0EFF) == 0 and 0x0EFF not in flow.core.handles_in_flight()
     flow.on_completed(0x0040, 9)  # more than outstanding: credits never exceed the total
     assert flow.credits == 2
 

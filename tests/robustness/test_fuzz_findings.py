@@ -41,7 +41,7 @@ def test_l2cap_unknown_command_with_identifier_zero_is_not_answered_with_identif
     (l2cap.c, "Invalid ident value") and BlueZ ("corrupted command") drop it silently.
     """
     manager = L2capChannelManager(Role.CENTRAL)
-    manager.receive(encode_basic_frame(0x0005, b"\x00\x00\x00\x00"))  # code 0x00, identifier 0
+    manager.receive(encode_basic_frame(0x0005, b"\x00\x00\x00\x00"), now=0.0)  # code 0x00, identifier 0
     assert 0 not in _identifiers_sent(manager)
 
 
@@ -51,7 +51,7 @@ def test_l2cap_connection_request_with_identifier_zero_opens_nothing_and_sends_n
     manager = L2capChannelManager(Role.PERIPHERAL)
     manager.register_server(CocServer(0x0080))
     request = encode_command(0, LeCreditBasedConnectionReq(0x0080, 0x0040, 100, 50, 5))
-    manager.receive(encode_basic_frame(0x0005, request))
+    manager.receive(encode_basic_frame(0x0005, request), now=0.0)
     assert 0 not in _identifiers_sent(manager)
     assert not manager.channels
 
@@ -66,14 +66,14 @@ def test_l2cap_reconfigure_with_an_mtu_over_65535_is_a_usage_error_and_sends_not
     """
     manager = L2capChannelManager(Role.PERIPHERAL)
     manager.register_server(CocServer(0x0080))
-    manager.receive(encode_basic_frame(0x0005, encode_command(1, CreditBasedConnectionReq(0x0080, 100, 64, 2, (0x0041,)))))
+    manager.receive(encode_basic_frame(0x0005, encode_command(1, CreditBasedConnectionReq(0x0080, 100, 64, 2, (0x0041,)))), now=0.0)
     manager.take_events()
     manager.data_to_send()
     (cid,) = manager.channels
     with pytest.raises(L2capUsageError):
-        manager.reconfigure([cid], 0x10000, 64)
-    assert manager.next_timeout() is None
-    assert manager.handle_timeout(31.0) == []
+        manager.reconfigure([cid], 0x10000, 64, now=0.0)
+    assert manager.get_timer() is None
+    assert manager.handle_timer(31.0) == []
 
 
 def test_att_prepare_write_longer_than_att_mtu_is_never_echoed_past_att_mtu() -> None:

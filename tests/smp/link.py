@@ -11,13 +11,12 @@ from aioble_hci.address import Address
 from aioble_hci.smp.config import LocalIdentity, SecurityConfig
 from aioble_hci.smp.events import (
     NumericComparison,
+    PairingAborted,
     PairingComplete,
-    PairingFailed,
     PasskeyDisplay,
     PasskeyRequest,
     ReplyLtk,
     SmpEvent,
-    SmpOutput,
     StartEncryption,
 )
 from aioble_hci.smp.session import SmpSession
@@ -47,8 +46,8 @@ class Side:
         return found[-1] if found else None
 
     @property
-    def failed(self) -> PairingFailed | None:
-        found = self.of(PairingFailed)
+    def failed(self) -> PairingAborted | None:
+        found = self.of(PairingAborted)
         return found[-1] if found else None
 
 
@@ -104,14 +103,17 @@ class Link:
     def other(self, side: Side) -> Side:
         return self.peripheral if side is self.central else self.central
 
-    def take(self, side: Side, out: SmpOutput) -> None:
-        side.sent += out.pdus
-        side.events += out.events
-        for pdu in out.pdus:
+    def take(self, side: Side) -> None:
+        """Drain what the side's session queued: its PDUs go to the other side, then its events."""
+        pdus = side.session.data_to_send()
+        events = side.session.take_events()
+        side.sent += pdus
+        side.events += events
+        for pdu in pdus:
             delivered = self.tamper(side, pdu) if self.tamper else pdu
             if delivered is not None:
                 self._queue.append((self.other(side), delivered))
-        for event in out.events:
+        for event in events:
             if isinstance(event, PasskeyDisplay):
                 side.displayed = event.passkey
             elif isinstance(event, PasskeyRequest):
@@ -122,23 +124,27 @@ class Link:
                 self._encrypt(event)
 
     def _encrypt(self, start: StartEncryption) -> None:
-        out = self.peripheral.session.long_term_key_request(start.ediv, start.rand, self.now)
-        self.take(self.peripheral, out)
+        self.peripheral.session.long_term_key_request(start.ediv, start.rand, self.now)
+        self.take(self.peripheral)
         reply = self.peripheral.of(ReplyLtk)[-1]
         ok = reply.ltk is not None and reply.ltk == start.ltk
         self.encrypted = ok
-        self.take(self.peripheral, self.peripheral.session.encryption_changed(ok, self.now))
-        self.take(self.central, self.central.session.encryption_changed(ok, self.now))
+        self.peripheral.session.encryption_changed(ok, self.now)
+        self.take(self.peripheral)
+        self.central.session.encryption_changed(ok, self.now)
+        self.take(self.central)
 
     def pair(self) -> Link:
-        self.take(self.central, self.central.session.pair(self.now))
+        self.central.session.pair(self.now)
+        self.take(self.central)
         return self.run()
 
     def run(self) -> Link:
         while True:
             while self._queue:
                 side, pdu = self._queue.popleft()
-                self.take(side, side.session.receive(pdu, self.now))
+                side.session.receive(pdu, self.now)
+                self.take(side)
             if not self._answer_users():
                 return self
 
@@ -151,13 +157,38 @@ class Link:
                 else:
                     passkey = self.mistype(shown) if self.mistype else shown
                 side.passkey_requested = False
-                self.take(side, side.session.passkey_reply(passkey, self.now))
+                side.session.passkey_reply(passkey, self.now)
+                self.take(side)
                 return True
         c, p = self.central, self.peripheral
         if c.comparison is not None and p.comparison is not None:
             assert c.comparison == p.comparison
             c.comparison = p.comparison = None
-            self.take(c, c.session.numeric_comparison_reply(self.accept_comparison, self.now))
-            self.take(p, p.session.numeric_comparison_reply(self.accept_comparison, self.now))
+            c.session.numeric_comparison_reply(self.accept_comparison, self.now)
+            self.take(c)
+            p.session.numeric_comparison_reply(self.accept_comparison, self.now)
+            self.take(p)
             return True
         return False
+
+
+@dataclass
+class Output:
+    """What one command queued: PDUs (sent first), then events."""
+
+    pdus: list[bytes]
+    events: list[SmpEvent]
+
+
+def drained(session: SmpSession) -> Output:
+    """Everything the session queued since the last drain (the core contract's two queues)."""
+    return Output(session.data_to_send(), session.take_events())
+
+
+def run(command: Callable[..., None], *args: Any) -> Output:
+    """Call one bound command of a session and return exactly what that call queued."""
+    session = command.__self__  # type: ignore[attr-defined]
+    assert isinstance(session, SmpSession)
+    drained(session)  # nothing queued before leaks into this call's output
+    command(*args)
+    return drained(session)

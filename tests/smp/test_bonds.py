@@ -1,4 +1,5 @@
-"""BondStore: round trip, atomic writes, file mode, corrupt files, RPA lookup."""
+"""FileBondStore (host/smp/bond_file.py) over the core BondStore: round trip, atomic writes, file mode,
+corrupt files, RPA lookup."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from aioble_hci.address import Address, AddressType
+from aioble_hci.host.smp.bond_file import FileBondStore
 from aioble_hci.smp import toolbox
-from aioble_hci.smp.bonds import Bond, BondExistsError, BondStore
+from aioble_hci.smp.bonds import Bond, BondExistsError
 from aioble_hci.smp.config import SecurityConfig
 from tests.smp.link import CENTRAL_IDENTITY, PERIPHERAL_IDENTITY, Link
 
@@ -41,9 +43,9 @@ def make_rpa(irk_le: bytes, prand_le: bytes = bytes([0x11, 0x22, 0x43])) -> Addr
 
 def test_round_trip_through_the_file(tmp_path: Path) -> None:
     path = tmp_path / "bonds.json"
-    store = BondStore(path)
+    store = FileBondStore(path)
     store.put(sample_bond())
-    reloaded = BondStore(path)
+    reloaded = FileBondStore(path)
     assert reloaded.get(PEER) == sample_bond()
     assert len(reloaded) == 1
 
@@ -54,9 +56,9 @@ def test_bond_from_a_real_sc_pairing_round_trips_and_gives_the_encryption_keys(
     link = Link().pair()
     complete = link.central.complete
     assert complete is not None
-    store = BondStore(tmp_path / "bonds.json")
+    store = FileBondStore(tmp_path / "bonds.json")
     store.put(Bond.from_pairing(link.central.session.peer_address, complete))
-    bond = BondStore(tmp_path / "bonds.json").get(PERIPHERAL_IDENTITY.address)
+    bond = FileBondStore(tmp_path / "bonds.json").get(PERIPHERAL_IDENTITY.address)
     assert bond is not None and bond.central_key() == (complete.keys.ltk, 0, bytes(8))
     assert bond.peripheral_key(0, bytes(8)) == complete.keys.ltk
 
@@ -80,7 +82,7 @@ def test_bond_from_legacy_pairing_uses_each_sides_distributed_ltk(tmp_path: Path
 
 def test_file_mode_is_0600(tmp_path: Path) -> None:
     path = tmp_path / "bonds.json"
-    BondStore(path).put(sample_bond())
+    FileBondStore(path).put(sample_bond())
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
@@ -88,7 +90,7 @@ def test_crash_during_replace_leaves_the_old_file_intact(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "bonds.json"
-    store = BondStore(path)
+    store = FileBondStore(path)
     store.put(sample_bond())
     before = path.read_bytes()
 
@@ -101,7 +103,7 @@ def test_crash_during_replace_leaves_the_old_file_intact(
     monkeypatch.undo()
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bonds.json"]  # no temp left behind
-    assert len(BondStore(path)) == 1
+    assert len(FileBondStore(path)) == 1
 
 
 def _orphan(directory: Path, name: str, age: float) -> Path:
@@ -115,9 +117,9 @@ def _orphan(directory: Path, name: str, age: float) -> Path:
 
 def test_load_removes_stale_temporary_files_of_killed_saves(tmp_path: Path) -> None:
     path = tmp_path / "bonds.json"
-    BondStore(path).put(sample_bond())
+    FileBondStore(path).put(sample_bond())
     orphans = [_orphan(tmp_path, f".bonds.json.{suffix}.tmp", 3600) for suffix in ("a1b2c3d4", "zz_9yy8x")]
-    store = BondStore(path)
+    store = FileBondStore(path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bonds.json"]
     assert not any(orphan.exists() for orphan in orphans)
     assert store.get(PEER) == sample_bond()
@@ -125,33 +127,33 @@ def test_load_removes_stale_temporary_files_of_killed_saves(tmp_path: Path) -> N
 
 def test_stale_temporary_files_are_removed_even_when_no_save_ever_completed(tmp_path: Path) -> None:
     _orphan(tmp_path, ".bonds.json.k1ll3d00.tmp", 3600)
-    assert len(BondStore(tmp_path / "bonds.json")) == 0
+    assert len(FileBondStore(tmp_path / "bonds.json")) == 0
     assert list(tmp_path.iterdir()) == []
 
 
 def test_cleanup_keeps_young_temporary_files_other_stores_and_the_live_file(tmp_path: Path) -> None:
     path = tmp_path / "bonds.json"
-    BondStore(path).put(sample_bond())
+    FileBondStore(path).put(sample_bond())
     kept = [
         _orphan(tmp_path, ".bonds.json.s4v1ng00.tmp", 1),  # maybe another store saving right now
         _orphan(tmp_path, ".other.json.abcdefgh.tmp", 3600),  # another store's file
         _orphan(tmp_path, ".bonds.json.abcdefgh.tmp.bak", 3600),  # not our pattern
         _orphan(tmp_path, "bonds.json.tmp", 3600),
     ]
-    removed = BondStore(path).remove_stale_temporary_files()
+    removed = FileBondStore(path).remove_stale_temporary_files()
     assert removed == []
     assert all(file.exists() for file in kept)
-    assert BondStore(path).get(PEER) == sample_bond()
+    assert FileBondStore(path).get(PEER) == sample_bond()
 
 
 def test_stale_temp_age_is_configurable(tmp_path: Path) -> None:
     young = _orphan(tmp_path, ".bonds.json.s4v1ng00.tmp", 5)
-    BondStore(tmp_path / "bonds.json", stale_temp_age=1)
+    FileBondStore(tmp_path / "bonds.json", stale_temp_age=1)
     assert not young.exists()
 
 
 def test_missing_file_is_an_empty_store(tmp_path: Path) -> None:
-    assert len(BondStore(tmp_path / "nothing" / "bonds.json")) == 0
+    assert len(FileBondStore(tmp_path / "nothing" / "bonds.json")) == 0
 
 
 def test_corrupt_file_is_kept_aside_and_reported(
@@ -160,7 +162,7 @@ def test_corrupt_file_is_kept_aside_and_reported(
     path = tmp_path / "bonds.json"
     path.write_text("{ not json")
     with caplog.at_level(logging.ERROR):
-        store = BondStore(path)
+        store = FileBondStore(path)
     assert len(store) == 0
     assert (tmp_path / "bonds.json.corrupt").read_text() == "{ not json"
     assert "corrupt" in caplog.text and "bonds.json.corrupt" in caplog.text
@@ -171,36 +173,36 @@ def test_corrupt_file_is_kept_aside_and_reported(
 def test_second_corruption_does_not_overwrite_the_first_copy(tmp_path: Path) -> None:
     path = tmp_path / "bonds.json"
     path.write_text("first")
-    BondStore(path)
+    FileBondStore(path)
     path.write_text("second")
-    BondStore(path)
+    FileBondStore(path)
     assert (tmp_path / "bonds.json.corrupt").read_text() == "first"
     assert (tmp_path / "bonds.json.corrupt.1").read_text() == "second"
 
 
 def test_one_bad_entry_is_skipped_and_the_rest_kept(tmp_path: Path) -> None:
     path = tmp_path / "bonds.json"
-    BondStore(path).put(sample_bond())
+    FileBondStore(path).put(sample_bond())
     data = json.loads(path.read_text())
     data["bonds"]["broken"] = {"peer": "zz", "key_size": 16}
     path.write_text(json.dumps(data))
-    store = BondStore(path)
+    store = FileBondStore(path)
     assert store.get(PEER) == sample_bond()
     assert (tmp_path / "bonds.json.corrupt").exists()
 
 
 def test_delete_removes_the_bond_from_the_file(tmp_path: Path) -> None:
     path = tmp_path / "bonds.json"
-    store = BondStore(path)
+    store = FileBondStore(path)
     store.put(sample_bond())
     assert store.delete(PEER)
     assert not store.delete(PEER)
-    assert BondStore(path).get(PEER) is None
+    assert FileBondStore(path).get(PEER) is None
 
 
 def test_resolvable_private_address_finds_the_bond_by_irk(tmp_path: Path) -> None:
     """GAP/PRIV/CONN/BV-10-C: a bonded peer reconnecting with a new RPA is recognised."""
-    store = BondStore(tmp_path / "bonds.json")
+    store = FileBondStore(tmp_path / "bonds.json")
     store.put(sample_bond())
     rpa = make_rpa(IRK)
     assert rpa.is_resolvable
@@ -209,7 +211,7 @@ def test_resolvable_private_address_finds_the_bond_by_irk(tmp_path: Path) -> Non
 
 
 def test_delete_by_rpa(tmp_path: Path) -> None:
-    store = BondStore(tmp_path / "bonds.json")
+    store = FileBondStore(tmp_path / "bonds.json")
     store.put(sample_bond())
     assert store.delete(make_rpa(IRK))
     assert len(store) == 0
@@ -217,7 +219,7 @@ def test_delete_by_rpa(tmp_path: Path) -> None:
 
 def test_refusing_to_overwrite_an_existing_identity(tmp_path: Path) -> None:
     """P11 (CVE-2021-3436): a new pairing claiming a bonded identity does not silently replace it."""
-    store = BondStore(tmp_path / "bonds.json")
+    store = FileBondStore(tmp_path / "bonds.json")
     store.put(sample_bond())
     with pytest.raises(BondExistsError):
         store.put(sample_bond(ltk=bytes(16)), replace=False)

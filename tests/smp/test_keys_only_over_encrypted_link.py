@@ -77,17 +77,22 @@ class EarlyKeysLink(Link):
         target = self.central if self.early_to == "central" else self.peripheral
         self.early_state = target.session.state
         for pdu in self.early:
-            self.take(target, target.session.receive(pdu, self.now))
+            target.session.receive(pdu, self.now)
+            self.take(target)
         p, c = self.peripheral, self.central
-        self.take(p, p.session.long_term_key_request(start.ediv, start.rand, self.now))
+        p.session.long_term_key_request(start.ediv, start.rand, self.now)
+        self.take(p)
         ok = self.encryption_ok and p.of(ReplyLtk)[-1].ltk == start.ltk
         self.encrypted = ok
-        self.take(p, p.session.encryption_changed(ok, self.now))
+        p.session.encryption_changed(ok, self.now)
+        self.take(p)
         if self.overtake:
             while self._queue:
                 side, pdu = self._queue.popleft()
-                self.take(side, side.session.receive(pdu, self.now))
-        self.take(c, c.session.encryption_changed(ok, self.now))
+                side.session.receive(pdu, self.now)
+                self.take(side)
+        c.session.encryption_changed(ok, self.now)
+        self.take(c)
 
 
 def forged_key_in_any_event(link: Link) -> bool:

@@ -236,7 +236,8 @@ def test_rfu_auth_req_bits_from_legacy_initiator_still_pair() -> None:
 
 def test_peripheral_security_request_makes_central_report_it() -> None:
     link = Link(CENTRAL, PERIPHERAL)
-    link.take(link.peripheral, link.peripheral.session.request_security(link.now))
+    link.peripheral.session.request_security(link.now)
+    link.take(link.peripheral)
     link.run()
     from aioble_hci.smp.events import SecurityRequested
 

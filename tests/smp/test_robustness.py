@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from aioble_hci.smp.pdus import SmpCode, SmpDecodeError, parse_pdu
 from aioble_hci.smp.session import SmpSession
-from tests.smp.link import CENTRAL_ADDRESS, PERIPHERAL_ADDRESS
+from tests.smp.link import CENTRAL_ADDRESS, PERIPHERAL_ADDRESS, run
 
 GOOD_REQUEST = bytes([0x01, 0x03, 0x00, 0x09, 0x10, 0x07, 0x07])
 GOOD_RESPONSE = bytes([0x02, 0x03, 0x00, 0x09, 0x10, 0x07, 0x07])
@@ -30,7 +30,7 @@ def test_peripheral_survives_any_pdu_sequence(pdus: list[bytes]) -> None:
     now = 0.0
     for pdu in [GOOD_REQUEST, *pdus]:
         now += 1.0
-        out = session.receive(pdu, now)
+        out = run(session.receive, pdu, now)
         for sent in out.pdus:
             parse_pdu(sent)  # everything we send is well formed
 
@@ -45,7 +45,7 @@ def test_central_survives_any_pdu_sequence(pdus: list[bytes]) -> None:
     now = 0.0
     for pdu in [GOOD_RESPONSE, *pdus]:
         now += 1.0
-        for sent in session.receive(pdu, now).pdus:
+        for sent in run(session.receive, pdu, now).pdus:
             parse_pdu(sent)
 
 

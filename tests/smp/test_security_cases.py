@@ -10,8 +10,8 @@ from aioble_hci.smp import toolbox
 from aioble_hci.smp.attempts import RepeatedAttempts
 from aioble_hci.smp.config import SecurityConfig
 from aioble_hci.smp.events import (
+    PairingAborted,
     PairingComplete,
-    PairingFailed,
     PeerKeypress,
     ReplyLtk,
     SecurityRequested,
@@ -32,6 +32,7 @@ from tests.smp.link import (
     PERIPHERAL_IDENTITY,
     Link,
     Side,
+    run,
 )
 
 CENTRAL = SecurityConfig(identity=CENTRAL_IDENTITY)
@@ -124,7 +125,7 @@ def drop_or_replace(sender: str, pdus: dict[int, bytes | None]) -> Hook:
 # -- malformed PDUs (S1-S5) ---------------------------------------------------------------------
 def test_s1_empty_pdu_is_invalid_parameters() -> None:
     """S1: an SMP PDU shorter than its code, down to 0 bytes."""
-    out = peripheral().receive(b"", 0.0)
+    out = run(peripheral().receive, b"", 0.0)
     assert out.pdus == [bytes([0x05, 0x0A])]
 
 
@@ -132,49 +133,49 @@ def test_s1_truncated_pairing_confirm_mid_pairing_aborts() -> None:
     """S1: a Pairing Confirm one octet short during pairing fails with Invalid Parameters."""
     session = peripheral()
     session.receive(GOOD_REQUEST, 0.0)
-    out = session.receive(bytes([0x03]) + bytes(15), 1.0)
+    out = run(session.receive, bytes([0x03]) + bytes(15), 1.0)
     assert out.pdus == [bytes([0x05, 0x0A])]
-    assert out.events == [PairingFailed(R.INVALID_PARAMETERS)]
+    assert out.events == [PairingAborted(R.INVALID_PARAMETERS)]
 
 
 def test_s2_unknown_code_is_command_not_supported() -> None:
     """S2: unknown SMP code -> Pairing Failed 0x07."""
-    assert peripheral().receive(bytes([0x1F, 0x00]), 0.0).pdus == [bytes([0x05, 0x07])]
+    assert run(peripheral().receive, bytes([0x1F, 0x00]), 0.0).pdus == [bytes([0x05, 0x07])]
 
 
 def test_s2_security_request_to_peripheral_is_command_not_supported() -> None:
     """S2 (BlueZ smp-tester "Invalid Request 1"): `0b 00` -> `05 07`."""
-    assert peripheral().receive(bytes([0x0B, 0x00]), 0.0).pdus == [bytes([0x05, 0x07])]
+    assert run(peripheral().receive, bytes([0x0B, 0x00]), 0.0).pdus == [bytes([0x05, 0x07])]
 
 
 def test_s3_pairing_request_with_wrong_length_is_invalid_parameters() -> None:
     """S3 (smp-tester "Invalid Request 3"): `01 ff` -> `05 0a`."""
-    assert peripheral().receive(bytes([0x01, 0xFF]), 0.0).pdus == [bytes([0x05, 0x0A])]
+    assert run(peripheral().receive, bytes([0x01, 0xFF]), 0.0).pdus == [bytes([0x05, 0x0A])]
 
 
 def test_s4_key_size_zero_is_encryption_key_size() -> None:
     """S4 (smp-tester "Invalid Request 2"): `01 00 00 00 00 00 00` -> `05 06`."""
     session = peripheral()
-    out = session.receive(bytes([0x01, 0, 0, 0, 0, 0, 0]), 0.0)
+    out = run(session.receive, bytes([0x01, 0, 0, 0, 0, 0, 0]), 0.0)
     assert out.pdus == [bytes([0x05, 0x06])]
-    assert out.events == [PairingFailed(R.ENCRYPTION_KEY_SIZE)]
+    assert out.events == [PairingAborted(R.ENCRYPTION_KEY_SIZE)]
 
 
 def test_s4_key_size_253_is_encryption_key_size() -> None:
     """S4: SweynTooth Key Size Overflow (CVE-2019-19196) with Max Encryption Key Size 253."""
-    out = peripheral().receive(bytes([0x01, 0x03, 0x00, 0x01, 253, 0x00, 0x00]), 0.0)
+    out = run(peripheral().receive, bytes([0x01, 0x03, 0x00, 0x01, 253, 0x00, 0x00]), 0.0)
     assert out.pdus == [bytes([0x05, 0x06])]
 
 
 def test_s5_reserved_io_capability_is_invalid_parameters() -> None:
     """S5: IO capability 0x05 -> 0x0A."""
-    out = peripheral().receive(bytes([0x01, 0x05, 0x00, 0x01, 16, 0x00, 0x00]), 0.0)
+    out = run(peripheral().receive, bytes([0x01, 0x05, 0x00, 0x01, 16, 0x00, 0x00]), 0.0)
     assert out.pdus == [bytes([0x05, 0x0A])]
 
 
 def test_s5_reserved_oob_flag_is_invalid_parameters() -> None:
     """S5: OOB data flag 0x02 -> 0x0A."""
-    out = peripheral().receive(bytes([0x01, 0x03, 0x02, 0x01, 16, 0x00, 0x00]), 0.0)
+    out = run(peripheral().receive, bytes([0x01, 0x03, 0x02, 0x01, 16, 0x00, 0x00]), 0.0)
     assert out.pdus == [bytes([0x05, 0x0A])]
 
 
@@ -188,9 +189,9 @@ def test_s6_pairing_random_before_confirm_is_unspecified_reason() -> None:
         config=LEGACY_PERIPHERAL,
     )
     session.receive(bytes([0x01, 0x03, 0x00, 0x01, 0x10, 0x00, 0x00]), 0.0)
-    out = session.receive(bytes([0x04]) + bytes(16), 1.0)
+    out = run(session.receive, bytes([0x04]) + bytes(16), 1.0)
     assert out.pdus == [bytes([0x05, 0x08])]
-    assert out.events == [PairingFailed(R.UNSPECIFIED_REASON)]
+    assert out.events == [PairingAborted(R.UNSPECIFIED_REASON)]
 
 
 def test_s6_dhkey_check_before_random_is_unspecified_reason() -> None:
@@ -207,7 +208,7 @@ def test_s6_second_pairing_request_mid_pairing_fails() -> None:
     """S6: a second Pairing Request while pairing -> 0x08."""
     session = peripheral()
     session.receive(GOOD_REQUEST, 0.0)
-    out = session.receive(GOOD_REQUEST, 1.0)
+    out = run(session.receive, GOOD_REQUEST, 1.0)
     assert out.pdus == [bytes([0x05, 0x08])]
 
 
@@ -215,7 +216,7 @@ def test_s7_ltk_request_before_phase2_is_negative() -> None:
     """S7 (Zero-LTK, CVE-2019-19194): LTK request with EDIV 0 / Rand 0 mid-pairing -> negative."""
     session = peripheral()
     session.receive(GOOD_REQUEST, 0.0)
-    assert session.long_term_key_request(0, bytes(8), 1.0).events == [ReplyLtk(None)]
+    assert run(session.long_term_key_request, 0, bytes(8), 1.0).events == [ReplyLtk(None)]
 
 
 def test_s7_ltk_request_with_nonzero_ediv_during_pairing_is_negative() -> None:
@@ -226,19 +227,21 @@ def test_s7_ltk_request_with_nonzero_ediv_during_pairing_is_negative() -> None:
     link.pair()
     session = link.peripheral.session
     assert session.state is SmpState.WAIT_ENCRYPTION
-    assert session.long_term_key_request(0x1234, bytes(8), 0.0).events == [ReplyLtk(None)]
-    assert session.long_term_key_request(0, bytes(8), 0.0).events == [ReplyLtk(starts[0].ltk)]
+    assert run(session.long_term_key_request, 0x1234, bytes(8), 0.0).events == [ReplyLtk(None)]
+    assert run(session.long_term_key_request, 0, bytes(8), 0.0).events == [ReplyLtk(starts[0].ltk)]
 
 
 def test_sm_cen_pis_bv_03_c_security_request_during_pairing_is_ignored() -> None:
     """SM/CEN/PIS/BV-03-C, S16: the first Security Request is reported; a second one during
     pairing is ignored and pairing still completes."""
     link = Link(CENTRAL, PERIPHERAL)
-    link.take(link.peripheral, link.peripheral.session.request_security(0.0))
+    link.peripheral.session.request_security(0.0)
+    link.take(link.peripheral)
     link.run()
     assert len(link.central.of(SecurityRequested)) == 1
-    link.take(link.central, link.central.session.pair(0.0))
-    out = link.central.session.receive(bytes([0x0B, 0x09]), 0.0)
+    link.central.session.pair(0.0)
+    link.take(link.central)
+    out = run(link.central.session.receive, bytes([0x0B, 0x09]), 0.0)
     assert out.pdus == [] and out.events == []
     link.run()
     assert link.central.complete is not None and len(link.central.of(SecurityRequested)) == 1
@@ -509,7 +512,7 @@ def test_sm_per_kdu_bi_02_c_key_rejected_after_distribution_aborts() -> None:
     link = Link(LEGACY_CENTRAL, LEGACY_PERIPHERAL, tamper=key_rejected).pair()
     p = link.peripheral
     assert p.complete is None
-    assert p.failed == PairingFailed(R.KEY_REJECTED, remote=True)
+    assert p.failed == PairingAborted(R.KEY_REJECTED, remote=True)
     sent_keys = [pdu[0] for pdu in p.sent if 0x06 <= pdu[0] <= 0x0A]
     assert sent_keys == [0x06, 0x07, 0x08, 0x09, 0x0A]  # only negotiated keys, in order
 
@@ -571,17 +574,17 @@ def test_sm_cen_prot_bv_01_c_silence_fails_at_30_seconds_and_late_pdu_is_ignored
     """SM/CEN/PROT/BV-01-C, S15: no answer to Pairing Request; fail at 30 s; ignore the late
     response; no further SMP on the link."""
     session = central()
-    out = session.pair(100.0)
-    assert session.deadline == 130.0
-    assert session.poll(129.9).events == []
-    timed_out = session.poll(130.0)
-    assert timed_out.events == [PairingFailed(R.UNSPECIFIED_REASON, timed_out=True)]
+    out = run(session.pair, 100.0)
+    assert session.get_timer() == 130.0
+    assert run(session.handle_timer, 129.9).events == []
+    timed_out = run(session.handle_timer, 130.0)
+    assert timed_out.events == [PairingAborted(R.UNSPECIFIED_REASON, timed_out=True)]
     assert timed_out.pdus == []
-    late = session.receive(bytes([0x02, 0x03, 0x00, 0x09, 0x10, 0x07, 0x07]), 131.0)
+    late = run(session.receive, bytes([0x02, 0x03, 0x00, 0x09, 0x10, 0x07, 0x07]), 131.0)
     assert late.pdus == [] and late.events == []
-    again = session.pair(132.0)
+    again = run(session.pair, 132.0)
     assert again.pdus == [] and again.events == [
-        PairingFailed(R.UNSPECIFIED_REASON, timed_out=True)
+        PairingAborted(R.UNSPECIFIED_REASON, timed_out=True)
     ]
     assert out.pdus[0][0] == SmpCode.PAIRING_REQUEST
 
@@ -590,17 +593,18 @@ def test_sm_per_prot_bv_02_c_peripheral_times_out_mid_pairing() -> None:
     """SM/PER/PROT/BV-02-C, S15: central stops answering after the Pairing Response."""
     session = peripheral()
     session.receive(GOOD_REQUEST, 0.0)
-    assert session.poll(29.0).events == []
-    assert session.poll(30.0).events == [PairingFailed(R.UNSPECIFIED_REASON, timed_out=True)]
-    assert session.receive(bytes([0x0C]) + bytes(64), 31.0).pdus == []
+    assert run(session.handle_timer, 29.0).events == []
+    assert run(session.handle_timer, 30.0).events == [PairingAborted(R.UNSPECIFIED_REASON, timed_out=True)]
+    assert run(session.receive, bytes([0x0C]) + bytes(64), 31.0).pdus == []
 
 
 def test_timer_restarts_on_every_pdu() -> None:
     link = Link(CENTRAL, PERIPHERAL)
-    link.take(link.central, link.central.session.pair(0.0))
+    link.central.session.pair(0.0)
+    link.take(link.central)
     link.now = 20.0
     link.run()
-    assert link.central.complete is not None and link.central.session.deadline is None
+    assert link.central.complete is not None and link.central.session.get_timer() is None
 
 
 def test_s17_repeated_attempts_back_off_grows_exponentially() -> None:
@@ -616,11 +620,11 @@ def test_s17_repeated_attempts_back_off_grows_exponentially() -> None:
     bad_key = bytes([0x0C]) + bytes(64)
     session.receive(GOOD_REQUEST, 0.0)
     session.receive(bad_key, 0.0)  # failure 1 at t=0: wait 2 s
-    assert session.receive(GOOD_REQUEST, 1.0).pdus == [bytes([0x05, 0x09])]
+    assert run(session.receive, GOOD_REQUEST, 1.0).pdus == [bytes([0x05, 0x09])]
     session.receive(GOOD_REQUEST, 2.0)
     session.receive(bad_key, 2.0)  # failure 2 at t=2: wait 4 s
-    assert session.receive(GOOD_REQUEST, 5.0).pdus == [bytes([0x05, 0x09])]
-    assert session.receive(GOOD_REQUEST, 6.0).pdus[0][0] == SmpCode.PAIRING_RESPONSE
+    assert run(session.receive, GOOD_REQUEST, 5.0).pdus == [bytes([0x05, 0x09])]
+    assert run(session.receive, GOOD_REQUEST, 6.0).pdus[0][0] == SmpCode.PAIRING_RESPONSE
 
 
 def test_central_honours_peer_repeated_attempts_and_never_shortens_the_wait() -> None:
@@ -628,9 +632,9 @@ def test_central_honours_peer_repeated_attempts_and_never_shortens_the_wait() ->
     session = central()
     session.pair(0.0)
     session.receive(bytes([0x05, 0x09]), 0.0)
-    out = session.pair(1.0)
-    assert out.pdus == [] and out.events == [PairingFailed(R.REPEATED_ATTEMPTS)]
-    assert session.pair(2.0).pdus[0][0] == SmpCode.PAIRING_REQUEST
+    out = run(session.pair, 1.0)
+    assert out.pdus == [] and out.events == [PairingAborted(R.REPEATED_ATTEMPTS)]
+    assert run(session.pair, 2.0).pdus[0][0] == SmpCode.PAIRING_REQUEST
 
 
 def test_keypress_notifications_are_tolerated() -> None:

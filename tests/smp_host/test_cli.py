@@ -12,7 +12,8 @@ from aioble_hci.cli.main import main
 from aioble_hci.controller.transport import VirtualTransport
 from aioble_hci.host.host import Host
 from aioble_hci.host.smp import SmpHostConfig, attach_smp
-from aioble_hci.smp.bonds import Bond, BondStore
+from aioble_hci.host.smp.bond_file import FileBondStore
+from aioble_hci.smp.bonds import Bond
 from aioble_hci.smp.config import SecurityConfig
 from tests.smp_host.world import advertise, until
 
@@ -55,7 +56,7 @@ async def test_pair_command_prints_the_method_and_security_level_and_bonds(
     assert f"Method:         {method}" in out
     assert level_line in out
     assert "Bonded:         yes" in out
-    assert BondStore(bonds).get(PERIPHERAL) is not None
+    assert FileBondStore(bonds).get(PERIPHERAL) is not None
 
 
 @pytest.mark.parametrize(("allow", "code", "expected"), [
@@ -87,11 +88,11 @@ async def test_pair_command_without_bond_keeps_nothing(tmp_path: Path, capsys: p
         await peripheral.close()
     assert code == 0
     assert "Bonded:         no" in capsys.readouterr().out
-    assert len(BondStore(bonds)) == 0
+    assert len(FileBondStore(bonds)) == 0
 
 
-def store_with_two_bonds(path: Path) -> BondStore:
-    store = BondStore(path)
+def store_with_two_bonds(path: Path) -> FileBondStore:
+    store = FileBondStore(path)
     store.put(Bond(PERIPHERAL, 16, True, True, ltk=bytes(range(16)), peer_irk=bytes(16)))
     store.put(Bond(OTHER, 16, False, False, peer_ltk=bytes(16)))
     return store
@@ -112,7 +113,7 @@ def test_bonds_delete_removes_only_that_bond(tmp_path: Path, capsys: pytest.Capt
     store_with_two_bonds(path)
     assert main(["bonds", "--bonds", str(path), "--delete", "33:44:55:66:77:88"]) == 0
     assert "Deleted the bond with 33:44:55:66:77:88/public" in capsys.readouterr().out
-    remaining = BondStore(path)
+    remaining = FileBondStore(path)
     assert remaining.get(PERIPHERAL) is None and remaining.get(OTHER) is not None
 
 
@@ -121,4 +122,4 @@ def test_bonds_delete_of_an_unknown_peer_fails(tmp_path: Path, capsys: pytest.Ca
     store_with_two_bonds(path)
     assert main(["bonds", "--bonds", str(path), "--delete", "01:02:03:04:05:06/public"]) == 1
     assert "no bond with" in capsys.readouterr().err
-    assert len(BondStore(path)) == 2
+    assert len(FileBondStore(path)) == 2

@@ -7,7 +7,7 @@ import pytest
 
 from aioble_hci.hci.commands import SetEventMaskPage2
 from aioble_hci.host.connection import Connection
-from aioble_hci.host.smp import CallbackPrompts, PasskeyAction, SecurityState
+from aioble_hci.host.smp import CallbackPrompts, LinkSecurity, PasskeyAction
 from aioble_hci.host.smp.privacy import set_private_address
 from aioble_hci.smp.config import SecurityConfig
 from aioble_hci.smp.methods import PairingMethod
@@ -72,7 +72,7 @@ async def test_security_subscribers_see_encryption_then_the_pairing_outcome(worl
     for station, conn in ((central, cconn), (peripheral, pconn)):
         assert station.security_updates[0].encrypted
         final = station.security_updates[-1]
-        assert final == SecurityState(encrypted=True, authenticated=True, bonded=True, key_size=16, sc=True)
+        assert final == LinkSecurity(encrypted=True, authenticated=True, bonded=True, key_size=16, sc=True)
         assert conn.data["security"] == final
 
 

@@ -22,7 +22,7 @@ from aioble_hci.hci.constants import StatusCode
 from aioble_hci.hci.events import DisconnectionComplete
 from aioble_hci.host.connection import Connection
 from aioble_hci.host.host import Host
-from aioble_hci.host.smp import Prompts, SecurityState, Smp, SmpHostConfig, attach_smp
+from aioble_hci.host.smp import LinkSecurity, Prompts, Smp, SmpHostConfig, attach_smp
 from aioble_hci.smp.config import SecurityConfig
 from aioble_hci.smp.pdus import IoCapability
 
@@ -75,7 +75,7 @@ class Station:
     smp: Smp
     user: User
     address: Address
-    security_updates: list[SecurityState] = field(default_factory=list)
+    security_updates: list[LinkSecurity] = field(default_factory=list)
     pairings: list[tuple[Any, Any]] = field(default_factory=list)
 
     @property

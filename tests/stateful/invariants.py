@@ -51,10 +51,10 @@ def connection_state_problems(stack: Stack) -> list[str]:
         if not conn.connected:
             problems.append(f"{name}: {conn!r} is in host.connections but closed")
     acl = host.acl
-    for handle, _packet in acl._queue:
+    for handle in acl.core.queued_handles():
         if handle not in live:
             problems.append(f"{name}: ACL fragments queued for gone handle 0x{handle:03x}")
-    for handle in acl._in_flight:
+    for handle in acl.core.handles_in_flight():
         if handle not in live:
             problems.append(f"{name}: ACL credits held by gone handle 0x{handle:03x}")
     for handle, bearer in stack.gatt._bearers.items():

@@ -221,7 +221,7 @@ class L2capBearer(ChannelApi, ParameterUpdateGlue):
     def _on_timer(self, link: _Link) -> None:
         link.timer = None
         if not link.closed:
-            self._after(link, link.manager.handle_timeout(self._now()))
+            self._after(link, link.manager.handle_timer(self._now()))
 
     # -- the loop around the manager ----------------------------------------------------------
 
@@ -231,7 +231,7 @@ class L2capBearer(ChannelApi, ParameterUpdateGlue):
         self._pump(link)
         if link.closed:
             return
-        deadline = link.manager.next_timeout()
+        deadline = link.manager.get_timer()
         if link.timer is not None and (deadline is None or link.timer.when() != deadline):
             link.timer.cancel()
             link.timer = None

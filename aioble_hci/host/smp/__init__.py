@@ -9,7 +9,8 @@
   (stored keys, LTK request, Encryption Change), ``bonding`` (peer identity, CCCDs, signing counters).
 - ``config``: ``SmpHostConfig`` (policy, bond and IRK paths, headless answers).
 - ``prompts``: ``Prompts`` (coroutines), ``HeadlessPrompts``, ``CallbackPrompts`` + ``PasskeyAction``.
-- ``state``: ``SecurityState`` (per link), ``PairingResult``.
+- ``state``: ``PairingResult`` and what a pending encryption's key gives; the link's security is
+  ``aioble_hci.security.LinkSecurity`` (re-exported here), the type ATT and L2CAP read too.
 - ``privacy``: controller resolving list, ``set_private_address``; ``identity``: the local IRK file.
 - ``errors``: ``PairingFailedError``, ``EncryptionError``, ``LinkLostError``, ``NoBondError``.
 """
@@ -33,7 +34,8 @@ from aioble_hci.host.smp.errors import (
     SmpError,
 )
 from aioble_hci.host.smp.prompts import CallbackPrompts, HeadlessPrompts, PasskeyAction, Prompts
-from aioble_hci.host.smp.state import PairingResult, SecurityState, security_level
+from aioble_hci.host.smp.state import PairingResult
+from aioble_hci.security import LinkSecurity, security_level
 
 __all__ = [
     "IDENTITY_KEY",
@@ -50,7 +52,7 @@ __all__ = [
     "PairingResult",
     "PasskeyAction",
     "Prompts",
-    "SecurityState",
+    "LinkSecurity",
     "Smp",
     "SmpError",
     "SmpHostConfig",

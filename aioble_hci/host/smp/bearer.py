@@ -3,7 +3,7 @@
 One ``Smp`` per Host (:func:`attach_smp`), one :class:`SmpLink` per connection. SMP PDUs arrive on
 the fixed channel 0x0006 (Core Vol 3 Part A, 2.1); the session's PDUs are sent first, then its
 events are handled (HCI LE Enable Encryption, LTK Request replies, prompts, bonds). HCI Encryption
-Change (v1/v2) and Encryption Key Refresh Complete update each link's :class:`SecurityState`,
+Change (v1/v2) and Encryption Key Refresh Complete update each link's :class:`LinkSecurity`,
 reported to :meth:`Smp.on_security_changed` subscribers (GATT permissions, L2CAP link security,
 MicroPython's ``_IRQ_ENCRYPTION_UPDATE``).
 
@@ -52,6 +52,10 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
+BOND_FLUSH_TIMEOUT = 5.0
+"""Seconds the host's end waits for bond saves in flight (each takes milliseconds)."""
+
+
 class Smp(SmpPairing, SmpEncryption, SmpBonding):
     """Pairing, bonding, encryption and privacy for every connection of one Host."""
 
@@ -71,6 +75,7 @@ class Smp(SmpPairing, SmpEncryption, SmpBonding):
         for event_class, callback in subscriptions:
             self._unsubscribe.append(host.on_event(event_class, callback))
         self._unsubscribe.append(host.on_reinitialised(self._on_reinitialised))
+        host.on_lost(self._on_host_gone)
         for conn in host.connections.values():
             self._link(conn)
 
@@ -87,6 +92,12 @@ class Smp(SmpPairing, SmpEncryption, SmpBonding):
             task.cancel()
         for link in list(self._links.values()):
             self._drop(link, LinkLostError(None))
+
+    def _on_host_gone(self, reason: BaseException) -> None:
+        """The host closed or lost its controller: wait for bond writes still on the writer
+        thread, so a host opened next on the same bond file finds them."""
+        if not self.bonds.flush(BOND_FLUSH_TIMEOUT):
+            log.error("bond store %s: a save still running after %.0f s", self.bonds.path, BOND_FLUSH_TIMEOUT)
 
     def _on_reinitialised(self, reason: str) -> None:
         """The host reset and re-initialised the controller: load the resolving list again.

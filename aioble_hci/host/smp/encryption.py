@@ -4,7 +4,7 @@ Central: LE Enable Encryption with the stored LTK, EDIV and Rand (Vol 4 Part E, 
 on connecting to a bonded peer if configured. Peripheral: the LTK request answered from the
 session while pairing, else from the bond (Vol 4 Part E, 7.7.65.5, 7.8.25-7.8.26). HCI Encryption
 Change (v1/v2) and Encryption Key Refresh Complete (Vol 4 Part E, 7.7.8, 7.7.39) set the link's
-:class:`SecurityState`.
+:class:`LinkSecurity`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from aioble_hci.host.errors import HciError
 from aioble_hci.host.smp.errors import EncryptionError, NoBondError
 from aioble_hci.host.smp.link import SmpLink
 from aioble_hci.host.smp.links import SmpLinks
-from aioble_hci.host.smp.state import KeyInfo, PairingResult, SecurityState
+from aioble_hci.host.smp.state import KeyInfo, PairingResult
+from aioble_hci.security import LinkSecurity
 from aioble_hci.smp.bonds import Bond
 from aioble_hci.smp.events import StartEncryption
 
@@ -37,7 +38,7 @@ class SmpEncryption(SmpLinks):
     """Encryption with stored keys in both roles, and the link security that HCI reports."""
 
     # -- application API -----------------------------------------------------------------------
-    async def encrypt(self, conn: Connection, timeout: float | None = None) -> SecurityState:
+    async def encrypt(self, conn: Connection, timeout: float | None = None) -> LinkSecurity:
         """Central: start encryption with the stored LTK of this bonded peer (no new pairing)."""
         link = self._link(conn)
         if conn.role is not Role.CENTRAL:
@@ -49,7 +50,7 @@ class SmpEncryption(SmpLinks):
         if bond is None or key is None:
             raise NoBondError(f"no stored key for {link.identity or conn.peer_address}: pair first")
         ltk, ediv, rand = key
-        future: asyncio.Future[SecurityState] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[LinkSecurity] = asyncio.get_running_loop().create_future()
         link.encrypting = future
         link.pending_key = _stored_key_info(bond)
         try:
@@ -71,7 +72,8 @@ class SmpEncryption(SmpLinks):
             log.warning("LE Enable Encryption on %r failed: %s", link.conn, error)
             link.pending_key = None
             if link.session is not None:
-                self._apply(link, link.session.encryption_changed(False, self._now()))
+                link.session.encryption_changed(False, self._now())
+                self._pump(link)
 
     def _on_connected(self, event: Any) -> None:
         if event.status != StatusCode.SUCCESS:
@@ -107,8 +109,8 @@ class SmpEncryption(SmpLinks):
         link = self._link(conn)
         session = link.session
         if session is not None and session.in_progress:
-            self._apply(link, session.long_term_key_request(event.encrypted_diversifier, event.random_number,
-                                                            self._now()))
+            session.long_term_key_request(event.encrypted_diversifier, event.random_number, self._now())
+            self._pump(link)
             return
         bond = link.bond
         key = bond.peripheral_key(event.encrypted_diversifier, event.random_number) if bond is not None else None
@@ -159,14 +161,15 @@ class SmpEncryption(SmpLinks):
         pairing = link.session is not None and link.session.in_progress
         if ok:
             info = key or KeyInfo()
-            link.security = SecurityState(True, info.authenticated, info.bonded,
-                                          key_size if key_size else info.key_size, info.sc)
+            link.security = LinkSecurity(encrypted=True, authenticated=info.authenticated, bonded=info.bonded,
+                                         key_size=key_size if key_size else info.key_size, sc=info.sc)
         elif status == StatusCode.SUCCESS:
-            link.security = SecurityState()
+            link.security = LinkSecurity()
         else:
             log.info("encryption on %r failed: %s", conn, StatusCode(status).name)
         if link.session is not None:
-            self._apply(link, link.session.encryption_changed(ok, self._now()))
+            link.session.encryption_changed(ok, self._now())
+            self._pump(link)
         self._notify_security(link)
         future, link.encrypting = link.encrypting, None
         if future is not None and not future.done():

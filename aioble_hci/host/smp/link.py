@@ -8,7 +8,8 @@ from typing import Any
 
 from aioble_hci.address import Address, AddressType
 from aioble_hci.host.connection import Connection
-from aioble_hci.host.smp.state import KeyInfo, PairingResult, SecurityState
+from aioble_hci.host.smp.state import KeyInfo, PairingResult
+from aioble_hci.security import LinkSecurity
 from aioble_hci.smp.bonds import Bond
 from aioble_hci.smp.session import SmpSession
 
@@ -17,7 +18,7 @@ IDENTITY_KEY = "identity_address"
 LOCAL_ADDRESS_KEY = "local_address"
 """``Connection.data`` key the GAP bearer sets: the address we used on air for this connection."""
 SECURITY_KEY = "security"
-"""``Connection.data`` key: the link's current :class:`SecurityState`."""
+"""``Connection.data`` key: the link's current :class:`LinkSecurity`."""
 
 def without_resolution(address: Address) -> Address:
     """``address`` as public (0x00) or random (0x01): the controller's "resolved identity" types
@@ -41,10 +42,10 @@ class SmpLink:
     identity: Address | None = None
     bond: Bond | None = None
     session: SmpSession | None = None
-    security: SecurityState = field(default_factory=SecurityState)
+    security: LinkSecurity = field(default_factory=LinkSecurity)
     pending_key: KeyInfo | None = None
     pairing: asyncio.Future[PairingResult] | None = None
-    encrypting: asyncio.Future[SecurityState] | None = None
+    encrypting: asyncio.Future[LinkSecurity] | None = None
     timer: asyncio.TimerHandle | None = None
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 

@@ -21,17 +21,18 @@ from aioble_hci.hci.constants import StatusCode
 from aioble_hci.host.connection import Connection, Role
 from aioble_hci.host.errors import ControllerLostError, HciError
 from aioble_hci.host.host import Host
+from aioble_hci.host.smp.bond_file import FileBondStore
 from aioble_hci.host.smp.config import SmpHostConfig
 from aioble_hci.host.smp.errors import LinkLostError, SmpError
 from aioble_hci.host.smp.identity import load_or_create_irk
 from aioble_hci.host.smp.link import LOCAL_ADDRESS_KEY, SECURITY_KEY, SmpLink, on_air_peer_address
 from aioble_hci.host.smp.privacy import ResolvingList
 from aioble_hci.host.smp.prompts import HeadlessPrompts, Prompts
-from aioble_hci.host.smp.state import PairingResult, SecurityState
+from aioble_hci.host.smp.state import PairingResult
+from aioble_hci.security import LinkSecurity
 from aioble_hci.smp.attempts import RepeatedAttempts
-from aioble_hci.smp.bonds import BondStore
 from aioble_hci.smp.config import LocalIdentity, SecurityConfig
-from aioble_hci.smp.events import SmpEvent, SmpOutput, StartEncryption
+from aioble_hci.smp.events import SmpEvent, StartEncryption
 from aioble_hci.smp.secure_connections import LocalOob
 from aioble_hci.smp.session import SmpSession
 
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 
 SMP_CID = 0x0006
 
-SecurityCallback = Callable[[Connection, SecurityState], None]
+SecurityCallback = Callable[[Connection, LinkSecurity], None]
 PairingCallback = Callable[[Connection, "PairingResult | None", "SmpError | None"], None]
 
 
@@ -50,7 +51,8 @@ class SmpLinks:
         self.host = host
         self.config = config or SmpHostConfig()
         self.prompts: Prompts = prompts or HeadlessPrompts(self.config.passkey, self.config.accept_numeric_comparison)
-        self.bonds = BondStore(self.config.resolved_bond_path())
+        self.bonds = FileBondStore(self.config.resolved_bond_path(), background=True)
+        """Changes are saved on the store's writer thread, never on the host loop (``flush()`` waits)."""
         self.attempts = RepeatedAttempts(self.config.repeated_attempts_interval)
         self.local_irk: bytes = load_or_create_irk(self.config.resolved_irk_path())
         self.local_address: Address | None = None
@@ -70,7 +72,7 @@ class SmpLinks:
         def _finish_pairing(self, link: SmpLink, result: PairingResult | None,
                             error: SmpError | None) -> None: ...  # pairing.py
         async def pair(self, conn: Connection) -> PairingResult: ...  # pairing.py
-        async def encrypt(self, conn: Connection, timeout: float | None = None) -> SecurityState: ...
+        async def encrypt(self, conn: Connection, timeout: float | None = None) -> LinkSecurity: ...
         async def _start_pairing_encryption(self, link: SmpLink, start: StartEncryption) -> None: ...
         async def _reply_ltk(self, conn: Connection, ltk: bytes | None) -> None: ...  # encryption.py
 
@@ -81,12 +83,13 @@ class SmpLinks:
         session = self._session(link)
         if not session.in_progress:  # the bond may have changed since the session was made
             session.config = self._bond_floor(link, session.config)
-        self._apply(link, session.receive(pdu, self._now()))
+        session.receive(pdu, self._now())
+        self._pump(link)
 
     # -- queries -------------------------------------------------------------------------------
-    def security(self, conn: Connection) -> SecurityState:
+    def security(self, conn: Connection) -> LinkSecurity:
         link = self._links.get(conn.handle)
-        return link.security if link is not None else SecurityState()
+        return link.security if link is not None else LinkSecurity()
 
     def pairing_in_progress(self, conn: Connection) -> bool:
         """Whether a pairing is running on this link (security updates before its end are interim)."""
@@ -182,14 +185,21 @@ class SmpLinks:
         log.log(level, "SMP task on %r failed: %s", link.conn, error)
 
     # -- session output ------------------------------------------------------------------------
-    def _apply(self, link: SmpLink, out: SmpOutput) -> None:
-        """Send the session's PDUs first, then act on its events; re-arm the SMP timer."""
-        for pdu in out.pdus:
+    def _pump(self, link: SmpLink) -> None:
+        """Send the session's PDUs first, then act on its events; re-arm the SMP timer.
+
+        Called after every call into the session (the core contract: commands queue, the
+        driver drains ``data_to_send()`` then ``take_events()`` and follows ``get_timer()``).
+        """
+        session = link.session
+        if session is None:
+            return
+        for pdu in session.data_to_send():
             try:
                 self.host.send_l2cap(link.conn.handle, SMP_CID, pdu)
             except (ValueError, HciError) as error:
                 log.debug("SMP PDU not sent on %r: %s", link.conn, error)
-        for event in out.events:
+        for event in session.take_events():
             try:
                 self._handle(link, event)
             except Exception:
@@ -201,13 +211,15 @@ class SmpLinks:
             link.timer.cancel()
             link.timer = None
         session = link.session
-        if session is not None and session.deadline is not None and link.conn.connected:
-            link.timer = asyncio.get_running_loop().call_at(session.deadline, self._poll, link)
+        deadline = session.get_timer() if session is not None else None
+        if deadline is not None and link.conn.connected:
+            link.timer = asyncio.get_running_loop().call_at(deadline, self._on_timer, link)
 
-    def _poll(self, link: SmpLink) -> None:
+    def _on_timer(self, link: SmpLink) -> None:
         link.timer = None
         if link.session is not None and self._links.get(link.conn.handle) is link:
-            self._apply(link, link.session.poll(self._now()))
+            link.session.handle_timer(self._now())
+            self._pump(link)
 
     def _notify_pairing(self, conn: Connection, result: PairingResult | None, error: SmpError | None) -> None:
         for callback in list(self._pairing_listeners):

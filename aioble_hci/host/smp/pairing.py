@@ -23,12 +23,13 @@ from aioble_hci.host.smp.errors import (
 )
 from aioble_hci.host.smp.link import IDENTITY_KEY, SmpLink, on_air_peer_address
 from aioble_hci.host.smp.links import SmpLinks
-from aioble_hci.host.smp.state import KeyInfo, PairingResult, SecurityState
+from aioble_hci.host.smp.state import KeyInfo, PairingResult
+from aioble_hci.security import LinkSecurity
 from aioble_hci.smp.bonds import Bond
 from aioble_hci.smp.events import (
     NumericComparison,
+    PairingAborted,
     PairingComplete,
-    PairingFailed,
     PasskeyDisplay,
     PasskeyRequest,
     PeerKeypress,
@@ -90,8 +91,11 @@ class SmpPairing(SmpLinks):
         future: asyncio.Future[PairingResult] = asyncio.get_running_loop().create_future()
         link.pairing = future
         now = self._now()
-        out = session.pair(now) if conn.role is Role.CENTRAL else session.request_security(now)
-        self._apply(link, out)
+        if conn.role is Role.CENTRAL:
+            session.pair(now)
+        else:
+            session.request_security(now)
+        self._pump(link)
         return await asyncio.wait_for(asyncio.shield(future), timeout)
 
     def generate_oob(self) -> LocalOob:
@@ -128,7 +132,7 @@ class SmpPairing(SmpLinks):
             log.debug("peer keypress on %r: %s", conn, event.notification_type)
         elif isinstance(event, PairingComplete):
             self._on_pairing_complete(link, event)
-        elif isinstance(event, PairingFailed):
+        elif isinstance(event, PairingAborted):
             error = PairingFailedError(event.reason, remote=event.remote, timed_out=event.timed_out)
             log.info("%r: %s", conn, error)
             self._finish_pairing(link, None, error)
@@ -136,12 +140,14 @@ class SmpPairing(SmpLinks):
     async def _ask_passkey(self, link: SmpLink) -> None:
         passkey = await self.prompts.enter_passkey(link.conn)
         if link.session is not None and self._links.get(link.conn.handle) is link:
-            self._apply(link, link.session.passkey_reply(passkey, self._now()))
+            link.session.passkey_reply(passkey, self._now())
+            self._pump(link)
 
     async def _ask_comparison(self, link: SmpLink, value: int) -> None:
         accept = await self.prompts.confirm_numeric_comparison(link.conn, value)
         if link.session is not None and self._links.get(link.conn.handle) is link:
-            self._apply(link, link.session.numeric_comparison_reply(bool(accept), self._now()))
+            link.session.numeric_comparison_reply(bool(accept), self._now())
+            self._pump(link)
 
     async def _answer_security_request(self, link: SmpLink, auth_req: AuthReq) -> None:
         """Central: encrypt with a bond good enough for what the peripheral asks, else pair (Vol 3 Part H, 2.4.6)."""
@@ -161,7 +167,7 @@ class SmpPairing(SmpLinks):
     # -- end of a pairing ----------------------------------------------------------------------
     def _on_pairing_complete(self, link: SmpLink, complete: PairingComplete) -> None:
         conn = link.conn
-        link.security = SecurityState(
+        link.security = LinkSecurity(
             encrypted=link.security.encrypted, authenticated=complete.authenticated,
             bonded=complete.bonded, key_size=complete.key_size, sc=complete.sc)
         if complete.bonded:
