@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from aioble_hci.multitest.session import SILENCE_TIMEOUT_S
+from aioble_hci.multitest.specs import SILENCE_TIMEOUT_S
 
 
 def register(subparsers: Any) -> None:

@@ -22,11 +22,10 @@ from pathlib import Path
 from aioble_hci.multitest.air import PrivateAir
 from aioble_hci.multitest.process import EOF, InstanceProcess, instance_argv, instance_env
 from aioble_hci.multitest.script import build_script, host_ip, uses_bluetooth
-from aioble_hci.multitest.specs import InstanceSpec, Kind
+from aioble_hci.multitest.specs import SILENCE_TIMEOUT_S, InstanceSpec, Kind
 
 log = logging.getLogger(__name__)
 
-SILENCE_TIMEOUT_S = 10.0
 # Lines some controllers' stacks print that tests cannot control (as the MicroPython harness drops).
 IGNORE_OUTPUT_MATCHES = (
     "libusb: error ",

@@ -16,6 +16,9 @@ import shlex
 from dataclasses import dataclass
 from enum import Enum
 
+SILENCE_TIMEOUT_S = 10.0
+"""An instance silent this long fails (the harness's silence rule)."""
+
 
 class Kind(Enum):
     AUTO = "auto"
