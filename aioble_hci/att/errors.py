@@ -28,3 +28,7 @@ class BearerClosedError(RuntimeError):
 
 class IndicationPendingError(RuntimeError):
     """An indication is still waiting for its confirmation (Vol 3 Part F 3.4.7.2)."""
+
+
+class IllegalTransitionError(RuntimeError):
+    """A core tried a state change its transition table does not allow (a bug, not peer input)."""
