@@ -28,8 +28,10 @@ SERVER_BOUND = frozenset(
     op for op in Opcode if op.name.endswith(("_REQ", "_CMD")) or op == Opcode.HANDLE_VALUE_CFM
 )
 """Opcodes a client sends (Vol 3 Part F 3.3): the server's to handle."""
-CLIENT_BOUND = frozenset(op for op in Opcode if op not in SERVER_BOUND)
-"""Opcodes a server sends (responses, notifications, indications): the client's to handle."""
+CLIENT_BOUND = frozenset(int(op) for op in Opcode if op not in SERVER_BOUND)
+"""Opcodes a server sends (responses, notifications, indications): the client's to handle
+(plain ints: the receive path looks every PDU up here)."""
+_CLOSED = BearerState.CLOSED  # enum member lookups are slow on the receive path
 
 
 class AttBearer:
@@ -43,6 +45,10 @@ class AttBearer:
         """The link's security, for the server's permission checks (Vol 3 Part C 10.3)."""
         self._state = StateMachine("ATT bearer", BearerState.OPEN, BEARER_TRANSITIONS)
         self._mtu = server.mtu
+        self._outgoing: list[bytes] = []
+        self._events: list[AttEvent] = []
+        server.join_bearer(self._outgoing, self._events)
+        self.client.join_bearer(self._outgoing, self._events)
 
     @property
     def connection(self) -> object:
@@ -59,29 +65,37 @@ class AttBearer:
 
     def receive(self, pdu: bytes, now: float) -> None:
         """Route one PDU from the peer to the side it is for; never raises for peer input."""
-        if self._state.state is BearerState.CLOSED or not pdu:
+        if self._state.state is _CLOSED or not pdu:
             return
+        # ATT_MTU changes only when an Exchange MTU Request (server) or Response (client) arrives
         if pdu[0] in CLIENT_BOUND:
-            self.client.receive(pdu, now)
+            client = self.client
+            client.receive(pdu, now)
+            if client.mtu != self._mtu:
+                self._mtu = self.server.mtu = client.mtu
         else:
-            self.server.receive(pdu, now, self.security)
-        self._share_mtu()
+            server = self.server
+            server.receive(pdu, now, self.security)
+            if server.mtu != self._mtu:
+                self._mtu = self.client.mtu = server.mtu
 
     def data_to_send(self) -> list[bytes]:
-        """PDUs of both sides to transmit, oldest first."""
-        server, client = self.server.data_to_send(), self.client.data_to_send()
-        if not server:
-            return client
-        return server + client if client else server
+        """PDUs of both sides to transmit, in the order they were made."""
+        queue = self._outgoing
+        if not queue:  # the common case, on the receive path: inline (see queues.drain)
+            return []
+        out = queue.copy()
+        queue.clear()
+        return out
 
     def take_events(self) -> list[AttEvent]:
-        """Both sides' events since the last call, the MTU already shared between them."""
-        self._share_mtu()
-        server: list[AttEvent] = list(self.server.take_events())
-        client = self.client.take_events()
-        if not server:
-            return list(client)
-        return server + list(client) if client else server
+        """Both sides' events since the last call, in order."""
+        queue = self._events
+        if not queue:
+            return []
+        out = queue.copy()
+        queue.clear()
+        return out
 
     def get_timer(self) -> float | None:
         """The earlier of the indication's and the request's transaction deadlines, or None."""
@@ -102,11 +116,3 @@ class AttBearer:
         self._state.set_state(BearerState.CLOSED)
         self.server.close()
         self.client.close()
-
-    def _share_mtu(self) -> None:
-        """One ATT_MTU per bearer (Vol 3 Part F 3.4.2): the side whose exchange changed it tells
-        the other."""
-        if self.server.mtu != self._mtu:
-            self._mtu = self.client.mtu = self.server.mtu
-        elif self.client.mtu != self._mtu:
-            self._mtu = self.server.mtu = self.client.mtu

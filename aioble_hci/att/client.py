@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from aioble_hci.att import pdus
 from aioble_hci.att.errors import AttTimeoutError, BearerClosedError
@@ -31,10 +31,14 @@ from aioble_hci.att.events import (
 )
 from aioble_hci.att.pdus import ATT_DEFAULT_MTU, Opcode
 from aioble_hci.att.procedures import ExchangeMtu, GattProtocolError, Procedure
+from aioble_hci.att.queues import drain
 from aioble_hci.att.signing import sign
 from aioble_hci.att.states import CLIENT_TRANSITIONS, ClientState, StateMachine
 
 log = logging.getLogger(__name__)
+
+_AWAITING, _CLOSED = ClientState.AWAITING_RESPONSE, ClientState.CLOSED
+"""Module constants: enum member lookups are slow on the receive path."""
 
 TRANSACTION_TIMEOUT = 30.0  # Vol 3 Part F 3.3.3
 
@@ -103,13 +107,17 @@ class AttClient:
 
     def data_to_send(self) -> list[bytes]:
         """PDUs queued for transmission, oldest first."""
-        out, self._outgoing = self._outgoing, []
-        return out
+        return drain(self._outgoing)
 
     def take_events(self) -> list[ClientEvent]:
         """Events produced since the last call, in order."""
-        out, self._events = self._events, []
-        return out
+        return drain(self._events)
+
+    def join_bearer(self, outgoing: list[bytes], events: list[Any]) -> None:
+        """Queue output in a bearer's lists (att/bearer.py), so both sides' output keeps its order."""
+        outgoing.extend(self._outgoing)
+        events.extend(self._events)
+        self._outgoing, self._events = outgoing, events
 
     def get_timer(self) -> float | None:
         """When the outstanding request times out (Vol 3 Part F 3.3.3); None if none is."""
@@ -136,11 +144,13 @@ class AttClient:
     def receive(self, pdu: bytes, now: float) -> None:
         """Handle one PDU from the server (events to `take_events()`, the confirmation of an
         indication to `data_to_send()`); never raises for peer input."""
-        if self.closed or not pdu:
+        state = self._state.state
+        if state is _CLOSED or not pdu:
             return
-        self._check_timeout(now)
-        if self.closed:
-            return
+        if state is _AWAITING:
+            self._check_timeout(now)
+            if self._state.state is _CLOSED:
+                return
         opcode = pdu[0]
         try:
             decoded = pdus.decode(pdu)

@@ -50,6 +50,7 @@ from aioble_hci.att.gatt import (
     service_changed_value,
 )
 from aioble_hci.att.pdus import ATT_DEFAULT_MTU, ATT_MAX_VALUE_LEN, ErrorCode, Opcode
+from aioble_hci.att.queues import drain
 from aioble_hci.att.signing import verify
 from aioble_hci.att.states import (
     INDICATION_TRANSITIONS,
@@ -219,13 +220,17 @@ class AttServer:
 
     def data_to_send(self) -> list[bytes]:
         """PDUs to transmit (responses, notifications, indications), oldest first."""
-        out, self._outgoing = self._outgoing, []
-        return out
+        return drain(self._outgoing)
 
     def take_events(self) -> list[ServerEvent]:
         """Events produced since the last call, in order."""
-        out, self._events = self._events, []
-        return out
+        return drain(self._events)
+
+    def join_bearer(self, outgoing: list[bytes], events: list[Any]) -> None:
+        """Queue output in a bearer's lists (att/bearer.py), so both sides' output keeps its order."""
+        outgoing.extend(self._outgoing)
+        events.extend(self._events)
+        self._outgoing, self._events = outgoing, events
 
     def get_timer(self) -> float | None:
         """When the unconfirmed indication times out (Vol 3 Part F 3.3.3); None if none is."""
@@ -404,7 +409,7 @@ class AttServer:
             self._events.append(ChangeAware(self.connection))
 
     def _require_open(self) -> None:
-        if self.closed:
+        if self._indication.state is IndicationState.CLOSED:
             raise BearerClosedError("ATT bearer closed (transaction timeout or disconnect)")
 
     def _check_timeout(self, now: float) -> None:

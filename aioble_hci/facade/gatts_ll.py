@@ -176,8 +176,7 @@ class GattServer:
     def notify(self, conn: int, handle: int, data: bytes | None) -> None:
         bearer = self.att.bearer(conn)
         value = self._attr(handle).value.data if data is None else data
-        bearer.server.notify(handle, value, bearer.now())
-        bearer.flush()
+        bearer.notify(handle, value)
 
     def indicate(self, conn: int, handle: int, data: bytes | None) -> None:
         bearer = self.att.bearer(conn)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -24,11 +25,17 @@ from aioble_hci.att.bearer import AttBearer as AttBearerCore
 from aioble_hci.att.client import AttClient
 from aioble_hci.att.database import SecurityState
 from aioble_hci.att.events import AttEvent, ProcedureFinished
+from aioble_hci.att.pdus import Opcode
 from aioble_hci.att.procedures import Procedure
 from aioble_hci.att.server import AttServer
 from aioble_hci.host.connection import Connection
 
 log = logging.getLogger(__name__)
+
+STARTS_TRANSACTION = frozenset(
+    int(op) for op in Opcode if op.name.endswith("_REQ") or op == Opcode.HANDLE_VALUE_IND
+)
+"""PDUs whose sending starts a 30 s transaction (Vol 3 Part F 3.3.3): only these arm a timer."""
 
 Send = Callable[[Connection, bytes], None]
 Sink = Callable[[AttEvent], None]
@@ -46,6 +53,10 @@ class AttBearer:
         """Where the core's events go (procedures started with `start` report to `on_done`)."""
         self._send = send
         self._loop = asyncio.get_running_loop()
+        self._clock: Callable[[], float] = (
+            time.monotonic if type(self._loop).time is asyncio.BaseEventLoop.time else self._loop.time
+        )
+        """The loop's clock (asyncio's default loop reads time.monotonic: called directly)."""
         self._on_done: dict[int, tuple[Procedure, Callable[[Procedure], None]]] = {}
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at: float | None = None
@@ -81,16 +92,15 @@ class AttBearer:
 
     def now(self) -> float:
         """The clock the core runs on (the host loop's)."""
-        return self._loop.time()
+        return self._clock()
 
     # -- in and out ----------------------------------------------------------------------------
 
     def receive(self, pdu: bytes) -> None:
-        if self.core.closed or not pdu:
-            return
-        if self.before_receive is not None:
+        core = self.core
+        if self.before_receive is not None and not core.closed:
             self.before_receive(self)
-        self.core.receive(pdu, self._loop.time())
+        core.receive(pdu, self._clock())
         self.flush()
 
     def flush(self) -> None:
@@ -98,26 +108,39 @@ class AttBearer:
         taken before either is handled: what an event handler sends goes out on its own call."""
         out = self.core.data_to_send()
         events = self.core.take_events()
-        if self.events_before_response:
+        if self.events_before_response and events:
             self._dispatch(events)
-            self._transmit(out)
-        else:
-            self._transmit(out)
-            self._dispatch(events)
-        self._schedule()
-
-    def _transmit(self, out: list[bytes]) -> None:
+            events = []
+        starts = False
         for pdu in out:
             self._send(self.connection, pdu)
+            if pdu[0] in STARTS_TRANSACTION:
+                starts = True
+        if events:
+            self._dispatch(events)
+        # A deadline starts with a request or indication sent; while one runs, any call may end it.
+        if starts or self._timer_at is not None:
+            self._schedule()
 
     def _dispatch(self, events: list[AttEvent]) -> None:
+        sink = self.sink
         for event in events:
-            if isinstance(event, ProcedureFinished):
+            if type(event) is ProcedureFinished:
                 done = self._on_done.pop(id(event.procedure), None)
                 if done is not None:
                     done[1](event.procedure)
                 continue
-            self.sink(event)
+            sink(event)
+
+    # -- server side ---------------------------------------------------------------------------
+
+    def notify(self, handle: int, value: bytes) -> None:
+        """Send a Handle Value Notification (Vol 3 Part F 3.4.7.1). It makes no event and starts
+        no transaction, so only the core's PDUs need flushing (the hot path of every update)."""
+        core = self.core
+        core.server.notify(handle, value, self._clock())
+        for pdu in core.data_to_send():
+            self._send(self.connection, pdu)
 
     # -- client side ---------------------------------------------------------------------------
 
@@ -127,7 +150,7 @@ class AttBearer:
         notifications around it and before anything that follows a disconnection."""
         self._on_done[id(procedure)] = (procedure, on_done)
         try:
-            self.core.client.submit(procedure, self._loop.time())
+            self.core.client.submit(procedure, self._clock())
         except Exception:
             del self._on_done[id(procedure)]
             raise
@@ -150,12 +173,12 @@ class AttBearer:
 
     def write_command(self, handle: int, value: bytes) -> None:
         """Write Without Response (Vol 3 Part G 4.9.1)."""
-        self.core.client.write_command(handle, value, self._loop.time())
+        self.core.client.write_command(handle, value, self._clock())
         self.flush()
 
     def signed_write_command(self, handle: int, value: bytes, csrk: bytes, sign_counter: int) -> None:
         """Signed Write Without Response (Vol 3 Part G 4.9.2)."""
-        self.core.client.signed_write_command(handle, value, csrk, sign_counter, self._loop.time())
+        self.core.client.signed_write_command(handle, value, csrk, sign_counter, self._clock())
         self.flush()
 
     def send_command(self, pdu: bytes) -> None:
@@ -181,7 +204,7 @@ class AttBearer:
         self._timer_at = None
         if self.core.closed:
             return
-        self.core.handle_timer(self._loop.time())
+        self.core.handle_timer(self._clock())
         self.flush()
 
     def close(self) -> None:

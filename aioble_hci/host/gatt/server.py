@@ -213,9 +213,7 @@ class GattServer:
         """Send a Handle Value Notification (the stored value when `value` is None), whether or
         not the peer subscribed, as NimBLE's gatts_notify does."""
         bearer = self._bearer(connection)
-        data = self._stored(handle) if value is None else bytes(value)
-        bearer.server.notify(handle, data, bearer.now())
-        bearer.flush()
+        bearer.notify(handle, self._stored(handle) if value is None else bytes(value))
 
     def notify_multiple(self, connection: Connection, values: list[tuple[int, bytes | None]]) -> int:
         """Send one Multiple Handle Value Notification (Vol 3 Part F 3.4.7.4) holding as many whole
