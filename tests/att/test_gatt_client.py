@@ -15,9 +15,9 @@ from aioble_hci.att.events import (
     IndicationReceived,
     NotificationReceived,
     ProcedureFinished,
+    Role,
     ServiceChangedReceived,
     SubscriptionChanged,
-    Role,
     TransactionTimedOut,
     Written,
 )

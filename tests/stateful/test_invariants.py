@@ -6,7 +6,6 @@ import asyncio
 import logging
 
 from aioble_hci.att.states import BearerState
-
 from tests.stateful.invariants import Recorder, Tracked, connection_state_problems, leftovers
 from tests.stateful.world import World
 
