@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from aioble_hci.att.pdus import ErrorCode
+from aioble_hci.errors import RemoteProtocolError, UsageError
 
 
-class AttError(Exception):
+class AttError(RemoteProtocolError):
     """An ATT error: from a peer's Error Response (client) or raised by a callback (server).
 
     Server-side read/write callbacks raise it to reject an access with `code`.
@@ -18,17 +19,18 @@ class AttError(Exception):
         super().__init__(f"{text}: {message}" if message else text)
 
 
-class AttTimeoutError(TimeoutError):
+class AttTimeoutError(RemoteProtocolError, TimeoutError):
     """A transaction took longer than 30 s: the bearer is dead (Vol 3 Part F 3.3.3)."""
 
 
-class BearerClosedError(RuntimeError):
+class BearerClosedError(RemoteProtocolError, RuntimeError):
     """The bearer timed out or was closed; no further ATT PDUs may be sent on it."""
 
 
-class IndicationPendingError(RuntimeError):
+class IndicationPendingError(UsageError, RuntimeError):
     """An indication is still waiting for its confirmation (Vol 3 Part F 3.4.7.2)."""
 
 
-class IllegalTransitionError(RuntimeError):
-    """A core tried a state change its transition table does not allow (a bug, not peer input)."""
+class IllegalTransitionError(UsageError, RuntimeError):
+    """A core was asked for a state change its transition table does not allow (a local bug,
+    never peer input: the cores check peer input before they change state)."""

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from enum import IntEnum
 from typing import Any, ClassVar, get_args
 
+from aioble_hci.errors import RemoteProtocolError
 from aioble_hci.records import dataclass
 from aioble_hci.uuid import UUID
 
@@ -105,7 +106,7 @@ def is_command(opcode: int) -> bool:
     return bool(opcode & COMMAND_FLAG)
 
 
-class AttDecodeError(ValueError):
+class AttDecodeError(RemoteProtocolError, ValueError):
     """A malformed ATT PDU; `opcode` is the PDU's opcode (0 when the PDU is empty)."""
 
     def __init__(self, opcode: int, reason: str) -> None:

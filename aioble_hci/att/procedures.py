@@ -15,6 +15,7 @@ from aioble_hci.att import pdus
 from aioble_hci.att.errors import AttError
 from aioble_hci.att.gatt import CHARACTERISTIC, INCLUDE, PRIMARY_SERVICE
 from aioble_hci.att.pdus import ATT_DEFAULT_MTU, AttPdu, ErrorCode
+from aioble_hci.errors import RemoteProtocolError
 from aioble_hci.uuid import UUID
 
 
@@ -22,7 +23,7 @@ def _u16(data: bytes, offset: int) -> int:
     return int.from_bytes(data[offset : offset + 2], "little")
 
 
-class GattProtocolError(ValueError):
+class GattProtocolError(RemoteProtocolError, ValueError):
     """The server answered with something the procedure cannot use (malformed, looping)."""
 
 

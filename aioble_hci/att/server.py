@@ -59,6 +59,7 @@ from aioble_hci.att.states import (
     PrepareQueueState,
     StateMachine,
 )
+from aioble_hci.errors import RemoteProtocolError
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ class SigningKey:
     """The CSRK came from an authenticated (MITM) pairing: it meets authentication needs."""
 
 
-class _Reject(Exception):
+class _Reject(RemoteProtocolError):
     """Internal: answer the current request with an Error Response."""
 
     def __init__(self, code: ErrorCode, handle: int) -> None:

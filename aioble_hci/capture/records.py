@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from aioble_hci.errors import RemoteProtocolError
 from aioble_hci.hci.packets import Direction, PacketType
 
 
@@ -39,7 +40,7 @@ class CaptureRecord:
         return self.kind is RecordKind.HCI and self.packet_type is not None
 
 
-class CaptureFormatError(ValueError):
+class CaptureFormatError(RemoteProtocolError, ValueError):
     """A capture file is damaged or not in the expected format; names the byte offset."""
 
     def __init__(self, message: str, offset: int, path: str | None = None) -> None:

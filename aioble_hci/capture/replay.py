@@ -20,6 +20,7 @@ from aioble_hci.capture.decoder import CaptureDecoder
 from aioble_hci.capture.files import read_all
 from aioble_hci.capture.masks import RANDOM_FIELDS, ReplayMask, normalise
 from aioble_hci.capture.records import CaptureRecord, RecordKind
+from aioble_hci.errors import UsageError
 from aioble_hci.hci.packets import Direction, PacketType
 from aioble_hci.transport.base import Transport, TransportError
 from aioble_hci.transport.spec import register_scheme
@@ -27,7 +28,7 @@ from aioble_hci.transport.spec import register_scheme
 log = logging.getLogger(__name__)
 
 
-class ReplayMismatchError(AssertionError):
+class ReplayMismatchError(UsageError, AssertionError):
     """The host did not do what the recorded session did; the message is a readable diff."""
 
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 import logging
 from typing import TextIO
 
+from aioble_hci.errors import UsageError
+
 HCI_RESET_OPCODE = 0x0C03  # Core Vol 4 Part E, 7.3.2
 CONNECTION_FAILED_TO_BE_ESTABLISHED = 0x3E  # Core Vol 1 Part F, 1.3
 
 
-class CliError(Exception):
+class CliError(UsageError):
     """A failure a subcommand reports itself; the message is the whole line (problem and fix)."""
 
 

@@ -20,7 +20,7 @@ import traceback
 from collections.abc import Sequence
 from typing import Any
 
-SUBCOMMANDS = ("info", "scan", "gatt", "pair", "bonds", "devices", "air", "capture", "run", "multitest", "emulate")
+SUBCOMMANDS = ("info", "scan", "gatt", "pair", "bonds", "devices", "air", "capture", "run", "multitest", "emulate", "conform")
 LOG_LEVELS = ("debug", "info", "warning", "error")
 EXIT_FAILURE = 1
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
@@ -33,6 +33,19 @@ def package_version() -> str:
         return version("aioble-hci")
     except PackageNotFoundError:  # running from a source tree that was never installed
         return "unknown (not installed)"
+
+
+class _VersionAction(argparse.Action):
+    """--version, reading the installed version only when asked (importlib.metadata is slow to load)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: Any = argparse.SUPPRESS, help: str | None = None) -> None:  # noqa: A002
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        print(f"aioble-hci {package_version()}")  # stdout, as argparse's own version action
+        parser.exit()
 
 
 def add_logging_options(parser: argparse.ArgumentParser, top: bool) -> None:
@@ -59,7 +72,7 @@ def _add_to_every_subparser(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aioble-hci", description="A Bluetooth LE host in Python.")
-    parser.add_argument("--version", action="version", version=f"aioble-hci {package_version()}")
+    parser.add_argument("--version", action=_VersionAction, help="show the installed version and exit")
     add_logging_options(parser, top=True)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMANDS:

@@ -8,7 +8,6 @@ terminal the passkey and numeric-comparison prompts are asked interactively; oth
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from typing import TYPE_CHECKING, Any
@@ -121,6 +120,8 @@ def format_result(address: Address, result: PairingResult) -> str:
 async def pair_with(host: Host, text: str, args: argparse.Namespace, status: StatusLine | None = None,
                     peer: list[Address] | None = None) -> PairingResult:
     """Resolve the peer's address type (cli/peer.py), connect and pair; `peer` receives the address."""
+    import asyncio  # here, like the host imports: building the command line must not load them
+
     from aioble_hci.cli.peer import resolve_peer
     from aioble_hci.host.gap import attach_gap
     from aioble_hci.host.smp import HeadlessPrompts, SmpHostConfig, attach_smp
@@ -158,6 +159,8 @@ def terminal_prompts(status: StatusLine | None = None) -> Prompts:
 
     The status line is cleared first, so a question never lands in the middle of it.
     """
+    import asyncio  # asked only when prompting
+
     from aioble_hci.host.smp import Prompts
 
     def clear() -> None:
@@ -180,3 +183,4 @@ def terminal_prompts(status: StatusLine | None = None) -> Prompts:
             return text.strip().lower() in ("y", "yes")
 
     return TerminalPrompts()
+

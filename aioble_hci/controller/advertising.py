@@ -19,6 +19,7 @@ from aioble_hci.controller.air import (
     PROP_HIGH_DUTY,
     AdvertisingPdu,
 )
+from aioble_hci.controller.connections import send_connection_complete_failure
 from aioble_hci.controller.constants import LeSub, Role, Status
 
 if TYPE_CHECKING:
@@ -116,8 +117,6 @@ class Advertising:
         self.stop(adv)
         if adv.legacy:
             # High duty cycle directed advertising ends with a failed connection (Vol 4 Part E, 7.8.9).
-            from aioble_hci.controller.connections import send_connection_complete_failure
-
             send_connection_complete_failure(self.ctl, Status.ADVERTISING_TIMEOUT, Role.PERIPHERAL, enhanced=False)
         else:
             self.ctl.send_le_event(

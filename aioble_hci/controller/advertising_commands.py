@@ -99,7 +99,7 @@ def le_set_advertising_enable(ctl: VirtualController, p: bytes) -> bytes:
 def _set(ctl: VirtualController, handle: int) -> AdvertisingSet:
     adv = ctl.advertising.sets.get(handle)
     if adv is None:
-        raise c.HciError(Status.UNKNOWN_ADVERTISING_IDENTIFIER)
+        raise c.ControllerCommandError(Status.UNKNOWN_ADVERTISING_IDENTIFIER)
     return adv
 
 

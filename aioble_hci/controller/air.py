@@ -123,6 +123,9 @@ class Air:
         self.packets_per_event = max(1, packets_per_event)
         self.rssi = rssi
         self.controllers: list[VirtualController] = []
+        # Controllers scanning or initiating, the only ones an advertising PDU concerns: a busy air
+        # has hundreds of advertisers and few listeners (insertion-ordered, for a stable order).
+        self._listeners: dict[VirtualController, set[str]] = {}
         self.links: set[Link] = set()
         self.packet_delay = 0.0
         self._drop_packets = 0
@@ -190,8 +193,19 @@ class Air:
     def add(self, controller: VirtualController) -> None:
         self.controllers.append(controller)
 
+    def set_listening(self, controller: VirtualController, state: str, on: bool) -> None:
+        """A controller started or stopped a listening state ("scanning", "initiating")."""
+        states = self._listeners.get(controller)
+        if on and controller in self.controllers:
+            self._listeners.setdefault(controller, set()).add(state)
+        elif states is not None:
+            states.discard(state)
+            if not states:
+                del self._listeners[controller]
+
     def remove(self, controller: VirtualController) -> None:
         """The controller vanishes (power off, process killed): its links time out at the peers."""
+        self._listeners.pop(controller, None)
         if controller in self.controllers:
             self.controllers.remove(controller)
         for key in [k for k in self._advertisers if k[0] == id(controller)]:
@@ -200,7 +214,8 @@ class Air:
             link.lose(vanished=controller)
 
     def in_range(self, a: VirtualController, b: VirtualController) -> bool:
-        return a is not b and frozenset((id(a), id(b))) not in self._out_of_range
+        out = self._out_of_range
+        return a is not b and (not out or frozenset((id(a), id(b))) not in out)
 
     def set_in_range(self, a: VirtualController, b: VirtualController, in_range: bool) -> None:
         """Fault injection: take two controllers out of (or back into) radio range."""
@@ -249,8 +264,8 @@ class Air:
             self.broadcast(pdu)
 
     def broadcast(self, pdu: AdvertisingPdu) -> None:
-        """Deliver one advertising PDU to every other controller in range."""
-        for other in list(self.controllers):
+        """Deliver one advertising PDU to every other controller in range that scans or initiates."""
+        for other in list(self._listeners):
             if other is not pdu.advertiser and self.in_range(pdu.advertiser, other):
                 other.on_advertising_pdu(pdu)
 

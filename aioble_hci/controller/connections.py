@@ -57,7 +57,16 @@ class Initiator:
 
     def __init__(self, ctl: VirtualController) -> None:
         self.ctl = ctl
-        self.pending: ConnectionRequest | None = None
+        self._pending: ConnectionRequest | None = None
+
+    @property
+    def pending(self) -> ConnectionRequest | None:
+        return self._pending
+
+    @pending.setter
+    def pending(self, request: ConnectionRequest | None) -> None:
+        self._pending = request
+        self.ctl.air.set_listening(self.ctl, "initiating", request is not None)
 
     def reset(self) -> None:
         self.pending = None
@@ -204,10 +213,10 @@ def le_create_connection_cancel(ctl: VirtualController, p: bytes) -> bytes:
 
 
 def connection(ctl: VirtualController, handle: int) -> Connection:
-    """The open connection with this handle, or HciError Unknown Connection Identifier."""
+    """The open connection with this handle, or ControllerCommandError Unknown Connection Identifier."""
     conn = ctl.connections.get(handle)
     if conn is None or conn.link is None or not conn.link.alive:
-        raise c.HciError(Status.UNKNOWN_CONNECTION_IDENTIFIER, struct.pack("<H", handle))
+        raise c.ControllerCommandError(Status.UNKNOWN_CONNECTION_IDENTIFIER, struct.pack("<H", handle))
     return conn
 
 

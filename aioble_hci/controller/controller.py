@@ -3,7 +3,7 @@
 `receive(packet_type, payload)` takes a packet from the host, from any thread;
 everything else runs on the air's loop. Controller-to-host packets go to the
 sink given to `attach`, called on the air's loop. Commands are answered by the
-procedures in the sibling modules, through the table in commands.py.
+procedures in the sibling modules, through the table in dispatch.py.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from aioble_hci.address import Address, AddressType
-from aioble_hci.controller import commands, connections
+from aioble_hci.controller import connections, dispatch
 from aioble_hci.controller import events as ev
 from aioble_hci.controller.advertising import Advertising
 from aioble_hci.controller.constants import ACL_BUFFERS as ACL_BUFFERS  # re-exported
@@ -167,7 +167,7 @@ class VirtualController:
             return
         try:
             if packet_type == PacketType.COMMAND:
-                commands.dispatch(self, payload)
+                dispatch.dispatch(self, payload)
             elif packet_type == PacketType.ACL:
                 connections.acl_from_host(self, payload)
             else:
@@ -204,6 +204,11 @@ class VirtualController:
 
     def command_complete(self, opcode: int, return_parameters: bytes) -> None:
         self.send_event(Ev.COMMAND_COMPLETE, ev.command_complete(NUM_COMMAND_PACKETS, opcode, return_parameters))
+
+    @property
+    def supported_commands(self) -> bytes:
+        """The Supported_Commands bitmask of exactly the commands the dispatcher handles (Vol 4 Part E, 6.27)."""
+        return dispatch.SUPPORTED_COMMANDS
 
     def command_status(self, status: int, opcode: int) -> None:
         self.send_event(Ev.COMMAND_STATUS, ev.command_status(status, NUM_COMMAND_PACKETS, opcode))

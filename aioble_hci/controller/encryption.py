@@ -59,7 +59,7 @@ def _request_ltk(peripheral: Connection, rand: bytes, ediv: int) -> None:
 def _awaiting(ctl: VirtualController, handle: int) -> Connection:
     conn = connection(ctl, handle)
     if not conn.awaiting_ltk:
-        raise c.HciError(Status.COMMAND_DISALLOWED, struct.pack("<H", handle))
+        raise c.ControllerCommandError(Status.COMMAND_DISALLOWED, struct.pack("<H", handle))
     return conn
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from aioble_hci.controller.air import Air
 from aioble_hci.controller.controller import VirtualController
+from aioble_hci.errors import UsageError
 from aioble_hci.hci.h4 import H4DesyncError, H4Framer, encode
 from aioble_hci.hci.packets import PacketType
 
@@ -43,7 +44,7 @@ HANDSHAKE_TIMEOUT = 5.0
 MAX_HANDSHAKE = 512
 
 
-class HubError(Exception):
+class HubError(UsageError):
     """The hub could not start or be reached; the message says why."""
 
 

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from aioble_hci.controller import commands as c
 from aioble_hci.controller.commands import OK
 from aioble_hci.controller.constants import (
+    ACL_BUFFERS,
+    ACL_DATA_LENGTH,
     HCI_VERSION_5_4,
     LE_FEATURES,
     ZEPHYR_COMPANY_ID,
@@ -67,7 +69,8 @@ def read_local_version_information(ctl: VirtualController, params: bytes) -> byt
 
 
 def read_local_supported_commands(ctl: VirtualController, params: bytes) -> bytes:
-    return OK + c.supported_commands()
+    """The controller's bitmask, derived by the dispatcher from the commands it handles (Vol 4 Part E, 7.4.2)."""
+    return OK + ctl.supported_commands
 
 
 def read_local_supported_features(ctl: VirtualController, params: bytes) -> bytes:
@@ -79,20 +82,14 @@ def le_read_local_supported_features(ctl: VirtualController, params: bytes) -> b
 
 
 def read_buffer_size(ctl: VirtualController, params: bytes) -> bytes:
-    from aioble_hci.controller.controller import ACL_BUFFERS, ACL_DATA_LENGTH
-
     return OK + struct.pack("<HBHH", ACL_DATA_LENGTH, 0, ACL_BUFFERS, 0)
 
 
 def le_read_buffer_size(ctl: VirtualController, params: bytes) -> bytes:
-    from aioble_hci.controller.controller import ACL_BUFFERS, ACL_DATA_LENGTH
-
     return OK + struct.pack("<HB", ACL_DATA_LENGTH, ACL_BUFFERS)
 
 
 def le_read_buffer_size_v2(ctl: VirtualController, params: bytes) -> bytes:
-    from aioble_hci.controller.controller import ACL_BUFFERS, ACL_DATA_LENGTH
-
     return OK + struct.pack("<HBHB", ACL_DATA_LENGTH, ACL_BUFFERS, 0, 0)
 
 

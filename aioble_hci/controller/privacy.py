@@ -177,7 +177,7 @@ def le_set_privacy_mode(ctl: VirtualController, p: bytes) -> bytes:
         if (entry.peer_address_type, entry.peer_address) == (peer_type, peer):
             entries[index] = replace(entry, privacy_mode=mode)
             return OK
-    raise c.HciError(Status.UNKNOWN_CONNECTION_IDENTIFIER)
+    raise c.ControllerCommandError(Status.UNKNOWN_CONNECTION_IDENTIFIER)
 
 
 COMMANDS = [

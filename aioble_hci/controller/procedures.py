@@ -77,7 +77,7 @@ def le_connection_update(ctl: VirtualController, p: bytes) -> None:
 def _requested(ctl: VirtualController, handle: int) -> Connection:
     conn = connection(ctl, handle)
     if conn.param_request is None:
-        raise c.HciError(Status.COMMAND_DISALLOWED, struct.pack("<H", handle))
+        raise c.ControllerCommandError(Status.COMMAND_DISALLOWED, struct.pack("<H", handle))
     return conn
 
 

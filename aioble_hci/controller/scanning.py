@@ -54,6 +54,15 @@ class Scanner:
         self.ctl = ctl
         self.reset()
 
+    @property
+    def enabled(self) -> bool:
+        return self._enabled
+
+    @enabled.setter
+    def enabled(self, value: bool) -> None:
+        self._enabled = value
+        self.ctl.air.set_listening(self.ctl, "scanning", value)
+
     def reset(self) -> None:
         self.enabled = False
         self.extended = False

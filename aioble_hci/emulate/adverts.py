@@ -16,7 +16,7 @@ from collections.abc import Callable
 from aioble_hci.emulate.addressing import take_address
 from aioble_hci.emulate.model import Advertiser
 from aioble_hci.host.api import start_host
-from aioble_hci.host.gap import attach_gap
+from aioble_hci.host.gap import Gap, attach_gap
 from aioble_hci.host.gap.advertising import AdvertisingParameters
 from aioble_hci.host.host import Host, HostConfig
 from aioble_hci.transport.base import Transport
@@ -51,14 +51,14 @@ class AdvertReplay:
                 config, plan, _ = await take_address(host, adv.address)
                 if len(adv.adv_data) > LEGACY_MAX or len(adv.scan_response) > LEGACY_MAX:
                     config.force_legacy = False
-                await attach_gap(host, config)
+                gap = await attach_gap(host, config)
                 await plan.apply(host)
-                self._tasks.append(loop.create_task(self._run(host, adv, origin)))
+                self._tasks.append(loop.create_task(self._run(gap, adv, origin)))
         except BaseException:
             await self.close()
             raise
 
-    async def _run(self, host: Host, adv: Advertiser, origin: float) -> None:
+    async def _run(self, gap: Gap, adv: Advertiser, origin: float) -> None:
         start = ((adv.first_seen or origin) - origin) / self.speed
         length = ((adv.last_seen or origin) - (adv.first_seen or origin)) / self.speed
         await asyncio.sleep(start)
@@ -67,7 +67,7 @@ class AdvertReplay:
             interval * 1000, connectable=adv.connectable, scannable=adv.scannable or bool(adv.scan_response)
         )
         try:
-            advertising = await host.gap.advertise(adv.adv_data, adv.scan_response, params)
+            advertising = await gap.advertise(adv.adv_data, adv.scan_response, params)
         except Exception as exc:  # one advertiser the controller refuses does not stop the others
             log.warning("cannot replay %s: %s", adv.address, exc)
             return

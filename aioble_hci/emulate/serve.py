@@ -121,7 +121,7 @@ class DeviceEmulator:
         return None
 
     async def _advertise(self) -> None:
-        assert self.host is not None
+        assert self.host is not None and self.host.gap is not None  # attached by start()
         data, scan = self.advertising_data()
         adv = self.model.advertiser
         interval = adv.interval if adv is not None and adv.interval is not None else DEFAULT_INTERVAL
@@ -161,7 +161,7 @@ class DeviceEmulator:
     # -- the Hooks the database calls -----------------------------------------------------------------
 
     def read(self, connection: Any, handle: int) -> bytes:
-        assert self.host is not None
+        assert self.host is not None and self.host.gatt is not None  # attached by start()
         try:
             value, error = self._responder(connection).read(handle, self.host.gatt.mtu(connection))
         except Exception:  # a replay fault answers Unlikely Error, never breaks the host thread
@@ -211,7 +211,7 @@ class DeviceEmulator:
             await self._send(connection, n)
 
     async def _send(self, connection: Any, n: Notification) -> None:
-        assert self.host is not None
+        assert self.host is not None and self.host.gatt is not None  # attached by start()
         server = self.host.gatt.server
         ch = self.model.characteristic_of(n.handle)
         if ch is not None and ch.cccd_handle is not None:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from aioble_hci.address import Address
 from aioble_hci.emulate.model import CaptureModel, DeviceModel, ServiceModel
+from aioble_hci.errors import UsageError
 
 READ_PROPERTY = 0x02
 LEGACY_NAMES = (0x08, 0x09)  # Shortened / Complete Local Name (Supplement Part A 1.2)
 
 
-class NothingToEmulate(ValueError):
+class NothingToEmulate(UsageError, ValueError):
     """The capture holds no device that can be emulated (the message says why and what to do)."""
 
 

@@ -153,9 +153,7 @@ class LowLevelStack:
             # The L2CAP bearer subscribes first: its links exist before our connect IRQs, and its
             # channels close (IRQ 24) before our disconnect IRQs.
             self.l2cap = attach_l2cap(host)
-            on_reinitialised = getattr(host, "on_reinitialised", None)
-            if on_reinitialised is not None:
-                on_reinitialised(self._reinitialised)
+            host.on_reinitialised(self._reinitialised)
             host.on_event(ev.LeConnectionComplete, self._on_connection_complete)
             host.on_event(ev.LeEnhancedConnectionComplete, self._on_connection_complete)
             host.on_event(ev.DisconnectionComplete, self._on_disconnection)

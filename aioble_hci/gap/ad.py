@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from aioble_hci.errors import UsageError
 from aioble_hci.gap.ad_structures import (
     AdStructure,
     Appearance,
@@ -60,7 +61,7 @@ _SERVICE_DATA_WIDTHS: dict[int, int] = {
 Field = tuple[int, bytes]
 
 
-class AdvertisingDataTooLong(ValueError):
+class AdvertisingDataTooLong(UsageError, ValueError):
     """The structures do not fit the advertising data and scan response data together."""
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from aioble_hci.errors import RemoteProtocolError
 
-class HciDecodeError(ValueError):
+
+class HciDecodeError(RemoteProtocolError, ValueError):
     """Bytes that do not form the packet they claim to be (truncated, over-long, inconsistent).
 
     The message names the packet (event, command or ACL handle) so a log line

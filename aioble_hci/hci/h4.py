@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import struct
 
+from aioble_hci.errors import RemoteProtocolError
 from aioble_hci.hci.packets import PacketType
 
 # packet type -> (header length, offset of length field, length field size)
@@ -21,7 +22,7 @@ _HEADERS: dict[int, tuple[int, int, int]] = {
 }
 
 
-class H4DesyncError(ValueError):
+class H4DesyncError(RemoteProtocolError, ValueError):
     """The byte where a packet indicator was expected is not one."""
 
     def __init__(self, byte: int, offset: int) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from aioble_hci.errors import RemoteProtocolError
+
 
 def _command_label(command: Any) -> str:
     name = getattr(command, "name", None)
@@ -13,7 +15,7 @@ def _command_label(command: Any) -> str:
     return f"{name} (0x{opcode:04x})" if isinstance(opcode, int) else str(name)
 
 
-class HciError(Exception):
+class HciError(RemoteProtocolError):
     """Base of the host's HCI errors."""
 
 

@@ -23,7 +23,7 @@ import logging
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aioble_hci.address import Address, AddressType
 from aioble_hci.hci import events as ev
@@ -50,6 +50,12 @@ from aioble_hci.host.startup import (
     read_buffer_sizes,
 )
 from aioble_hci.transport.base import Transport
+
+if TYPE_CHECKING:
+    from aioble_hci.host.gap.gap import Gap
+    from aioble_hci.host.gatt.layer import Gatt
+    from aioble_hci.host.l2cap.bearer import L2capBearer
+    from aioble_hci.host.smp.bearer import Smp
 
 log = logging.getLogger(__name__)
 
@@ -104,10 +110,10 @@ class Host:
         self._resync_task: asyncio.Task[None] | None = None
         self.lost: BaseException | None = None
         # The bearers, set by attach_gap / attach_l2cap / attach_gatt / attach_smp.
-        self.gap: Any = None
-        self.l2cap: Any = None
-        self.gatt: Any = None
-        self.smp: Any = None
+        self.gap: Gap | None = None
+        self.l2cap: L2capBearer | None = None
+        self.gatt: Gatt | None = None
+        self.smp: Smp | None = None
         self.resyncs = 0  # re-initialisations of the controller (desync, hardware error, self-reset)
         self.hardware_errors = 0
         self.buffer_overflows = 0
@@ -157,6 +163,15 @@ class Host:
                     self._capture.close()
                 except Exception as exc:
                     log.warning("closing the capture failed: %s", exc)
+
+    def capture_to(self, path: str | None) -> str | None:
+        """Close the current capture and record every packet from now on to `path` (None: stop);
+        returns the path actually opened. The conformance tester keeps one btsnoop file per case."""
+        old, self._capture = self._capture, None
+        if old is not None:
+            old.close()
+        self._capture = CaptureHook.open(path) if path else None
+        return self._capture.path if self._capture is not None else None
 
     def _spawn(self, coro: Any, name: str) -> asyncio.Task[None]:
         """A background task the host owns: kept until done, cancelled and awaited by close()."""

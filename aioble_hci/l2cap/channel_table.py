@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from aioble_hci.errors import UsageError
+
 from .coc import ChannelState, CreditBasedChannel
 from .events import ChannelClosed, ChannelOpened, ChannelOpenFailed, ChannelReconfigured, L2capEvent
 from .pdus import LE_DYNAMIC_CID_FIRST, LE_DYNAMIC_CID_LAST, DisconnectionReq
@@ -25,7 +27,7 @@ class Role(IntEnum):
     PERIPHERAL = 1
 
 
-class L2capUsageError(RuntimeError):
+class L2capUsageError(UsageError, RuntimeError):
     """The local application asked for something the current state does not allow."""
 
 

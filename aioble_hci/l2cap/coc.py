@@ -13,6 +13,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from enum import Enum
 
+from aioble_hci.errors import RemoteProtocolError
+
 log = logging.getLogger(__name__)
 
 MAX_CREDITS = 65535
@@ -31,7 +33,7 @@ ECFC_MIN_MPS = 64
 SDU_LENGTH_SIZE = 2
 
 
-class CocProtocolError(Exception):
+class CocProtocolError(RemoteProtocolError):
     """The peer broke a credit-based flow control rule; the channel must be disconnected."""
 
 

@@ -12,10 +12,11 @@ import struct
 from enum import IntEnum
 from typing import ClassVar, Protocol
 
+from aioble_hci.errors import RemoteProtocolError
 from aioble_hci.records import dataclass
 
 
-class L2capDecodeError(ValueError):
+class L2capDecodeError(RemoteProtocolError, ValueError):
     """A frame or command whose length or fields do not match its format."""
 
 

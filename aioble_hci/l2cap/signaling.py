@@ -19,6 +19,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from aioble_hci.errors import UsageError
+
 from .pdus import (
     RESPONSE_CODES,
     AnyCommand,
@@ -43,7 +45,7 @@ RTX_TIMEOUT = 30.0
 """Seconds to wait for a signalling response before giving up (Vol 3 Part A, 6.2.1)."""
 
 
-class SignalingError(RuntimeError):
+class SignalingError(UsageError, RuntimeError):
     """A local misuse of the signalling channel (e.g. no identifier left)."""
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from aioble_hci.address import Address
+from aioble_hci.errors import UsageError
 from aioble_hci.smp.events import PairingComplete
 from aioble_hci.smp.toolbox import rpa_matches_le
 
@@ -32,7 +33,7 @@ STALE_TEMP_AGE = 60.0
 """Seconds after which a temporary file of a save is an orphan (a save takes milliseconds)."""
 
 
-class BondExistsError(ValueError):
+class BondExistsError(UsageError, ValueError):
     """A bond for that identity address exists and replacing it was not allowed (P11)."""
 
 

@@ -13,6 +13,7 @@ from enum import IntEnum, IntFlag
 from typing import ClassVar
 
 from aioble_hci.address import Address, AddressType
+from aioble_hci.errors import RemoteProtocolError
 from aioble_hci.records import dataclass
 
 SMP_CID = 0x0006
@@ -123,7 +124,7 @@ class KeypressNotificationType(IntEnum):
     PASSKEY_ENTRY_COMPLETED = 0x04
 
 
-class PairingError(Exception):
+class PairingError(RemoteProtocolError):
     """Pairing must fail with this Pairing Failed reason."""
 
     def __init__(self, reason: PairingFailedReason, message: str = "") -> None:

@@ -17,6 +17,8 @@ from cryptography.hazmat.primitives import cmac
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+from aioble_hci.errors import RemoteProtocolError
+
 __all__ = [
     "InvalidPublicKeyError",
     "P256KeyPair",
@@ -190,7 +192,7 @@ def h7(salt: bytes, w: bytes) -> bytes:
     return aes_cmac(salt, w)
 
 
-class InvalidPublicKeyError(ValueError):
+class InvalidPublicKeyError(RemoteProtocolError, ValueError):
     """A peer's P-256 public key is not a valid point (Vol 3 Part H, 2.3.5.6.1; CVE-2018-5383)."""
 
 

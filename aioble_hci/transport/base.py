@@ -10,6 +10,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Callable
 
+from aioble_hci.errors import UsageError
 from aioble_hci.hci.packets import PacketType
 
 PacketSink = Callable[[PacketType, bytes], None]
@@ -17,7 +18,7 @@ LostCallback = Callable[[BaseException | None], None]
 DesyncCallback = Callable[[BaseException], None]
 
 
-class TransportError(Exception):
+class TransportError(UsageError):
     """A transport could not be opened or failed; the message says how to fix it."""
 
 

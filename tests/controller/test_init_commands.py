@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import struct
 
-from aioble_hci.controller.commands import table
+from aioble_hci.controller.dispatch import TABLE
 from aioble_hci.hci.packets import PacketType
 from tests.controller.rawhost import COMMAND_COMPLETE, COMMAND_STATUS, command_packet
 
@@ -56,7 +56,7 @@ async def test_supported_commands_bitmask_lists_what_is_implemented(make_host):
 
 async def test_every_command_flagged_as_supported_is_answered_without_unknown_command(make_host):
     host = await make_host()
-    for opcode, spec in table().items():
+    for opcode, spec in TABLE.items():
         if spec.bit is None:
             continue
         answer = await host.command_answer(opcode, b"")
@@ -158,7 +158,7 @@ def test_supported_commands_bits_of_every_handled_command_match_the_spec_table()
     # (hci.constants.SupportedCommand, itself checked against Bumble's table).
     from aioble_hci.hci.constants import OpCode, SupportedCommand
 
-    for opcode, spec in table().items():
+    for opcode, spec in TABLE.items():
         name = OpCode(opcode).name
         if name in SupportedCommand.__members__:
             command = SupportedCommand[name]

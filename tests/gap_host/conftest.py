@@ -37,7 +37,6 @@ async def make_gap(air: Air) -> AsyncIterator[MakeGap]:
 
     yield make
     for host in hosts:
-        gap = getattr(host, "gap", None)
-        if isinstance(gap, Gap):
-            gap.close()
+        if host.gap is not None:
+            host.gap.close()
         await host.close()

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from aioble_hci.address import Address
+from aioble_hci.errors import RemoteProtocolError
 from aioble_hci.hci import commands as cmd
 from aioble_hci.hci import events as ev
 from aioble_hci.hci.constants import StatusCode
@@ -67,7 +68,7 @@ def link_state(conn: Connection) -> LinkState:
     return state
 
 
-class ConnectionCancelled(ConnectionError):
+class ConnectionCancelled(RemoteProtocolError, ConnectionError):
     """A central connection attempt was cancelled (by the caller or its timeout)."""
 
 

@@ -249,9 +249,8 @@ def _log_failure(task: asyncio.Task[None]) -> None:
 
 async def attach_gap(host: Host, config: GapConfig | None = None) -> Gap:
     """The Host's Gap, made, started and stored as `host.gap` on first call (on the host loop)."""
-    existing = getattr(host, "gap", None)
-    if isinstance(existing, Gap):
-        return existing
+    if host.gap is not None:
+        return host.gap
     gap = Gap(host, config)
     await gap.start()
     host.gap = gap

@@ -223,12 +223,10 @@ def attach_gatt(host: Host, preferred_mtu: int = DEFAULT_PREFERRED_MTU) -> Gatt:
     wired to the SMP bearer when `host.smp` exists."""
     from aioble_hci.host.l2cap import attach_l2cap
 
-    existing = getattr(host, "gatt", None)
-    if isinstance(existing, Gatt):
-        return existing
+    if host.gatt is not None:
+        return host.gatt
     gatt = Gatt(host, attach_l2cap(host), preferred_mtu).attach()
-    smp = getattr(host, "smp", None)
-    if smp is not None:
-        use_smp(gatt, smp)
+    if host.smp is not None:
+        use_smp(gatt, host.smp)
     host.gatt = gatt
     return gatt

@@ -48,12 +48,10 @@ def attach_l2cap(host: Host, rtx_timeout: float | None = None) -> L2capBearer:
     """The Host's L2capBearer, made and attached on first call (on the host loop) and kept as
     `host.l2cap`; wired to the GAP bearer when `host.gap` exists. `rtx_timeout` overrides the
     signalling response timeout (Vol 3 Part A 6.2.1; tests and conformance experiments shorten it)."""
-    existing = getattr(host, "l2cap", None)
-    if isinstance(existing, L2capBearer):
-        return existing
+    if host.l2cap is not None:
+        return host.l2cap
     bearer = (L2capBearer(host) if rtx_timeout is None else L2capBearer(host, rtx_timeout=rtx_timeout)).attach()
-    gap = getattr(host, "gap", None)
-    if gap is not None:
-        use_gap(bearer, gap)
+    if host.gap is not None:
+        use_gap(bearer, host.gap)
     host.l2cap = bearer
     return bearer

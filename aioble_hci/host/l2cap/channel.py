@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from aioble_hci.errors import RemoteProtocolError
 from aioble_hci.l2cap import events as l2ev
 from aioble_hci.l2cap.manager import L2capUsageError
 from aioble_hci.l2cap.spsm import Acceptor, CocServer, SecurityRequirement
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from .bearer import L2capBearer, _Link
 
 
-class L2capChannelError(Exception):
+class L2capChannelError(RemoteProtocolError):
     """A credit-based channel could not be opened; `result` is the response's result code
     (None for Command Reject, RTX timeout or link loss)."""
 
@@ -36,7 +37,7 @@ class L2capChannelError(Exception):
         super().__init__(f"L2CAP channel refused ({code}): {reason}")
 
 
-class L2capDisconnectedError(ConnectionError):
+class L2capDisconnectedError(RemoteProtocolError, ConnectionError):
     """The channel is closed (by either side or because the ACL link went away)."""
 
 

@@ -118,8 +118,7 @@ class Smp(SmpPairing, SmpEncryption, SmpBonding):
 
 def get_smp(host: Host) -> Smp | None:
     """The Smp bearer attached to this host, if any."""
-    smp = getattr(host, "smp", None)
-    return smp if isinstance(smp, Smp) else None
+    return host.smp
 
 
 async def attach_smp(host: Host, config: SmpHostConfig | None = None, prompts: Prompts | None = None) -> Smp:
@@ -131,10 +130,9 @@ async def attach_smp(host: Host, config: SmpHostConfig | None = None, prompts: P
     smp = Smp(host, config, prompts)
     smp.attach()
     host.smp = smp
-    gatt = getattr(host, "gatt", None)
-    if gatt is not None:  # attached before us: attach_gatt wires itself only to an existing host.smp
+    if host.gatt is not None:  # attached before us: attach_gatt wires itself only to an existing host.smp
         from aioble_hci.host.gatt.layer import use_smp
 
-        use_smp(gatt, smp)
+        use_smp(host.gatt, smp)
     await smp.start()
     return smp

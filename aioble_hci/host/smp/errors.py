@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from aioble_hci.errors import RemoteProtocolError
 from aioble_hci.hci.constants import StatusCode
 from aioble_hci.smp.pdus import PairingFailedReason
 
 
-class SmpError(Exception):
+class SmpError(RemoteProtocolError):
     """Base of the SMP bearer's errors."""
 
 

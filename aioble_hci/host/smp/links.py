@@ -95,8 +95,8 @@ class SmpLinks:
 
     @property
     def local_identity(self) -> LocalIdentity | None:
-        gap = getattr(self.host, "gap", None)
-        address = (self.config.identity_address or getattr(gap, "identity_address", None)
+        gap = self.host.gap
+        address = (self.config.identity_address or (gap.identity_address if gap is not None else None)
                    or self.host.controller_info.address)
         return None if address is None else LocalIdentity(self.local_irk, address)
 
@@ -112,7 +112,7 @@ class SmpLinks:
         if link is None or link.conn is not conn:
             if not conn.connected:
                 raise LinkLostError(conn.disconnect_reason)
-            gap_address = getattr(getattr(self.host, "gap", None), "address", None)
+            gap_address = self.host.gap.address if self.host.gap is not None else None
             link = SmpLink(conn, local_address=self.local_address or gap_address)
             self._links[conn.handle] = link
             self._identify(link)
