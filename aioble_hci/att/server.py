@@ -53,8 +53,10 @@ from aioble_hci.att.pdus import ATT_DEFAULT_MTU, ATT_MAX_VALUE_LEN, ErrorCode, O
 from aioble_hci.att.queues import drain
 from aioble_hci.att.signing import verify
 from aioble_hci.att.states import (
+    CACHING_TRANSITIONS,
     INDICATION_TRANSITIONS,
     PREPARE_QUEUE_TRANSITIONS,
+    CachingState,
     IndicationState,
     PrepareQueueState,
     StateMachine,
@@ -155,8 +157,12 @@ class AttServer:
         csf = self._find(CLIENT_SUPPORTED_FEATURES)
         if csf is not None and client_features:
             self._local[csf.handle] = bytes(client_features)
-        self.change_aware = change_aware or not self.robust_caching
-        self._out_of_sync_sent = False
+        aware = change_aware or not self.robust_caching
+        self._caching = StateMachine(
+            "ATT client's database awareness",
+            CachingState.CHANGE_AWARE if aware else CachingState.CHANGE_UNAWARE,
+            CACHING_TRANSITIONS,
+        )
         self.service_change_owed = service_change_owed
         """The handle range of a Service Changed indication this client is owed (Vol 3 Part G 7.1)."""
         self._service_change_in_flight: tuple[int, int] | None = None
@@ -201,12 +207,12 @@ class AttServer:
         if handler is None:  # a response, notification or indication: the client's business
             log.debug("server ignoring ATT opcode 0x%02x", opcode)
             return None
-        if not self.change_aware and opcode not in _ALWAYS_ALLOWED:
+        if self._caching.state is not CachingState.CHANGE_AWARE and opcode not in _ALWAYS_ALLOWED:
             if not self._reads_database_hash(decoded):
                 if command:
                     return None  # Vol 3 Part G 2.5.2.1: ignored
-                if not self._out_of_sync_sent:
-                    self._out_of_sync_sent = True
+                if self._caching.state is CachingState.CHANGE_UNAWARE:
+                    self._caching.set_state(CachingState.OUT_OF_SYNC_SENT)
                     return _error(opcode, 0, ErrorCode.DATABASE_OUT_OF_SYNC)
             self._mark_change_aware()
         try:
@@ -287,6 +293,15 @@ class AttServer:
         return self._indication.state is IndicationState.AWAITING_CONFIRMATION
 
     @property
+    def change_aware(self) -> bool:
+        """Whether the client is change-aware of the database (Vol 3 Part G 2.5.2.1)."""
+        return self._caching.state is CachingState.CHANGE_AWARE
+
+    @property
+    def caching_state(self) -> CachingState:
+        return self._caching.state
+
+    @property
     def indication_state(self) -> IndicationState:
         return self._indication.state
 
@@ -339,8 +354,7 @@ class AttServer:
         (Vol 3 Part G 2.5.2.1) and a client that enabled Service Changed indications is owed one
         (7.1; ranges of changes not yet indicated are merged)."""
         if self.robust_caching:
-            self.change_aware = False
-            self._out_of_sync_sent = False
+            self._caching.set_state(CachingState.CHANGE_UNAWARE)
         sc = self._find(SERVICE_CHANGED)
         if sc is not None and self.subscription(sc.handle) & CCCD_INDICATE:
             owed = self.service_change_owed
@@ -404,8 +418,8 @@ class AttServer:
         return False
 
     def _mark_change_aware(self) -> None:
-        was_aware, self.change_aware = self.change_aware, True
-        self._out_of_sync_sent = False
+        was_aware = self.change_aware
+        self._caching.set_state(CachingState.CHANGE_AWARE)
         if not was_aware:
             self._events.append(ChangeAware(self.connection))
 

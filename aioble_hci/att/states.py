@@ -83,6 +83,26 @@ PREPARE_QUEUE_TRANSITIONS: Mapping[PrepareQueueState, frozenset[PrepareQueueStat
 }
 
 
+class CachingState(enum.Enum):
+    """A client's view of the server's database (Vol 3 Part G 2.5.2.1, Robust Caching)."""
+
+    CHANGE_AWARE = enum.auto()
+    CHANGE_UNAWARE = enum.auto()
+    """The database changed since the client last synchronised: requests are refused."""
+    OUT_OF_SYNC_SENT = enum.auto()
+    """Still change-unaware, and told so once with Database Out Of Sync: a further request is
+    taken as the client having seen that error, so it becomes change-aware (2.5.2.1)."""
+
+
+CACHING_TRANSITIONS: Mapping[CachingState, frozenset[CachingState]] = {
+    CachingState.CHANGE_AWARE: frozenset({CachingState.CHANGE_AWARE, CachingState.CHANGE_UNAWARE}),
+    CachingState.CHANGE_UNAWARE: frozenset(
+        {CachingState.CHANGE_UNAWARE, CachingState.OUT_OF_SYNC_SENT, CachingState.CHANGE_AWARE}
+    ),
+    CachingState.OUT_OF_SYNC_SENT: frozenset({CachingState.CHANGE_UNAWARE, CachingState.CHANGE_AWARE}),
+}
+
+
 class BearerState(enum.Enum):
     """One ATT bearer: open until the link goes or a transaction times out (Vol 3 Part F 3.3.3)."""
 

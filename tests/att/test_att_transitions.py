@@ -16,10 +16,12 @@ from aioble_hci.att.procedures import Read
 from aioble_hci.att.server import AttServer
 from aioble_hci.att.states import (
     BEARER_TRANSITIONS,
+    CACHING_TRANSITIONS,
     CLIENT_TRANSITIONS,
     INDICATION_TRANSITIONS,
     PREPARE_QUEUE_TRANSITIONS,
     BearerState,
+    CachingState,
     ClientState,
     IndicationState,
     PrepareQueueState,
@@ -33,6 +35,7 @@ TABLES: list[tuple[str, type[enum.Enum], Mapping[enum.Enum, frozenset[enum.Enum]
     ("indication", IndicationState, INDICATION_TRANSITIONS),  # type: ignore[list-item]
     ("prepare queue", PrepareQueueState, PREPARE_QUEUE_TRANSITIONS),  # type: ignore[list-item]
     ("bearer", BearerState, BEARER_TRANSITIONS),  # type: ignore[list-item]
+    ("database awareness", CachingState, CACHING_TRANSITIONS),  # type: ignore[list-item]
 ]
 PAIRS = [(name, table, old, new) for name, states, table in TABLES for old in states for new in states]
 
