@@ -206,6 +206,7 @@ class AttBearer:
             return
         self.core.handle_timer(self._clock())
         self.flush()
+        self._schedule()  # a timer that fired a hair early (loop clock resolution) goes again
 
     def close(self) -> None:
         """The link is gone: fail pending procedures, stop the timer."""
