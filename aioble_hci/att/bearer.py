@@ -81,20 +81,19 @@ class AttBearer:
 
     def data_to_send(self) -> list[bytes]:
         """PDUs of both sides to transmit, in the order they were made."""
-        queue = self._outgoing
-        if not queue:  # the common case, on the receive path: inline (see queues.drain)
+        out = self._outgoing
+        if not out:
             return []
-        out = queue.copy()
-        queue.clear()
+        # a fresh list for all three (they share it, see join_bearer): no copy on the hot path
+        self._outgoing = self.server._outgoing = self.client._outgoing = []
         return out
 
     def take_events(self) -> list[AttEvent]:
         """Both sides' events since the last call, in order."""
-        queue = self._events
-        if not queue:
+        out = self._events
+        if not out:
             return []
-        out = queue.copy()
-        queue.clear()
+        self._events = self.server._events = self.client._events = []  # type: ignore[assignment]
         return out
 
     def get_timer(self) -> float | None:
