@@ -1,10 +1,13 @@
 """ATT client for one bearer: one outstanding request, a queue of GATT procedures (Vol 3 Part F 3.3).
 
-Sans-I/O: `submit(procedure, now)` queues a procedure from `procedures`; `data_to_send()` gives
-the PDUs to transmit; `receive(pdu, now)` feeds the server's PDUs and returns events
+Sans-I/O, in aioquic's shape: `submit(procedure, now)` queues a procedure from `procedures`,
+`write_command(..., now)` sends a command; `receive(pdu, now)` feeds the server's PDUs;
+`data_to_send()` gives the PDUs to transmit and `take_events()` the `ClientEvent`s
 (`ProcedureFinished`, `NotificationReceived`, `IndicationReceived`, ...). Indications are confirmed
-automatically. A request unanswered for 30 s fails its procedure with `AttTimeoutError` and kills the
-bearer (Vol 3 Part F 3.3.3): every queued procedure fails and nothing more is sent.
+automatically. `get_timer()` is the outstanding request's deadline: a request unanswered for 30 s
+(`handle_timer(now)`) fails its procedure with `AttTimeoutError` and kills the bearer (Vol 3
+Part F 3.3.3): every queued procedure fails and nothing more is sent. The transaction changes
+state only through checked transitions (`states.py`: idle / awaiting a response / closed).
 """
 
 from __future__ import annotations
@@ -17,18 +20,25 @@ from typing import Any, TypeVar
 from aioble_hci.att import pdus
 from aioble_hci.att.errors import AttTimeoutError, BearerClosedError
 from aioble_hci.att.events import (
+    ClientEvent,
     IndicationReceived,
     MtuChanged,
     NotificationReceived,
     ProcedureFinished,
+    Role,
     ServiceChangedReceived,
     TransactionTimedOut,
 )
 from aioble_hci.att.pdus import ATT_DEFAULT_MTU, Opcode
 from aioble_hci.att.procedures import ExchangeMtu, GattProtocolError, Procedure
+from aioble_hci.att.queues import drain
 from aioble_hci.att.signing import sign
+from aioble_hci.att.states import CLIENT_TRANSITIONS, ClientState, StateMachine
 
 log = logging.getLogger(__name__)
+
+_AWAITING, _CLOSED = ClientState.AWAITING_RESPONSE, ClientState.CLOSED
+"""Module constants: enum member lookups are slow on the receive path."""
 
 TRANSACTION_TIMEOUT = 30.0  # Vol 3 Part F 3.3.3
 
@@ -41,11 +51,11 @@ ValueHandler = Callable[[bytes, bool], None]
 class AttClient:
     """The ATT client side of one bearer."""
 
-    def __init__(self, *, connection: Any = None, rx_mtu: int = 517) -> None:
+    def __init__(self, *, connection: object = None, rx_mtu: int = 517) -> None:
         self.connection = connection
         self.rx_mtu = rx_mtu
         self.mtu = ATT_DEFAULT_MTU
-        self.closed = False
+        self._state = StateMachine("ATT client transaction", ClientState.IDLE, CLIENT_TRANSITIONS)
         self.service_changed_handle: int | None = None
         """Value handle of the peer's Service Changed characteristic, once discovered."""
         self._queue: deque[Procedure] = deque()
@@ -53,39 +63,40 @@ class AttClient:
         self._expected: int = 0  # opcode of the outstanding request
         self._sent_at = 0.0
         self._outgoing: list[bytes] = []
-        self._events: list[Any] = []
+        self._events: list[ClientEvent] = []
         self._handlers: dict[int, ValueHandler] = {}
         self._mtu_requested = False
         """An Exchange MTU Request went out: it is sent once per connection (Vol 3 Part F 3.4.2.1)."""
 
     # ------------------------------------------------------------------ public API
 
-    def submit(self, procedure: P, now: float = 0.0) -> P:
+    def submit(self, procedure: P, now: float) -> P:
         """Queue `procedure`; it starts when no other request is outstanding."""
         self._require_open()
         self._queue.append(procedure)
         self._pump(now)
         return procedure
 
-    def exchange_mtu(self, now: float = 0.0) -> ExchangeMtu:
+    def exchange_mtu(self, now: float) -> ExchangeMtu:
         """Start the MTU exchange with this client's Rx MTU (Vol 3 Part G 4.3.1); a later exchange
         on the same connection finishes with the negotiated ATT_MTU without sending (Part F 3.4.2.1)."""
         return self.submit(ExchangeMtu(self.rx_mtu), now)
 
-    def write_command(self, handle: int, value: bytes) -> bytes:
-        """Write Without Response (Vol 3 Part G 4.9.1): the PDU to send; value <= ATT_MTU-3."""
+    def write_command(self, handle: int, value: bytes, now: float) -> None:
+        """Send a Write Without Response (Vol 3 Part G 4.9.1); value <= ATT_MTU-3."""
         self._require_open()
         if len(value) > self.mtu - 3:
             raise ValueError(f"value of {len(value)} octets exceeds ATT_MTU-3 ({self.mtu - 3})")
-        return pdus.WriteCmd(handle, bytes(value)).encode()
+        self._outgoing.append(pdus.WriteCmd(handle, bytes(value)).encode())
 
-    def signed_write_command(self, handle: int, value: bytes, csrk: bytes, sign_counter: int) -> bytes:
-        """Signed Write Without Response (Vol 3 Part G 4.9.2); value <= ATT_MTU-15."""
+    def signed_write_command(self, handle: int, value: bytes, csrk: bytes, sign_counter: int,
+                             now: float) -> None:
+        """Send a Signed Write Without Response (Vol 3 Part G 4.9.2); value <= ATT_MTU-15."""
         self._require_open()
         if len(value) > self.mtu - 15:
             raise ValueError(f"value of {len(value)} octets exceeds ATT_MTU-15 ({self.mtu - 15})")
         body = pdus.SignedWriteCmd(handle, bytes(value), b"").signed_part
-        return body + sign(csrk, body, sign_counter)
+        self._outgoing.append(body + sign(csrk, body, sign_counter))
 
     def route(self, value_handle: int, handler: ValueHandler | None) -> None:
         """Deliver notifications/indications of `value_handle` to `handler` (None removes it)."""
@@ -96,20 +107,50 @@ class AttClient:
 
     def data_to_send(self) -> list[bytes]:
         """PDUs queued for transmission, oldest first."""
-        out, self._outgoing = self._outgoing, []
-        return out
+        return drain(self._outgoing)
+
+    def take_events(self) -> list[ClientEvent]:
+        """Events produced since the last call, in order."""
+        return drain(self._events)
+
+    def join_bearer(self, outgoing: list[bytes], events: list[Any]) -> None:
+        """Queue output in a bearer's lists (att/bearer.py), so both sides' output keeps its order."""
+        outgoing.extend(self._outgoing)
+        events.extend(self._events)
+        self._outgoing, self._events = outgoing, events
+
+    def get_timer(self) -> float | None:
+        """When the outstanding request times out (Vol 3 Part F 3.3.3); None if none is."""
+        if self._state.state is not ClientState.AWAITING_RESPONSE:
+            return None
+        return self._sent_at + TRANSACTION_TIMEOUT
+
+    def handle_timer(self, now: float) -> None:
+        """Apply the 30-second rule at `now` (the procedure fails, the bearer closes)."""
+        self._check_timeout(now)
+
+    @property
+    def state(self) -> ClientState:
+        return self._state.state
+
+    @property
+    def closed(self) -> bool:
+        return self._state.state is ClientState.CLOSED
 
     @property
     def busy(self) -> bool:
         return self._current is not None
 
-    def receive(self, pdu: bytes, now: float = 0.0) -> list[Any]:
-        """Handle one PDU from the server; never raises for peer input."""
-        if self.closed or not pdu:
-            return self.events()
-        self._check_timeout(now)
-        if self.closed:
-            return self.events()
+    def receive(self, pdu: bytes, now: float) -> None:
+        """Handle one PDU from the server (events to `take_events()`, the confirmation of an
+        indication to `data_to_send()`); never raises for peer input."""
+        state = self._state.state
+        if state is _CLOSED or not pdu:
+            return
+        if state is _AWAITING:
+            self._check_timeout(now)
+            if self._state.state is _CLOSED:
+                return
         opcode = pdu[0]
         try:
             decoded = pdus.decode(pdu)
@@ -117,7 +158,7 @@ class AttClient:
             log.debug("malformed ATT PDU from server: %s", exc)
             if self._current is not None and opcode in (self._expected + 1, Opcode.ERROR_RSP):
                 self._finish(GattProtocolError(str(exc)), now)  # C1, C2, C6
-            return self.events()
+            return
         if isinstance(decoded, pdus.HandleValueNtf):
             self._value(decoded.attribute_handle, decoded.attribute_value, False)
         elif isinstance(decoded, pdus.MultipleHandleValueNtf):
@@ -137,23 +178,12 @@ class AttClient:
             log.debug("response 0x%02x does not answer 0x%02x: dropped", opcode, self._expected)
         else:
             self._step(lambda p: p.on_response(decoded, self.mtu), now)
-        return self.events()
 
-    def poll(self, now: float) -> list[Any]:
-        """Apply the 30-second transaction rule; returns the events it caused."""
-        self._check_timeout(now)
-        return self.events()
-
-    def close(self, error: BaseException | None = None) -> list[Any]:
-        """The bearer is gone: fail the outstanding and queued procedures."""
+    def close(self, error: BaseException | None = None) -> None:
+        """The bearer is gone: fail the outstanding and queued procedures (`ProcedureFinished`
+        events)."""
         if not self.closed:
             self._close(error or BearerClosedError("ATT bearer closed"))
-        return self.events()
-
-    def events(self) -> list[Any]:
-        """Events produced since the last call (receive/poll/close return them too)."""
-        out, self._events = self._events, []
-        return out
 
     # ------------------------------------------------------------------ internals
 
@@ -188,6 +218,7 @@ class AttClient:
             self._send(nxt, now)
 
     def _send(self, request: pdus.AttPdu, now: float) -> None:
+        self._state.set_state(ClientState.AWAITING_RESPONSE)
         self._expected = int(request.OPCODE)
         self._sent_at = now
         self._outgoing.append(request.encode())
@@ -198,9 +229,10 @@ class AttClient:
         if error is not None:
             proc.fail(error)
         self._current = None
+        self._state.set_state(ClientState.IDLE)
         if isinstance(proc, ExchangeMtu) and proc.error is None and proc.result != self.mtu:
             self.mtu = proc.result
-            self._events.append(MtuChanged(self.connection, self.mtu))
+            self._events.append(MtuChanged(self.connection, self.mtu, Role.CLIENT))
         self._events.append(ProcedureFinished(proc))
         self._pump(now)
 
@@ -226,13 +258,13 @@ class AttClient:
                 self._send(first, now)
 
     def _check_timeout(self, now: float) -> None:
-        if self._current is not None and now - self._sent_at >= TRANSACTION_TIMEOUT:
+        if self._state.state is ClientState.AWAITING_RESPONSE and now - self._sent_at >= TRANSACTION_TIMEOUT:
             log.warning("ATT request 0x%02x unanswered for 30 s: bearer dead", self._expected)
-            self._events.append(TransactionTimedOut(self.connection))
+            self._events.append(TransactionTimedOut(self.connection, 0, Role.CLIENT))
             self._close(AttTimeoutError("ATT transaction timed out after 30 s"))
 
     def _close(self, error: BaseException) -> None:
-        self.closed = True
+        self._state.set_state(ClientState.CLOSED)
         self._outgoing.clear()
         procs = ([self._current] if self._current is not None else []) + list(self._queue)
         self._current = None

@@ -29,3 +29,8 @@ class BearerClosedError(RemoteProtocolError, RuntimeError):
 
 class IndicationPendingError(UsageError, RuntimeError):
     """An indication is still waiting for its confirmation (Vol 3 Part F 3.4.7.2)."""
+
+
+class IllegalTransitionError(UsageError, RuntimeError):
+    """A core was asked for a state change its transition table does not allow (a local bug,
+    never peer input: the cores check peer input before they change state)."""

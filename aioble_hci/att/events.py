@@ -1,10 +1,23 @@
-"""Events the ATT server and client cores hand to the layer above (sans-I/O outputs)."""
+"""Events the ATT server and client cores hand to the layer above (sans-I/O outputs).
+
+`ServerEvent` and `ClientEvent` are the unions each side's `take_events()` gives; `AttEvent` is
+what one bearer (att/bearer.py) gives. The two kinds both sides produce, `MtuChanged` and
+`TransactionTimedOut`, say which side with `role`.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import enum
+from typing import Any, TypeAlias
 
 from aioble_hci.records import dataclass
+
+
+class Role(enum.Enum):
+    """The side of the bearer an event comes from (Vol 3 Part F 3.3: client and server roles)."""
+
+    SERVER = "server"
+    CLIENT = "client"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +58,12 @@ class ChangeAware:
 
 @dataclass(frozen=True, slots=True)
 class MtuChanged:
-    """ATT_MTU of the bearer is now `mtu` (Vol 3 Part F 3.4.2)."""
+    """ATT_MTU of the bearer is now `mtu` (Vol 3 Part F 3.4.2): the peer's exchange (SERVER)
+    or ours (CLIENT)."""
 
     connection: Any
     mtu: int
+    role: Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +76,12 @@ class SignCounterUpdated:
 
 @dataclass(frozen=True, slots=True)
 class TransactionTimedOut:
-    """No response/confirmation within 30 s: the bearer is dead (Vol 3 Part F 3.3.3)."""
+    """No response (CLIENT) or confirmation of the indication of `handle` (SERVER; 0 for the
+    client) within 30 s: the bearer is dead (Vol 3 Part F 3.3.3)."""
 
     connection: Any
-    handle: int = 0
+    handle: int
+    role: Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,3 +113,28 @@ class ProcedureFinished:
     """Client side: a GATT procedure finished (check `procedure.error` / `procedure.result`)."""
 
     procedure: Any
+
+
+ServerEvent: TypeAlias = (
+    Written | SubscriptionChanged | IndicationConfirmed | ChangeAware | MtuChanged | SignCounterUpdated
+    | TransactionTimedOut
+)
+"""What `AttServer.take_events()` gives."""
+
+ClientEvent: TypeAlias = (
+    NotificationReceived | IndicationReceived | ServiceChangedReceived | ProcedureFinished | MtuChanged
+    | TransactionTimedOut
+)
+"""What `AttClient.take_events()` gives."""
+
+AttEvent: TypeAlias = ServerEvent | ClientEvent
+"""What one ATT bearer's `take_events()` gives."""
+
+SERVER_ONLY = (Written, SubscriptionChanged, IndicationConfirmed, ChangeAware, SignCounterUpdated)
+
+
+def role_of(event: AttEvent) -> Role:
+    """The side of the bearer `event` comes from."""
+    if isinstance(event, (MtuChanged, TransactionTimedOut)):
+        return event.role
+    return Role.SERVER if isinstance(event, SERVER_ONLY) else Role.CLIENT

@@ -1,17 +1,19 @@
 """ATT server for one bearer (Vol 3 Part F 3.4; GATT server rules Vol 3 Part G 4).
 
-Sans-I/O: `receive(pdu, security, now)` returns `ServerOutput(response, events)`; `notify()` and
-`indicate()` build outgoing PDUs; `poll(now)` applies the 30-second transaction rule to an
-unconfirmed indication (Vol 3 Part F 3.3.3). Once timed out the bearer is dead: nothing more is
-answered or sent. Per-connection state lives here: MTU, CCCD values, the prepare queue, the
-signed-write counter.
+Sans-I/O, in aioquic's shape: `receive(pdu, now, security)` and the commands (`notify`,
+`indicate`, `update`, ...) take the time; `data_to_send()` gives the PDUs to transmit and
+`take_events()` the `ServerEvent`s, in order; `get_timer()` is the deadline of an unconfirmed
+indication (the 30-second transaction rule, Vol 3 Part F 3.3.3) and `handle_timer(now)` applies
+it. Once timed out the bearer is dead: nothing more is answered or sent. Per-connection state
+lives here: MTU, CCCD values, the prepare queue, the signed-write counter. The indication and the
+prepare queue change state only through checked transitions (`states.py`).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from aioble_hci.att import pdus
@@ -29,6 +31,8 @@ from aioble_hci.att.events import (
     ChangeAware,
     IndicationConfirmed,
     MtuChanged,
+    Role,
+    ServerEvent,
     SignCounterUpdated,
     SubscriptionChanged,
     TransactionTimedOut,
@@ -46,7 +50,17 @@ from aioble_hci.att.gatt import (
     service_changed_value,
 )
 from aioble_hci.att.pdus import ATT_DEFAULT_MTU, ATT_MAX_VALUE_LEN, ErrorCode, Opcode
+from aioble_hci.att.queues import drain
 from aioble_hci.att.signing import verify
+from aioble_hci.att.states import (
+    CACHING_TRANSITIONS,
+    INDICATION_TRANSITIONS,
+    PREPARE_QUEUE_TRANSITIONS,
+    CachingState,
+    IndicationState,
+    PrepareQueueState,
+    StateMachine,
+)
 from aioble_hci.errors import RemoteProtocolError
 
 log = logging.getLogger(__name__)
@@ -66,14 +80,6 @@ class SigningKey:
     last_sign_counter: int = -1
     authenticated: bool = False
     """The CSRK came from an authenticated (MITM) pairing: it meets authentication needs."""
-
-
-@dataclass(slots=True)
-class ServerOutput:
-    """What one received PDU produced: the response to send (or None) and events."""
-
-    response: bytes | None = None
-    events: list[Any] = field(default_factory=list)
 
 
 class _Reject(RemoteProtocolError):
@@ -119,13 +125,16 @@ class AttServer:
         self.rx_mtu = rx_mtu
         self.mtu = ATT_DEFAULT_MTU
         self.prepare_queue_limit = prepare_queue_limit
-        self.closed = False
         self._mtu_exchanged = False
         self._cccd: dict[int, int] = dict(cccd or {})
         self._prepare_queue: list[pdus.PrepareWriteReq] = []
+        self._prepare = StateMachine("ATT prepare queue", PrepareQueueState.EMPTY, PREPARE_QUEUE_TRANSITIONS)
         self._signing_key = signing_key
         self._last_sign_counter: int | None = None
-        self._indication: tuple[int, float] | None = None  # (handle, sent at)
+        self._indication = StateMachine("ATT indication", IndicationState.IDLE, INDICATION_TRANSITIONS)
+        self._indicated: tuple[int, float] = (0, 0.0)
+        """(handle, sent at) of the indication awaiting its confirmation."""
+        self._outgoing: list[bytes] = []
         self._handlers: dict[int, Callable[[Any, SecurityState], bytes | None]] = {
             Opcode.EXCHANGE_MTU_REQ: self._exchange_mtu,
             Opcode.FIND_INFORMATION_REQ: self._find_information,
@@ -143,30 +152,36 @@ class AttServer:
             Opcode.EXECUTE_WRITE_REQ: self._execute_write,
             Opcode.HANDLE_VALUE_CFM: self._confirmation,
         }
-        self._events: list[Any] = []
+        self._events: list[ServerEvent] = []
         self._local: dict[int, bytes] = {}  # per-connection values (Client Supported Features)
         csf = self._find(CLIENT_SUPPORTED_FEATURES)
         if csf is not None and client_features:
             self._local[csf.handle] = bytes(client_features)
-        self.change_aware = change_aware or not self.robust_caching
-        self._out_of_sync_sent = False
+        aware = change_aware or not self.robust_caching
+        self._caching = StateMachine(
+            "ATT client's database awareness",
+            CachingState.CHANGE_AWARE if aware else CachingState.CHANGE_UNAWARE,
+            CACHING_TRANSITIONS,
+        )
         self.service_change_owed = service_change_owed
         """The handle range of a Service Changed indication this client is owed (Vol 3 Part G 7.1)."""
         self._service_change_in_flight: tuple[int, int] | None = None
 
     # ------------------------------------------------------------------ public API
 
-    def receive(
-        self, pdu: bytes, security: SecurityState = OPEN_LINK, now: float = 0.0
-    ) -> ServerOutput:
-        """Handle one PDU from the client; never raises for peer input."""
-        events: list[Any] = []
-        self._events = events
+    def receive(self, pdu: bytes, now: float, security: SecurityState = OPEN_LINK) -> None:
+        """Handle one PDU from the client (its response goes to `data_to_send()`, its events to
+        `take_events()`); never raises for peer input."""
         if self.closed or not pdu:
-            return ServerOutput(None, events)
+            return
         self._check_timeout(now)
         if self.closed:
-            return ServerOutput(None, self._events)
+            return
+        response = self._answer(pdu, security)
+        if response is not None:
+            self._outgoing.append(response)
+
+    def _answer(self, pdu: bytes, security: SecurityState) -> bytes | None:
         opcode = pdu[0]
         command = pdus.is_command(opcode)
         if len(pdu) > self.mtu:
@@ -174,63 +189,92 @@ class AttServer:
             # as if valid could make the server send one (a Prepare Write echo), so refuse it.
             log.debug("ATT PDU of %d octets over ATT_MTU %d", len(pdu), self.mtu)
             if command or opcode not in pdus.REQUEST_OPCODES:
-                return ServerOutput(None, events)
-            return ServerOutput(_error(opcode, 0, ErrorCode.INVALID_PDU), events)
+                return None
+            return _error(opcode, 0, ErrorCode.INVALID_PDU)
         try:
             decoded = pdus.decode(pdu)
         except pdus.UnknownOpcodeError:
-            if command:
+            if command:  # Vol 3 Part F 3.3: an unknown command is ignored
                 log.debug("ignoring unknown ATT opcode 0x%02x", opcode)
-                return ServerOutput(None, events)
-            return ServerOutput(_error(opcode, 0, ErrorCode.REQUEST_NOT_SUPPORTED), events)
+                return None
+            return _error(opcode, 0, ErrorCode.REQUEST_NOT_SUPPORTED)
         except pdus.AttDecodeError as exc:
             log.debug("malformed ATT PDU: %s", exc)
             if command or opcode not in pdus.REQUEST_OPCODES:
-                return ServerOutput(None, events)
-            return ServerOutput(_error(opcode, 0, ErrorCode.INVALID_PDU), events)
+                return None
+            return _error(opcode, 0, ErrorCode.INVALID_PDU)
         handler = self._handlers.get(opcode)
         if handler is None:  # a response, notification or indication: the client's business
             log.debug("server ignoring ATT opcode 0x%02x", opcode)
-            return ServerOutput(None, events)
-        if not self.change_aware and opcode not in _ALWAYS_ALLOWED:
+            return None
+        if self._caching.state is not CachingState.CHANGE_AWARE and opcode not in _ALWAYS_ALLOWED:
             if not self._reads_database_hash(decoded):
                 if command:
-                    return ServerOutput(None, events)  # Vol 3 Part G 2.5.2.1: ignored
-                if not self._out_of_sync_sent:
-                    self._out_of_sync_sent = True
-                    return ServerOutput(_error(opcode, 0, ErrorCode.DATABASE_OUT_OF_SYNC), events)
+                    return None  # Vol 3 Part G 2.5.2.1: ignored
+                if self._caching.state is CachingState.CHANGE_UNAWARE:
+                    self._caching.set_state(CachingState.OUT_OF_SYNC_SENT)
+                    return _error(opcode, 0, ErrorCode.DATABASE_OUT_OF_SYNC)
             self._mark_change_aware()
         try:
-            response = handler(decoded, security)
+            return handler(decoded, security)
         except _Reject as rej:
-            response = None if command else _error(opcode, rej.handle, rej.code)
+            return None if command else _error(opcode, rej.handle, rej.code)
         except AttError as err:
-            response = None if command else _error(opcode, err.handle, err.code)
+            return None if command else _error(opcode, err.handle, err.code)
         except Exception:  # an application callback failed: answer, keep serving
             log.exception("ATT server failed on opcode 0x%02x", opcode)
-            response = None if command else _error(opcode, 0, ErrorCode.UNLIKELY_ERROR)
-        return ServerOutput(response, self._events)
+            return None if command else _error(opcode, 0, ErrorCode.UNLIKELY_ERROR)
 
-    def notify(self, handle: int, value: bytes) -> bytes:
-        """A Handle Value Notification, value truncated to ATT_MTU-3 (Vol 3 Part F 3.4.7.1)."""
+    def data_to_send(self) -> list[bytes]:
+        """PDUs to transmit (responses, notifications, indications), oldest first."""
+        return drain(self._outgoing)
+
+    def take_events(self) -> list[ServerEvent]:
+        """Events produced since the last call, in order."""
+        return drain(self._events)
+
+    def join_bearer(self, outgoing: list[bytes], events: list[Any]) -> None:
+        """Queue output in a bearer's lists (att/bearer.py), so both sides' output keeps its order."""
+        outgoing.extend(self._outgoing)
+        events.extend(self._events)
+        self._outgoing, self._events = outgoing, events
+
+    def get_timer(self) -> float | None:
+        """When the unconfirmed indication times out (Vol 3 Part F 3.3.3); None if none is."""
+        if self._indication.state is not IndicationState.AWAITING_CONFIRMATION:
+            return None
+        return self._indicated[1] + TRANSACTION_TIMEOUT
+
+    def handle_timer(self, now: float) -> None:
+        """Apply the 30-second rule at `now` (a `TransactionTimedOut` event if it expired)."""
+        self._check_timeout(now)
+
+    @property
+    def closed(self) -> bool:
+        return self._indication.state is IndicationState.CLOSED
+
+    def notify(self, handle: int, value: bytes, now: float) -> None:
+        """Send a Handle Value Notification, value truncated to ATT_MTU-3 (Vol 3 Part F 3.4.7.1)."""
         self._require_open()
-        return pdus.HandleValueNtf(handle, bytes(value[: self.mtu - 3])).encode()
+        self._outgoing.append(pdus.HandleValueNtf(handle, bytes(value[: self.mtu - 3])).encode())
 
-    def indicate(self, handle: int, value: bytes, now: float = 0.0) -> bytes:
-        """A Handle Value Indication; only one may be outstanding (Vol 3 Part F 3.4.7.2)."""
+    def indicate(self, handle: int, value: bytes, now: float) -> None:
+        """Send a Handle Value Indication; only one may be outstanding (Vol 3 Part F 3.4.7.2)."""
         self._require_open()
         self._check_timeout(now)
         self._require_open()
-        if self._indication is not None:
+        if self._indication.state is IndicationState.AWAITING_CONFIRMATION:
             raise IndicationPendingError(
-                f"indication of handle 0x{self._indication[0]:04X} not yet confirmed"
+                f"indication of handle 0x{self._indicated[0]:04X} not yet confirmed"
             )
-        self._indication = (handle, now)
-        return pdus.HandleValueInd(handle, bytes(value[: self.mtu - 3])).encode()
+        self._indication.set_state(IndicationState.AWAITING_CONFIRMATION)
+        self._indicated = (handle, now)
+        self._outgoing.append(pdus.HandleValueInd(handle, bytes(value[: self.mtu - 3])).encode())
 
-    def notify_multiple(self, values: list[tuple[int, bytes]]) -> bytes:
-        """A Multiple Handle Value Notification (Vol 3 Part F 3.4.7.4) holding as many whole
-        (handle, value) tuples as fit in ATT_MTU; raises ValueError if not even the first fits."""
+    def notify_multiple(self, values: list[tuple[int, bytes]], now: float) -> int:
+        """Send a Multiple Handle Value Notification (Vol 3 Part F 3.4.7.4) holding as many whole
+        (handle, value) tuples as fit in ATT_MTU; returns how many it holds, raises ValueError if
+        not even the first fits."""
         self._require_open()
         room = self.mtu - 1
         fitting: list[tuple[int, bytes]] = []
@@ -241,17 +285,29 @@ class AttServer:
             room -= 4 + len(value)
         if not fitting:
             raise ValueError("the first value does not fit in ATT_MTU")
-        return pdus.MultipleHandleValueNtf(tuple(fitting)).encode()
+        self._outgoing.append(pdus.MultipleHandleValueNtf(tuple(fitting)).encode())
+        return len(fitting)
 
     @property
     def indication_pending(self) -> bool:
-        return self._indication is not None
+        return self._indication.state is IndicationState.AWAITING_CONFIRMATION
 
-    def poll(self, now: float) -> list[Any]:
-        """Apply the 30-second rule to an outstanding indication; returns timeout events."""
-        self._events = []
-        self._check_timeout(now)
-        return self._events
+    @property
+    def change_aware(self) -> bool:
+        """Whether the client is change-aware of the database (Vol 3 Part G 2.5.2.1)."""
+        return self._caching.state is CachingState.CHANGE_AWARE
+
+    @property
+    def caching_state(self) -> CachingState:
+        return self._caching.state
+
+    @property
+    def indication_state(self) -> IndicationState:
+        return self._indication.state
+
+    @property
+    def prepare_queue_state(self) -> PrepareQueueState:
+        return self._prepare.state
 
     def subscription(self, value_handle: int) -> int:
         """The CCCD value (bit 0 notify, bit 1 indicate) for a characteristic value handle."""
@@ -262,23 +318,25 @@ class AttServer:
                 return self._cccd.get(attr.handle, 0)
         return 0
 
-    def update(self, value_handle: int, value: bytes, security: SecurityState = OPEN_LINK,
-               now: float = 0.0) -> bytes | None:
-        """The PDU a subscribed client should get for a new value: a notification if it enabled
-        notifications, else an indication; None if not subscribed, if an indication is pending, or
-        if the link is below the value's read security (Zephyr CVE-2026-2411; conformance A18)."""
+    def update(self, value_handle: int, value: bytes, now: float,
+               security: SecurityState = OPEN_LINK) -> bool:
+        """Send a subscribed client a new value: a notification if it enabled notifications, else
+        an indication. False (nothing sent) if not subscribed, if an indication is pending, or if
+        the link is below the value's read security (Zephyr CVE-2026-2411; conformance A18)."""
         sub = self.subscription(value_handle)
         attr = self.db.get(value_handle)
         if not sub or attr is None or self.closed:
-            return None
+            return False
         code = check_read(attr, security)
         if code is not None and code != ErrorCode.READ_NOT_PERMITTED:
-            return None
+            return False
         if sub & CCCD_NOTIFY:
-            return self.notify(value_handle, value)
-        if self._indication is not None:
-            return None
-        return self.indicate(value_handle, value, now)
+            self.notify(value_handle, value, now)
+            return True
+        if self.indication_pending:
+            return False
+        self.indicate(value_handle, value, now)
+        return True
 
     @property
     def robust_caching(self) -> bool:
@@ -296,8 +354,7 @@ class AttServer:
         (Vol 3 Part G 2.5.2.1) and a client that enabled Service Changed indications is owed one
         (7.1; ranges of changes not yet indicated are merged)."""
         if self.robust_caching:
-            self.change_aware = False
-            self._out_of_sync_sent = False
+            self._caching.set_state(CachingState.CHANGE_UNAWARE)
         sc = self._find(SERVICE_CHANGED)
         if sc is not None and self.subscription(sc.handle) & CCCD_INDICATE:
             owed = self.service_change_owed
@@ -314,36 +371,38 @@ class AttServer:
         if csf is not None and features is not None:
             self._local[csf.handle] = features
         self._cccd = surviving_subscriptions(old, database, self._cccd)
-        self._prepare_queue.clear()
+        self._clear_prepare_queue()
         if changed is not None:
             self.database_changed(*changed)
 
-    def service_changed(self, start: int, end: int, now: float = 0.0) -> bytes | None:
-        """A Service Changed indication of start..end (Vol 3 Part G 7.1) if the client enabled it
-        and no indication is outstanding; else None."""
+    def service_changed(self, start: int, end: int, now: float) -> bool:
+        """Send a Service Changed indication of start..end (Vol 3 Part G 7.1) if the client
+        enabled it and no indication is outstanding; False if nothing was sent."""
         sc = self._find(SERVICE_CHANGED)
-        if sc is None or self.closed or self._indication is not None:
-            return None
+        if sc is None or self.closed or self.indication_pending:
+            return False
         if not self.subscription(sc.handle) & CCCD_INDICATE:
-            return None
-        pdu = self.indicate(sc.handle, service_changed_value(start, end), now)
+            return False
+        self.indicate(sc.handle, service_changed_value(start, end), now)
         self._service_change_in_flight = (start, end)
-        return pdu
+        return True
 
-    def send_owed_service_changed(self, now: float = 0.0) -> bytes | None:
-        """The Service Changed indication this client is owed, if any and if it can go now."""
+    def send_owed_service_changed(self, now: float) -> bool:
+        """Send the Service Changed indication this client is owed, if any and if it can go now."""
         owed = self.service_change_owed
-        return None if owed is None else self.service_changed(owed[0], owed[1], now)
+        return False if owed is None else self.service_changed(owed[0], owed[1], now)
 
     def cccd_values(self) -> dict[int, int]:
         """CCCD values of this connection by CCCD handle, for persisting a bonded peer."""
         return {h: v for h, v in self._cccd.items() if v}
 
     def close(self) -> None:
-        """The bearer is gone: drop the prepare queue and pending indication."""
-        self.closed = True
-        self._prepare_queue.clear()
-        self._indication = None
+        """The bearer is gone: drop the prepare queue and pending indication, send nothing more."""
+        if self.closed:
+            return
+        self._indication.set_state(IndicationState.CLOSED)
+        self._clear_prepare_queue()
+        self._outgoing.clear()
 
     # ------------------------------------------------------------------ helpers
 
@@ -359,21 +418,26 @@ class AttServer:
         return False
 
     def _mark_change_aware(self) -> None:
-        was_aware, self.change_aware = self.change_aware, True
-        self._out_of_sync_sent = False
+        was_aware = self.change_aware
+        self._caching.set_state(CachingState.CHANGE_AWARE)
         if not was_aware:
             self._events.append(ChangeAware(self.connection))
 
     def _require_open(self) -> None:
-        if self.closed:
+        if self._indication.state is IndicationState.CLOSED:
             raise BearerClosedError("ATT bearer closed (transaction timeout or disconnect)")
 
     def _check_timeout(self, now: float) -> None:
-        if self._indication is not None and now - self._indication[1] >= TRANSACTION_TIMEOUT:
-            handle = self._indication[0]
+        if self.indication_pending and now - self._indicated[1] >= TRANSACTION_TIMEOUT:
+            handle = self._indicated[0]
             log.warning("indication of handle 0x%04x not confirmed in 30 s: bearer dead", handle)
             self.close()
-            self._events.append(TransactionTimedOut(self.connection, handle))
+            self._events.append(TransactionTimedOut(self.connection, handle, Role.SERVER))
+
+    def _clear_prepare_queue(self) -> None:
+        self._prepare_queue.clear()
+        if self._prepare.state is PrepareQueueState.QUEUED:
+            self._prepare.set_state(PrepareQueueState.EMPTY)
 
     def _attr(self, handle: int) -> Attribute:
         attr = self.db.get(handle)
@@ -464,7 +528,7 @@ class AttServer:
             mtu = max(ATT_DEFAULT_MTU, min(req.client_rx_mtu, self.rx_mtu))
             if mtu != self.mtu:
                 self.mtu = mtu
-                self._events.append(MtuChanged(self.connection, mtu))
+                self._events.append(MtuChanged(self.connection, mtu, Role.SERVER))
         return pdus.ExchangeMtuRsp(self.rx_mtu).encode()
 
     def _find_information(self, req: pdus.FindInformationReq, sec: SecurityState) -> bytes:
@@ -627,6 +691,7 @@ class AttServer:
         if req.value_offset + len(req.part_attribute_value) > ATT_MAX_VALUE_LEN:
             raise _Reject(ErrorCode.INVALID_ATTRIBUTE_VALUE_LENGTH, attr.handle)
         self._prepare_queue.append(req)
+        self._prepare.set_state(PrepareQueueState.QUEUED)
         return pdus.PrepareWriteRsp(
             req.attribute_handle, req.value_offset, req.part_attribute_value
         ).encode()
@@ -635,7 +700,8 @@ class AttServer:
         """Vol 3 Part F 3.4.6.3: cancel or apply every prepared write, all or nothing."""
         if req.flags not in (0x00, 0x01):
             raise _Reject(ErrorCode.INVALID_PDU, 0)
-        queue, self._prepare_queue = self._prepare_queue, []
+        queue = list(self._prepare_queue)
+        self._clear_prepare_queue()
         if req.flags == 0x00 or not queue:
             return pdus.ExecuteWriteRsp().encode()
         pending: dict[int, bytes] = {}
@@ -669,11 +735,11 @@ class AttServer:
             return b""
 
     def _confirmation(self, cfm: pdus.HandleValueCfm, sec: SecurityState) -> None:
-        if self._indication is None:
+        if not self.indication_pending:
             log.debug("unexpected Handle Value Confirmation ignored")
             return None
-        handle = self._indication[0]
-        self._indication = None
+        handle = self._indicated[0]
+        self._indication.set_state(IndicationState.IDLE)
         sc = self._find(SERVICE_CHANGED)
         if sc is not None and handle == sc.handle:
             if self._service_change_in_flight == self.service_change_owed:

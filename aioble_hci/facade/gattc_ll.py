@@ -77,10 +77,9 @@ class GattClient:
         value = data[: bearer.mtu - 3]  # silently truncated, as NimBLE does
         if mode == 0:
             try:
-                pdu = bearer.client.write_command(handle, value)
+                bearer.write_command(handle, value)
             except BearerClosedError as exc:
                 raise OSError(errno.ENOTCONN, str(exc)) from None
-            bearer.send_command(pdu)
         else:
             self._submit(conn, Write(handle, value))
 

@@ -10,7 +10,6 @@ server's (host/gatt/server.py), served by the host's ATT bearer of each link
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import logging
 from typing import Any
@@ -177,17 +176,17 @@ class GattServer:
     def notify(self, conn: int, handle: int, data: bytes | None) -> None:
         bearer = self.att.bearer(conn)
         value = self._attr(handle).value.data if data is None else data
-        bearer.send_server_pdu(bearer.server.notify(handle, value))
+        bearer.notify(handle, value)
 
     def indicate(self, conn: int, handle: int, data: bytes | None) -> None:
         bearer = self.att.bearer(conn)
         value = self._attr(handle).value.data if data is None else data
         try:
-            pdu = bearer.server.indicate(handle, value, asyncio.get_running_loop().time())
+            bearer.server.indicate(handle, value, bearer.now())
         except IndicationPendingError as exc:
             raise OSError(errno.EALREADY, str(exc)) from None
         self._pending_indications[conn] = handle
-        bearer.send_server_pdu(pdu, indication=True)
+        bearer.flush()
 
     # --- events -----------------------------------------------------------------------------
 

@@ -3,6 +3,8 @@
 The facade's GATT server and client run on the host's `Gatt` (host/gatt/), attached to the
 runtime's Host on first use, with the bearer options MicroPython's order of events needs:
 
+- the event sink: the host's sink (its `Gatt` keeps subscriptions and indications going), then
+  the GATT server's or client's IRQs by the event's side (`role_of`);
 - procedures report through `AttBearer.start` callbacks, so a GATTC ``*_DONE`` (status 7) comes
   before the disconnect IRQ: the bearer is closed here, in the stack's link-down hook, before
   the stack raises that IRQ;
@@ -22,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aioble_hci.att.database import SecurityState
+from aioble_hci.att.events import AttEvent, Role, role_of
 from aioble_hci.facade.stack import LinkState, LowLevelStack
 from aioble_hci.host.gatt.bearer import AttBearer
 from aioble_hci.host.gatt.layer import Gatt, attach_gatt
@@ -85,8 +88,16 @@ class HostAtt:
         bearer = self.gatt.bearer(connection)
         bearer.events_before_response = True
         bearer.before_receive = self._refresh
-        bearer.server_listener = lambda event: self.server_events(link, event)
-        bearer.client_listener = lambda event: self.client_events(link, event)
+        host_sink = bearer.sink
+
+        def sink(event: AttEvent) -> None:
+            host_sink(event)
+            if role_of(event) is Role.SERVER:
+                self.server_events(link, event)
+            else:
+                self.client_events(link, event)
+
+        bearer.sink = sink
         bearer.client.rx_mtu = self.stack.settings.mtu
         self._refresh(bearer)
         self.links[link.handle] = (link, bearer)

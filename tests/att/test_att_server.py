@@ -10,6 +10,7 @@ from aioble_hci.att.errors import BearerClosedError, IndicationPendingError
 from aioble_hci.att.events import (
     IndicationConfirmed,
     MtuChanged,
+    Role,
     SignCounterUpdated,
     SubscriptionChanged,
     TransactionTimedOut,
@@ -18,13 +19,14 @@ from aioble_hci.att.events import (
 from aioble_hci.att.pdus import ErrorCode
 from aioble_hci.att.server import AttServer, SigningKey
 from aioble_hci.att.signing import sign
+from tests.att.drive import sent, serve, tick
 
 OPEN = SecurityState()
 ENCRYPTED = SecurityState(encrypted=True, key_size=16)
 
 
 def ask(server: AttServer, hexpdu: str, sec: SecurityState = OPEN, now: float = 0.0) -> str | None:
-    out = server.receive(bytes.fromhex(hexpdu.replace(" ", "")), sec, now)
+    out = serve(server, bytes.fromhex(hexpdu.replace(" ", "")), now, sec)
     return out.response.hex() if out.response is not None else None
 
 
@@ -34,10 +36,10 @@ def error(op: int, handle: int, code: int) -> str:
 
 def test_exchange_mtu_answers_server_rx_mtu_and_sets_the_minimum(server: AttServer) -> None:
     """GATT/SR/GAC/BV-01-C: Exchange MTU Response with the server Rx MTU; ATT_MTU = min."""
-    out = server.receive(pdus.ExchangeMtuReq(100).encode(), OPEN)
+    out = serve(server, pdus.ExchangeMtuReq(100).encode(), 0.0, OPEN)
     assert out.response == pdus.ExchangeMtuRsp(517).encode()
     assert server.mtu == 100
-    assert out.events == [MtuChanged("conn", 100)]
+    assert out.events == [MtuChanged("conn", 100, Role.SERVER)]
 
 
 def test_exchange_mtu_below_default_keeps_23(server: AttServer) -> None:
@@ -246,7 +248,7 @@ def test_read_multiple_variable_at_small_mtu_cuts_without_underflow(server: AttS
 
 def test_write_request_updates_the_value(server: AttServer) -> None:
     """GATT/SR/GAW/BV-03-C: Write Response 0x13 and a Written event."""
-    out = server.receive(bytes.fromhex("12 1000 010203".replace(" ", "")), OPEN)
+    out = serve(server, bytes.fromhex("12 1000 010203".replace(" ", "")), 0.0, OPEN)
     assert out.response == b"\x13"
     assert out.events == [Written("conn", 0x10, b"\x01\x02\x03")]
     assert ask(server, "0a 1000") == "0b010203"
@@ -254,13 +256,13 @@ def test_write_request_updates_the_value(server: AttServer) -> None:
 
 def test_write_command_updates_the_value_without_response(server: AttServer) -> None:
     """GATT/SR/GAW/BV-01-C: value updated, no response."""
-    out = server.receive(bytes.fromhex("52 1000 aa".replace(" ", "")), OPEN)
+    out = serve(server, bytes.fromhex("52 1000 aa".replace(" ", "")), 0.0, OPEN)
     assert out.response is None
     assert out.events == [Written("conn", 0x10, b"\xaa")]
 
 
 def test_write_command_to_invalid_handle_is_ignored_silently(server: AttServer) -> None:
-    out = server.receive(bytes.fromhex("52 f00f aa".replace(" ", "")), OPEN)
+    out = serve(server, bytes.fromhex("52 f00f aa".replace(" ", "")), 0.0, OPEN)
     assert out.response is None and out.events == []
 
 
@@ -293,7 +295,7 @@ def test_prepare_then_execute_writes_the_concatenation(server: AttServer) -> Non
     """GATT/SR/GAW/BV-05-C: each Prepare echoed byte-exact, Execute Response, value joined."""
     assert ask(server, "16 1200 0000 aabbcc") == "17 1200 0000 aabbcc".replace(" ", "")
     assert ask(server, "16 1200 0300 ddee") == "17 1200 0300 ddee".replace(" ", "")
-    out = server.receive(bytes.fromhex("1801"), OPEN)
+    out = serve(server, bytes.fromhex("1801"), 0.0, OPEN)
     assert out.response == b"\x19"
     assert out.events == [Written("conn", 0x12, bytes.fromhex("aabbccddee"))]
     assert ask(server, "0a 1200") == "0baabbccddee"
@@ -357,24 +359,25 @@ def test_prepare_queue_full_after_the_per_connection_limit(tdb) -> None:  # type
 
 def test_cccd_write_enables_notifications_and_reports_it(server: AttServer) -> None:
     """GATT/SR/GAN/BV-01-C: client enables the CCCD; server then sends notifications."""
-    out = server.receive(bytes.fromhex("12 1f00 0100".replace(" ", "")), OPEN)
+    out = serve(server, bytes.fromhex("12 1f00 0100".replace(" ", "")), 0.0, OPEN)
     assert out.response == b"\x13"
     assert out.events == [SubscriptionChanged("conn", 0x1E, 0x1F, True, False)]
     assert server.subscription(0x1E) == 1
-    assert server.update(0x1E, b"hello") == bytes.fromhex("1b1e00") + b"hello"
+    assert server.update(0x1E, b"hello", 0.0)
+    assert sent(server) == bytes.fromhex("1b1e00") + b"hello"
     assert ask(server, "0a 1f00") == "0b0100"
 
 
 def test_cccd_is_per_connection(tdb) -> None:  # type: ignore[no-untyped-def]
     a = AttServer(tdb.db, connection="a")
     b = AttServer(tdb.db, connection="b")
-    a.receive(bytes.fromhex("121f000100"), OPEN)
+    serve(a, bytes.fromhex("121f000100"), 0.0, OPEN)
     assert a.subscription(0x1E) == 1
     assert b.subscription(0x1E) == 0
 
 
 def test_cccd_values_restore_for_a_bonded_peer(tdb, server: AttServer) -> None:  # type: ignore[no-untyped-def]
-    server.receive(bytes.fromhex("121f000200"), OPEN)
+    serve(server, bytes.fromhex("121f000200"), 0.0, OPEN)
     saved = server.cccd_values()
     again = AttServer(tdb.db, cccd=saved)
     assert again.subscription(0x1E) == 2
@@ -390,39 +393,53 @@ def test_cccd_write_enabling_an_unsupported_bit_is_value_not_allowed(server: Att
 
 def test_indication_waits_for_confirmation(server: AttServer) -> None:
     """GATT/SR/GAI/BV-01-C: one indication outstanding until 0x1E."""
-    pdu = server.indicate(0x1E, b"v", now=0.0)
-    assert pdu == bytes.fromhex("1d1e0076")
+    server.indicate(0x1E, b"v", now=0.0)
+    assert sent(server) == bytes.fromhex("1d1e0076")
     with pytest.raises(IndicationPendingError):
         server.indicate(0x1E, b"w", now=1.0)
-    out = server.receive(b"\x1e", OPEN, 2.0)
+    assert server.data_to_send() == []
+    out = serve(server, b"\x1e", 2.0, OPEN)
     assert out.response is None
     assert out.events == [IndicationConfirmed("conn", 0x1E)]
-    assert server.indicate(0x1E, b"w", now=3.0)
+    server.indicate(0x1E, b"w", now=3.0)
+    assert sent(server) == bytes.fromhex("1d1e0077")
 
 
 def test_unconfirmed_indication_times_out_after_30_seconds(server: AttServer) -> None:
     """GATT/SR/GAT/BV-01-C and A20: after 30 s the bearer is dead; no further ATT on it."""
     server.indicate(0x1E, b"v", now=0.0)
-    assert server.poll(29.9) == []
-    assert server.poll(30.0) == [TransactionTimedOut("conn", 0x1E)]
+    assert tick(server, 29.9) == []
+    assert tick(server, 30.0) == [TransactionTimedOut("conn", 0x1E, Role.SERVER)]
     assert server.closed
     assert ask(server, "0a 1000", now=31.0) is None
     with pytest.raises(BearerClosedError):
-        server.notify(0x1E, b"x")
+        server.notify(0x1E, b"x", 32.0)
+
+
+def test_unconfirmed_indication_reports_its_deadline(server: AttServer) -> None:
+    """Vol 3 Part F 3.3.3: the server's timer is the indication's 30 s deadline, gone once
+    the confirmation arrives."""
+    assert server.get_timer() is None
+    server.indicate(0x1E, b"v", now=5.0)
+    assert server.get_timer() == 35.0
+    serve(server, b"\x1e", 6.0)
+    assert server.get_timer() is None
 
 
 def test_notification_is_truncated_to_mtu_minus_3(server: AttServer) -> None:
-    pdu = server.notify(0x1E, bytes(50))
-    assert len(pdu) == 23
+    server.notify(0x1E, bytes(50), 0.0)
+    assert len(sent(server)) == 23
 
 
 def test_update_respects_the_value_security_not_the_cccd(server: AttServer, tdb) -> None:  # type: ignore[no-untyped-def]
     """A18: no notification while the link is below the value's read security."""
-    server.receive(bytes.fromhex("121f000100"), OPEN)
+    serve(server, bytes.fromhex("121f000100"), 0.0, OPEN)
     attr = tdb.db.get(0x1E)
     attr.permissions |= AttPermissions.READ_ENCRYPTED
-    assert server.update(0x1E, b"secret", OPEN) is None
-    assert server.update(0x1E, b"secret", ENCRYPTED) is not None
+    assert not server.update(0x1E, b"secret", 0.0, OPEN)
+    assert server.data_to_send() == []
+    assert server.update(0x1E, b"secret", 0.0, ENCRYPTED)
+    assert sent(server) == bytes.fromhex("1b1e00") + b"secret"
 
 
 def test_unknown_request_opcode_is_request_not_supported(server: AttServer) -> None:
@@ -460,7 +477,7 @@ def test_signed_write_with_valid_signature_writes(tdb) -> None:  # type: ignore[
     csrk = bytes(range(16))
     server = AttServer(tdb.db, connection="c", signing_key=lambda: SigningKey(csrk, 0))
     body = bytes.fromhex("d21000") + b"hi"
-    out = server.receive(body + sign(csrk, body, 1), OPEN)
+    out = serve(server, body + sign(csrk, body, 1), 0.0, OPEN)
     assert out.response is None
     assert out.events == [SignCounterUpdated("c", 1), Written("c", 0x10, b"hi")]
 
@@ -472,7 +489,7 @@ def test_signed_write_with_bad_signature_is_dropped(tdb) -> None:  # type: ignor
     body = bytes.fromhex("d21000") + b"hi"
     sig = bytearray(sign(csrk, body, 1))
     sig[-1] ^= 1
-    assert server.receive(body + bytes(sig), OPEN).events == []
+    assert serve(server, body + bytes(sig), 0.0, OPEN).events == []
     assert ask(server, "0a 1000") == "0b426c75655a"
 
 
@@ -481,14 +498,14 @@ def test_signed_write_with_repeated_counter_is_dropped(tdb) -> None:  # type: ig
     csrk = bytes(range(16))
     server = AttServer(tdb.db, signing_key=lambda: SigningKey(csrk, 0))
     body = bytes.fromhex("d21000") + b"hi"
-    assert server.receive(body + sign(csrk, body, 5), OPEN).events
-    assert server.receive(body + sign(csrk, body, 5), OPEN).events == []
+    assert serve(server, body + sign(csrk, body, 5), 0.0, OPEN).events
+    assert serve(server, body + sign(csrk, body, 5), 0.0, OPEN).events == []
 
 
 def test_signed_write_from_peer_without_csrk_is_dropped(server: AttServer) -> None:
     """A16 / GAP/SEC/CSIGN/BI-03-C: no bond -> dropped."""
     body = bytes.fromhex("d21000") + b"hi"
-    assert server.receive(body + sign(bytes(16), body, 1), OPEN).events == []
+    assert serve(server, body + sign(bytes(16), body, 1), 0.0, OPEN).events == []
 
 
 def test_responses_sent_to_the_server_are_ignored(server: AttServer) -> None:
@@ -502,10 +519,10 @@ def test_signed_write_needing_authentication_with_unauthenticated_key_is_dropped
     csrk = bytes(range(16))
     server = AttServer(tdb.db, signing_key=lambda: SigningKey(csrk, 0, authenticated=False))
     body = bytes.fromhex("d21000") + b"hi"
-    events = server.receive(body + sign(csrk, body, 1), OPEN).events
+    events = serve(server, body + sign(csrk, body, 1), 0.0, OPEN).events
     assert not any(isinstance(e, Written) for e in events)
     trusted = AttServer(tdb.db, signing_key=lambda: SigningKey(csrk, 0, authenticated=True))
-    assert Written(None, 0x10, b"hi") in trusted.receive(body + sign(csrk, body, 1), OPEN).events
+    assert Written(None, 0x10, b"hi") in serve(trusted, body + sign(csrk, body, 1), 0.0, OPEN).events
 
 
 def test_failing_read_callback_answers_unlikely_error_and_keeps_serving(tdb) -> None:  # type: ignore[no-untyped-def]
@@ -519,6 +536,7 @@ def test_failing_read_callback_answers_unlikely_error_and_keeps_serving(tdb) -> 
 
 
 def test_multiple_handle_value_notification_keeps_whole_tuples_within_mtu(server: AttServer) -> None:
-    pdu = server.notify_multiple([(0x10, bytes(8)), (0x12, bytes(8)), (0x14, bytes(8))])
+    assert server.notify_multiple([(0x10, bytes(8)), (0x12, bytes(8)), (0x14, bytes(8))], 0.0) == 1
+    pdu = sent(server)
     assert len(pdu) <= 23
     assert pdus.decode(pdu) == pdus.MultipleHandleValueNtf(((0x10, bytes(8)),))

@@ -9,6 +9,7 @@ from aioble_hci.att import pdus
 from aioble_hci.att.database import SecurityState
 from aioble_hci.att.pdus import Opcode
 from aioble_hci.att.server import AttServer
+from tests.att.drive import serve
 
 from .conftest import make_test_db
 
@@ -20,7 +21,7 @@ SECURITY = st.builds(SecurityState, st.booleans(), st.booleans(), st.integers(0,
 
 
 def _still_serves(server: AttServer) -> None:
-    out = server.receive(bytes.fromhex("0a0c00"))  # read the secondary service's value 's'
+    out = serve(server, bytes.fromhex("0a0c00"), 0.0)  # read the secondary service's value 's'
     assert out.response == b"\x0bs"
 
 
@@ -30,7 +31,7 @@ def test_every_request_with_arbitrary_body_gets_its_response_or_an_error(
     opcode: int, body: bytes, sec: SecurityState
 ) -> None:
     server = AttServer(TDB.db)
-    out = server.receive(bytes((opcode,)) + body, sec)
+    out = serve(server, bytes((opcode,)) + body, 0.0, sec)
     assert out.response is not None
     rsp = pdus.decode(out.response)
     if isinstance(rsp, pdus.ErrorRsp):
@@ -45,7 +46,7 @@ def test_every_request_with_arbitrary_body_gets_its_response_or_an_error(
 @given(st.sampled_from(COMMANDS), st.binary(max_size=40))
 def test_commands_with_arbitrary_body_are_never_answered(opcode: int, body: bytes) -> None:
     server = AttServer(TDB.db)
-    assert server.receive(bytes((opcode,)) + body).response is None
+    assert serve(server, bytes((opcode,)) + body, 0.0).response is None
     _still_serves(server)
 
 
@@ -53,7 +54,7 @@ def test_commands_with_arbitrary_body_are_never_answered(opcode: int, body: byte
 @given(st.binary(min_size=1, max_size=30))
 def test_arbitrary_pdus_never_escape_as_exceptions(pdu: bytes) -> None:
     server = AttServer(TDB.db)
-    out = server.receive(pdu)
+    out = serve(server, pdu, 0.0)
     if out.response is not None:
         assert len(out.response) <= server.mtu
     _still_serves(server)

@@ -8,6 +8,7 @@ from aioble_hci.att.gatt import Characteristic, Service, build_database, gap_ser
 from aioble_hci.att.gatt import CharacteristicProperties as P
 from aioble_hci.att.server import AttServer
 from aioble_hci.uuid import UUID
+from tests.att.drive import sent, serve
 
 NOTIFY = P.READ | P.NOTIFY
 
@@ -56,15 +57,16 @@ def test_service_changed_owed_until_confirmed_and_merged_across_changes() -> Non
     gatt = gatt_service()
     sc = gatt.characteristics[0]
     server = AttServer(build_database([gap_service(), gatt]))
-    server.receive(bytes((0x12,)) + sc.cccd_handle.to_bytes(2, "little") + b"\x02\x00")
+    serve(server, bytes((0x12,)) + sc.cccd_handle.to_bytes(2, "little") + b"\x02\x00", 0.0)
 
     server.database_changed(0x0020, 0x0030)
-    first = server.send_owed_service_changed()
+    assert server.send_owed_service_changed(0.0)
+    first = sent(server)
     server.database_changed(0x0010, 0x0018)
-    assert first is not None and first[3:] == bytes.fromhex("20003000")
-    server.receive(b"\x1e")
+    assert first[3:] == bytes.fromhex("20003000")
+    serve(server, b"\x1e", 0.0)
 
-    second = server.send_owed_service_changed()
-    assert second is not None and second[3:] == bytes.fromhex("10003000")
-    server.receive(b"\x1e")
-    assert server.service_change_owed is None and server.send_owed_service_changed() is None
+    assert server.send_owed_service_changed(0.0)
+    assert sent(server)[3:] == bytes.fromhex("10003000")
+    serve(server, b"\x1e", 0.0)
+    assert server.service_change_owed is None and not server.send_owed_service_changed(0.0)

@@ -15,6 +15,7 @@ from aioble_hci.att.events import (
     IndicationReceived,
     NotificationReceived,
     ProcedureFinished,
+    Role,
     ServiceChangedReceived,
     SubscriptionChanged,
     TransactionTimedOut,
@@ -44,6 +45,7 @@ from aioble_hci.att.procedures import (
 from aioble_hci.att.server import AttServer
 from aioble_hci.att.signing import sign
 from aioble_hci.uuid import UUID
+from tests.att.drive import hear, sent, serve, tick
 
 from .conftest import LONG_VALUE, SampleDb
 
@@ -59,26 +61,26 @@ class Link:
         self.client_events: list[Any] = []
 
     def run(self, proc: Procedure) -> Procedure:
-        self.client.submit(proc)
+        self.client.submit(proc, 0.0)
         self.pump()
         assert proc.done
         return proc
 
     def pump(self) -> None:
-        self.client_events += self.client.events()
+        self.client_events += self.client.take_events()
         for _ in range(1000):
             out = self.client.data_to_send()
             if not out:
                 return
             for pdu in out:
-                result = self.server.receive(pdu, self.sec)
+                result = serve(self.server, pdu, 0.0, self.sec)
                 self.server_events += result.events
                 if result.response is not None:
-                    self.client_events += self.client.receive(result.response)
+                    self.client_events += hear(self.client, result.response, 0.0)
         raise AssertionError("procedure never finished")
 
     def to_client(self, pdu: bytes) -> list[Any]:
-        events = self.client.receive(pdu)
+        events = hear(self.client, pdu, 0.0)
         self.client_events += events
         self.pump()
         return events
@@ -91,7 +93,7 @@ def link(tdb: SampleDb) -> Link:
 
 def test_mtu_exchange_sets_mtu_on_both_sides(link: Link) -> None:
     link.client.rx_mtu = 185
-    proc = link.run(link.client.exchange_mtu())
+    proc = link.run(link.client.exchange_mtu(0.0))
     assert proc.result == 185
     assert link.client.mtu == 185 and link.server.mtu == 185
 
@@ -100,10 +102,10 @@ def test_exchange_mtu_request_is_sent_once_per_connection(link: Link) -> None:
     """Vol 3 Part F 3.4.2.1: the client sends Exchange MTU Request only once per connection; a
     second exchange finishes at once with the negotiated ATT_MTU and puts nothing on the wire."""
     link.client.rx_mtu = 185
-    link.run(link.client.exchange_mtu())
+    link.run(link.client.exchange_mtu(0.0))
     link.client.rx_mtu = 247
 
-    again = link.client.exchange_mtu()
+    again = link.client.exchange_mtu(0.0)
 
     assert link.client.data_to_send() == []
     assert again.done and again.error is None and again.result == 185
@@ -206,13 +208,14 @@ def test_write_with_response(link: Link) -> None:
 
 
 def test_write_without_response(link: Link) -> None:
-    out = link.server.receive(link.client.write_command(16, b"cmd"))
+    link.client.write_command(16, b"cmd", 0.0)
+    out = serve(link.server, sent(link.client), 0.0)
     assert out.response is None and out.events == [Written("peer", 16, b"cmd")]
 
 
 def test_write_without_response_longer_than_mtu_is_refused(link: Link) -> None:
     with pytest.raises(ValueError):
-        link.client.write_command(16, bytes(21))
+        link.client.write_command(16, bytes(21), 0.0)
 
 
 def test_signed_write_without_response_reaches_the_server(tdb: SampleDb) -> None:
@@ -221,9 +224,10 @@ def test_signed_write_without_response_reaches_the_server(tdb: SampleDb) -> None
     csrk = bytes(range(16))
     server = AttServer(tdb.db, signing_key=lambda: SigningKey(csrk))
     client = AttClient()
-    pdu = client.signed_write_command(16, b"s", csrk, 0)
+    client.signed_write_command(16, b"s", csrk, 0, 0.0)
+    pdu = sent(client)
     assert pdu[-12:] == sign(csrk, pdu[:-12], 0)
-    assert Written(None, 16, b"s") in server.receive(pdu).events
+    assert Written(None, 16, b"s") in serve(server, pdu, 0.0).events
 
 
 def test_long_write_uses_prepared_writes(link: Link) -> None:
@@ -241,12 +245,12 @@ def test_reliable_write_of_two_values(link: Link) -> None:
 
 def test_reliable_write_cancels_when_the_echo_differs(link: Link) -> None:
     client = link.client
-    proc = client.submit(reliable_write([(16, b"abc")]))
+    proc = client.submit(reliable_write([(16, b"abc")]), 0.0)
     (prepare,) = client.data_to_send()
     assert prepare == bytes.fromhex("1610000000") + b"abc"
-    client.receive(bytes.fromhex("1710000000") + b"abX")
+    hear(client, bytes.fromhex("1710000000") + b"abX", 0.0)
     assert client.data_to_send() == [b"\x18\x00"]
-    client.receive(b"\x19")
+    hear(client, b"\x19", 0.0)
     assert isinstance(proc.error, GattProtocolError)
 
 
@@ -261,8 +265,8 @@ def test_subscribe_then_receive_notifications_routed_by_handle(link: Link) -> No
     link.client.route(30, lambda value, ind: got.append((value, ind)))
     link.run(subscribe(31, notify=True))
     assert link.server_events == [SubscriptionChanged("peer", 30, 31, True, False)]
-    pdu = link.server.update(30, b"tick")
-    assert pdu is not None
+    assert link.server.update(30, b"tick", 0.0)
+    pdu = sent(link.server)
     assert link.to_client(pdu) == [NotificationReceived(30, b"tick")]
     assert got == [(b"tick", False)]
 
@@ -276,8 +280,9 @@ def test_unsubscribe_writes_zero(link: Link) -> None:
 def test_indication_is_confirmed_automatically(link: Link) -> None:
     """GATT/CL/GAI/BV-01-C: the client answers an indication with a confirmation."""
     link.run(subscribe(31, notify=False, indicate=True))
-    pdu = link.server.update(30, b"ind")
-    assert pdu is not None and pdu[0] == 0x1D
+    assert link.server.update(30, b"ind", 0.0)
+    pdu = sent(link.server)
+    assert pdu[0] == 0x1D
     assert link.to_client(pdu) == [IndicationReceived(30, b"ind")]
     assert IndicationConfirmed("peer", 30) in link.server_events
 
@@ -316,13 +321,13 @@ def test_key_size_error_reaches_the_caller(tdb: SampleDb) -> None:
 
 def test_requests_are_queued_one_at_a_time() -> None:
     client = AttClient()
-    first = client.submit(Read(1))
-    second = client.submit(Read(2))
+    first = client.submit(Read(1), 0.0)
+    second = client.submit(Read(2), 0.0)
     assert client.data_to_send() == [bytes.fromhex("0a0100")]
-    client.receive(b"\x0bA")
+    hear(client, b"\x0bA", 0.0)
     assert first.result == b"A"
     assert client.data_to_send() == [bytes.fromhex("0a0200")]
-    client.receive(b"\x0bB")
+    hear(client, b"\x0bB", 0.0)
     assert second.result == b"B"
 
 
@@ -332,21 +337,21 @@ def test_read_timeout_after_30_seconds_kills_the_bearer() -> None:
     proc = client.submit(Read(3), now=0.0)
     queued = client.submit(Read(4), now=1.0)
     client.data_to_send()
-    assert client.poll(29.0) == []
-    events = client.poll(30.0)
-    assert TransactionTimedOut(None) in events
+    assert tick(client, 29.0) == []
+    events = tick(client, 30.0)
+    assert TransactionTimedOut(None, 0, Role.CLIENT) in events
     assert isinstance(proc.error, AttTimeoutError)
     assert isinstance(queued.error, BearerClosedError)
-    assert client.receive(b"\x0bX", now=31.0) == []
+    assert hear(client, b"\x0bX", 31.0) == []
     with pytest.raises(BearerClosedError):
-        client.submit(Read(5))
+        client.submit(Read(5), 0.0)
 
 
 def test_write_timeout_after_30_seconds() -> None:
     """GATT/CL/GAT/BV-02-C: a Write Request never answered fails at 30 s."""
     client = AttClient()
     proc = client.submit(Write(3, b"x"), now=10.0)
-    client.poll(40.0)
+    tick(client, 40.0)
     assert isinstance(proc.error, AttTimeoutError)
     assert client.data_to_send() == []
 
@@ -354,24 +359,24 @@ def test_write_timeout_after_30_seconds() -> None:
 def test_unsolicited_response_is_dropped() -> None:
     """C4: responses with no request outstanding are dropped."""
     client = AttClient()
-    assert client.receive(b"\x0bX") == []
+    assert hear(client, b"\x0bX", 0.0) == []
 
 
 def test_response_with_the_wrong_opcode_is_dropped() -> None:
     """C4: a response that does not answer the outstanding request is dropped."""
     client = AttClient()
-    proc = client.submit(Read(3))
-    client.receive(b"\x13")
+    proc = client.submit(Read(3), 0.0)
+    hear(client, b"\x13", 0.0)
     assert not proc.done
-    client.receive(b"\x0bok")
+    hear(client, b"\x0bok", 0.0)
     assert proc.result == b"ok"
 
 
 def test_short_error_response_fails_the_procedure_without_reading_past_it() -> None:
     """C6: an Error Response shorter than 5 octets is malformed."""
     client = AttClient()
-    proc = client.submit(Read(3))
-    events = client.receive(b"\x01\x0a")
+    proc = client.submit(Read(3), 0.0)
+    events = hear(client, b"\x01\x0a", 0.0)
     assert isinstance(proc.error, GattProtocolError)
     assert ProcedureFinished(proc) in events
 
@@ -379,27 +384,27 @@ def test_short_error_response_fails_the_procedure_without_reading_past_it() -> N
 def test_find_information_response_with_empty_body_ends_discovery() -> None:
     """C1: empty Find Information Response ends the procedure."""
     client = AttClient()
-    proc = client.submit(DiscoverDescriptors(1, 10))
-    client.receive(b"\x05")
+    proc = client.submit(DiscoverDescriptors(1, 10), 0.0)
+    hear(client, b"\x05", 0.0)
     assert isinstance(proc.error, GattProtocolError)
 
 
 def test_read_by_type_response_with_zero_entry_length_stops_discovery() -> None:
     """C2: entry length 0 rejects the response."""
     client = AttClient()
-    proc = client.submit(DiscoverCharacteristics(1, 10))
-    client.receive(b"\x09\x00")
+    proc = client.submit(DiscoverCharacteristics(1, 10), 0.0)
+    hear(client, b"\x09\x00", 0.0)
     assert isinstance(proc.error, GattProtocolError)
 
 
 def test_discovery_with_handles_going_backwards_terminates() -> None:
     """C3: handles that go backwards end discovery instead of looping."""
     client = AttClient()
-    proc = client.submit(DiscoverPrimaryServices())
+    proc = client.submit(DiscoverPrimaryServices(), 0.0)
     client.data_to_send()
-    client.receive(bytes.fromhex("1106 0500 0900 0018".replace(" ", "")))
+    hear(client, bytes.fromhex("1106 0500 0900 0018".replace(" ", "")), 0.0)
     assert client.data_to_send() == [bytes.fromhex("100a00ffff0028")]
-    client.receive(bytes.fromhex("1106 0200 0300 0118".replace(" ", "")))
+    hear(client, bytes.fromhex("1106 0200 0300 0118".replace(" ", "")), 0.0)
     assert isinstance(proc.error, GattProtocolError)
     assert client.data_to_send() == []
 
@@ -407,15 +412,15 @@ def test_discovery_with_handles_going_backwards_terminates() -> None:
 def test_discovery_reaching_0xffff_stops() -> None:
     """C3: a group ending at 0xFFFF ends discovery without another request."""
     client = AttClient()
-    proc = client.submit(DiscoverPrimaryServices())
+    proc = client.submit(DiscoverPrimaryServices(), 0.0)
     client.data_to_send()
-    client.receive(bytes.fromhex("1106 0100 ffff 0018".replace(" ", "")))
+    hear(client, bytes.fromhex("1106 0100 ffff 0018".replace(" ", "")), 0.0)
     assert proc.result == [ServiceInfo(1, 0xFFFF, UUID(0x1800))]
     assert client.data_to_send() == []
 
 
 def test_error_for_another_request_is_dropped() -> None:
     client = AttClient()
-    proc = client.submit(Read(3))
-    client.receive(bytes.fromhex("0112030001"))
+    proc = client.submit(Read(3), 0.0)
+    hear(client, bytes.fromhex("0112030001"), 0.0)
     assert not proc.done

@@ -17,6 +17,7 @@ from aioble_hci.att.procedures import (
     reliable_write,
 )
 from aioble_hci.uuid import UUID
+from tests.att.drive import hear
 
 PROCEDURES = [
     lambda: DiscoverPrimaryServices(),
@@ -41,11 +42,11 @@ REPLY = st.one_of(
 @given(st.sampled_from(range(len(PROCEDURES))), st.lists(REPLY, max_size=12))
 def test_client_procedures_survive_arbitrary_replies(index: int, replies: list[bytes]) -> None:
     client = AttClient()
-    proc: Procedure = client.submit(PROCEDURES[index]())
+    proc: Procedure = client.submit(PROCEDURES[index](), 0.0)
     requests = 0
     for reply in replies:
         requests += len(client.data_to_send())
-        client.receive(reply)
+        hear(client, reply, 0.0)
     requests += len(client.data_to_send())
     assert requests <= len(replies) + 2  # one request per reply at most: no runaway loop
     assert proc.done != client.busy  # either finished or still waiting for its answer

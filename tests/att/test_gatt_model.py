@@ -29,10 +29,11 @@ from aioble_hci.att.hash import database_hash, hash_input
 from aioble_hci.att.pdus import ErrorCode
 from aioble_hci.att.server import AttServer
 from aioble_hci.uuid import UUID
+from tests.att.drive import serve
 
 
 def _ask(server: AttServer, hexpdu: str) -> str | None:
-    out = server.receive(bytes.fromhex(hexpdu.replace(" ", "")), SecurityState())
+    out = serve(server, bytes.fromhex(hexpdu.replace(" ", "")), 0.0, SecurityState())
     return out.response.hex() if out.response is not None else None
 
 
@@ -81,7 +82,7 @@ def test_gap_service_has_name_appearance_ppcp_and_car() -> None:
 
 def _with_large_mtu(server: AttServer) -> AttServer:
     """Exchange MTU (client Rx MTU 512) so Write Requests longer than 23 octets are valid PDUs."""
-    assert server.receive(bytes.fromhex("020002")).response is not None
+    assert serve(server, bytes.fromhex("020002"), 0.0).response is not None
     assert server.mtu > 40
     return server
 
@@ -97,7 +98,7 @@ def test_truncating_buffer_cuts_remote_writes_like_micropython() -> None:
     ch = Characteristic(UUID(0x1), P.WRITE, max_len=20, truncate=True)
     db = build_database([Service(UUID(0x2), [ch])])
     server = _with_large_mtu(AttServer(db))
-    out = server.receive(bytes((0x12, ch.value_handle, 0)) + bytes(range(30)))
+    out = serve(server, bytes((0x12, ch.value_handle, 0)) + bytes(range(30)), 0.0)
     assert out.response == b"\x13"
     assert out.events == [Written(None, ch.value_handle, bytes(range(20)))]
     assert db.read_local(ch.value_handle) == bytes(range(20))
@@ -111,7 +112,7 @@ def test_append_buffer_accumulates_and_read_local_clears() -> None:
     server = AttServer(db)
     events = []
     for part in (b"ab", b"cd"):
-        events += server.receive(bytes((0x52, ch.value_handle, 0)) + part).events
+        events += serve(server, bytes((0x52, ch.value_handle, 0)) + part, 0.0).events
     assert [e.value for e in events] == [b"ab", b"cd"]
     assert db.read_local(ch.value_handle) == b"abcd"
     assert db.read_local(ch.value_handle) == b""
@@ -139,7 +140,7 @@ def test_write_callback_receives_connection_and_value() -> None:
     got = []
     ch = Characteristic(UUID(0x1), P.WRITE, write_callback=lambda c, v: got.append((c, v)))
     server = AttServer(build_database([Service(UUID(0x2), [ch])]), connection=7)
-    server.receive(bytes((0x12, ch.value_handle, 0)) + b"hi")
+    serve(server, bytes((0x12, ch.value_handle, 0)) + b"hi", 0.0)
     assert got == [(7, b"hi")]
 
 
@@ -192,7 +193,7 @@ def test_change_unaware_client_reading_the_hash_becomes_change_aware() -> None:
 def test_commands_from_change_unaware_client_are_ignored() -> None:
     server, _, _ = _robust_caching_server()
     server.database_changed()
-    assert server.receive(bytes.fromhex("52060003")).events == []
+    assert serve(server, bytes.fromhex("52060003"), 0.0).events == []
 
 
 def test_client_supported_features_bits_cannot_be_cleared() -> None:
@@ -210,12 +211,13 @@ def test_client_supported_features_are_per_connection() -> None:
 def test_service_changed_indication_to_a_subscribed_bonded_client() -> None:
     """GATT/SR/GAS/BV-01-C: Service Changed indication with the affected range."""
     server, _, cccd = _robust_caching_server()
-    assert server.service_changed(1, 0xFFFF) is None  # not subscribed
+    assert not server.service_changed(1, 0xFFFF, 0.0)  # not subscribed
+    assert server.data_to_send() == []
     assert _ask(server, f"12 {cccd:02x}00 0200") == "13"
     server.database_changed()
-    pdu = server.service_changed(0x000A, 0x00FF)
-    assert pdu == bytes.fromhex("1d0300 0a00 ff00".replace(" ", ""))
-    events = server.receive(b"\x1e").events
+    assert server.service_changed(0x000A, 0x00FF, 0.0)
+    assert server.data_to_send()[0] == bytes.fromhex("1d0300 0a00 ff00".replace(" ", ""))
+    events = serve(server, b"\x1e", 0.0).events
     assert events == [ChangeAware(None), IndicationConfirmed(None, 3)]
     assert server.change_aware
 

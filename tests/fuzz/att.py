@@ -44,6 +44,7 @@ from aioble_hci.att.procedures import (
 )
 from aioble_hci.att.server import AttServer, SigningKey
 from aioble_hci.uuid import UUID
+from tests.att.drive import hear, serve, tick
 
 from .data import FuzzInput, chunks
 from .harness import Harness
@@ -139,17 +140,18 @@ def att_server_one_input(data: bytes) -> None:
             if server.closed:
                 continue
             if action == 0:
-                server.update(handle, pdu[1:], security, now)
+                server.update(handle, pdu[1:], now, security)
             elif action == 1:
                 server.database_changed()
             elif action == 2:
                 now += 31 if ctl & 0x80 else 1
-                server.poll(now)
+                tick(server, now)
             else:
                 server.service_changed(1, 0xFFFF, now)
+            server.data_to_send()  # what the command sent is not the answer to the next PDU
             continue
         was_closed = server.closed
-        out = server.receive(pdu, security, now)
+        out = serve(server, pdu, now, security)
         assert isinstance(out.events, list)
         if was_closed or server.closed or not pdu:
             assert out.response is None or not was_closed
@@ -171,7 +173,7 @@ def att_server_one_input(data: bytes) -> None:
     for attr in db.range(1, 0xFFFF):
         assert len(attr.value.data) <= ATT_MAX_VALUE_LEN, (attr.handle, len(attr.value.data))
     if not server.closed:  # still serving: reading the GAP device name works
-        out = server.receive(b"\x08\x01\x00\xff\xff\x00\x2a", SECURITY[2], now)
+        out = serve(server, b"\x08\x01\x00\xff\xff\x00\x2a", now, SECURITY[2])
         assert out.response is not None and out.response[0] in (0x09, 0x01), out.response
 
 
@@ -263,20 +265,20 @@ def gatt_client_one_input(data: bytes) -> None:
     client.route(0x0010, lambda value, _ind: routed.append(value))
     procs = make_procedures(src, rx_mtu)
     for proc in procs:
-        client.submit(proc)
+        client.submit(proc, 0.0)
     check_client_output(client)
     now = 0.0
     for chunk in src.chunks():
         ctl, body = (chunk[0], chunk[1:]) if chunk else (0, b"")
         if ctl & 0x03 == 0x03:
             now += 31 if ctl & 0x80 else 1
-            events = client.poll(now)
+            events = tick(client, now)
         else:
             if ctl & 0x01 and client.busy:
                 body = bytes((client._expected + 1,)) + body  # a response of the right kind
             elif ctl & 0x02 and client.busy:
                 body = bytes((0x01, client._expected)) + body  # an error for the right request
-            events = client.receive(body, now)
+            events = hear(client, body, now)
         check_client_events(client, events)
         check_client_output(client)
         assert ATT_DEFAULT_MTU <= client.mtu <= max(rx_mtu, ATT_DEFAULT_MTU)
@@ -288,11 +290,12 @@ def gatt_client_one_input(data: bytes) -> None:
             if found:
                 handles = [f[0] if isinstance(f, tuple) else astuple(f)[0] for f in found]
                 assert handles == sorted(set(handles)) or isinstance(proc, FindIncludedServices), handles
-    check_client_events(client, client.close())
+    client.close()
+    check_client_events(client, client.take_events())
     for proc in procs:
         assert proc.done, f"{proc!r} still waiting after close()"
     try:
-        client.submit(Read(1))
+        client.submit(Read(1), 0.0)
     except BearerClosedError:
         pass
     else:

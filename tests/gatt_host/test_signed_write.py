@@ -107,7 +107,8 @@ async def test_a_replayed_signed_write_is_dropped_even_after_reconnecting(pair: 
     conn = await bonded(pair)
     bearer = pair.c_gatt.bearer(conn)
     csrk, counter = pair.c_smp.next_signature(conn)
-    pdu = bearer.client.signed_write_command(pair.signed.value_handle, b"once", csrk, counter)
+    bearer.client.signed_write_command(pair.signed.value_handle, b"once", csrk, counter, bearer.now())
+    (pdu,) = bearer.core.data_to_send()  # taken from the core, to be sent (and replayed) by hand
     bearer.send_command(pdu)
     bearer.send_command(pdu)  # replayed on the same link
     await pair.barrier(conn)
@@ -122,7 +123,7 @@ async def test_a_replayed_signed_write_is_dropped_even_after_reconnecting(pair: 
 async def test_a_signed_write_with_a_wrong_key_is_dropped(pair: Pair) -> None:
     conn = await bonded(pair)
     bearer = pair.c_gatt.bearer(conn)
-    bearer.send_command(bearer.client.signed_write_command(pair.signed.value_handle, b"forged", bytes(16), 7))
+    bearer.signed_write_command(pair.signed.value_handle, b"forged", bytes(16), 7)
     await pair.barrier(conn)
     assert pair.signed_values() == []
 

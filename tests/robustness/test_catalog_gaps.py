@@ -23,6 +23,7 @@ from aioble_hci.hci.events import parse_event
 from aioble_hci.host.flow import AclFlow, CommandFlow
 from aioble_hci.host.startup import initialise
 from aioble_hci.smp.config import SecurityConfig
+from tests.att.drive import hear, serve, tick
 from tests.fuzz.att import make_database
 from tests.smp.link import CENTRAL_IDENTITY, PERIPHERAL_IDENTITY, Link
 
@@ -156,13 +157,15 @@ def test_l2_partial_pdu_never_grows_past_the_reassembly_maximum() -> None:
 def test_a21_unconfirmed_indication_times_out_once_and_the_timer_never_rearms() -> None:
     """A21: after the 30 s transaction timeout the server reports once, then stays quiet."""
     server = AttServer(make_database())
-    server.receive(b"\x02\xb9\x00")
+    serve(server, b"\x02\xb9\x00", 0.0)
     server.indicate(0x0003, b"x", now=0.0)
-    first = server.poll(31.0)
+    assert server.get_timer() == 30.0
+    first = tick(server, 31.0)
     assert any(isinstance(e, TransactionTimedOut) for e in first)
+    assert server.get_timer() is None  # the core asks for no timer any more
     for t in range(32, 200, 7):
-        assert server.poll(float(t)) == []
-    assert server.receive(b"\x0a\x03\x00", now=200.0).response is None
+        assert tick(server, float(t)) == []
+    assert serve(server, b"\x0a\x03\x00", 200.0).response is None
     with pytest.raises(BearerClosedError):  # no indication on a timed-out bearer
         server.indicate(0x0003, b"y", now=201.0)
 
@@ -172,11 +175,13 @@ def test_a21_client_transaction_timeout_fires_once_and_queued_procedures_end() -
     finishes with an error; later polls and PDUs produce nothing."""
     client = AttClient()
     first, second = client.submit(Read(3), now=0.0), client.submit(Read(5), now=0.0)
-    events = client.poll(30.0)
+    assert client.get_timer() == 30.0
+    events = tick(client, 30.0)
     assert sum(isinstance(e, TransactionTimedOut) for e in events) == 1
+    assert client.get_timer() is None
     assert first.done and second.done and first.error is not None and second.error is not None
-    assert client.poll(60.0) == [] and client.poll(90.0) == []
-    assert client.receive(b"\x0b\x01", now=91.0) == []
+    assert tick(client, 60.0) == [] and tick(client, 90.0) == []
+    assert hear(client, b"\x0b\x01", 91.0) == []
     assert client.data_to_send() == []
 
 

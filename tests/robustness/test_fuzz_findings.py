@@ -21,6 +21,7 @@ from aioble_hci.l2cap.pdus import (
 )
 from aioble_hci.l2cap.spsm import CocServer
 from aioble_hci.uuid import UUID
+from tests.att.drive import serve
 from tests.fuzz.att import make_database
 
 
@@ -87,6 +88,6 @@ def test_att_prepare_write_longer_than_att_mtu_is_never_echoed_past_att_mtu() ->
     server = AttServer(make_database())
     handle = next(a.handle for a in server.db.range(1, 0xFFFF) if a.type == UUID(0xAA01))
     request = b"\x16" + handle.to_bytes(2, "little") + b"\x00\x00" + bytes(30)
-    response = server.receive(request).response
+    response = serve(server, request, 0.0).response
     assert response is not None
     assert len(response) <= server.mtu, f"{len(response)}-octet response at ATT_MTU {server.mtu}"

@@ -137,10 +137,10 @@ def closed_bearer_problems(bearers: list[Any]) -> list[str]:
             continue
         if not bearer.closed:
             problems.append(f"ATT bearer of closed {bearer.connection!r} not closed")
-        if bearer._futures:
+        if bearer._on_done:
             problems.append(f"ATT bearer of closed {bearer.connection!r} keeps "
-                            f"{len(bearer._futures)} pending procedure futures")
-        if bearer._timers:
+                            f"{len(bearer._on_done)} pending procedures")
+        if bearer._timer is not None:
             problems.append(f"ATT bearer of closed {bearer.connection!r} keeps timers")
     return problems
 

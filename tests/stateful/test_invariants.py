@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from aioble_hci.att.states import BearerState
 from tests.stateful.invariants import Recorder, Tracked, connection_state_problems, leftovers
 from tests.stateful.world import World
 
@@ -63,7 +64,7 @@ async def test_state_kept_for_a_closed_connection_is_reported(world: World) -> N
     await world.a.gap.disconnect(conn, timeout=3.0)
     assert connection_state_problems(world.a) == [] and tracked.problems() == []
     world.a.gatt._bearers[conn.handle] = bearer  # what a bearer that forgot to drop it would keep
-    bearer.closed = False
+    bearer.core._state.state = BearerState.OPEN  # forced past the checked transition: the bug simulated
     problems = connection_state_problems(world.a) + tracked.problems()
     del world.a.gatt._bearers[conn.handle]
     assert any("ATT bearer kept for" in p for p in problems)

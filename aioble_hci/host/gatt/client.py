@@ -104,7 +104,7 @@ class GattClient:
         if response:
             await self._run(proc.Write(handle, bytes(value)))
         else:
-            self._bearer.send_command(self._bearer.client.write_command(handle, bytes(value)))
+            self._bearer.write_command(handle, bytes(value))
 
     async def write_signed(self, handle: int, value: bytes) -> None:
         """Signed Write Without Response (4.9.2) with the CSRK we distributed to this bonded peer.
@@ -113,12 +113,12 @@ class GattClient:
         Raises RuntimeError without the SMP bearer, its NoBondError without a distributed CSRK.
         """
         if self._bearer.security.encrypted:
-            self._bearer.send_command(self._bearer.client.write_command(handle, bytes(value)))
+            self._bearer.write_command(handle, bytes(value))
             return
         if self._signer is None:
             raise RuntimeError("signed writes need the SMP bearer (attach_smp) for the CSRK")
         csrk, counter = self._signer()
-        self._bearer.send_command(self._bearer.client.signed_write_command(handle, bytes(value), csrk, counter))
+        self._bearer.signed_write_command(handle, bytes(value), csrk, counter)
 
     async def write_long(self, handle: int, value: bytes, offset: int = 0) -> None:
         """Write Long Characteristic Values (4.9.4) with Prepare/Execute Write."""

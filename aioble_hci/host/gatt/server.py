@@ -24,7 +24,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from aioble_hci.att import pdus
 from aioble_hci.att.caching import changed_range
 from aioble_hci.att.database import AttributeDatabase, SecurityState
 from aioble_hci.att.errors import AttTimeoutError, BearerClosedError
@@ -186,9 +185,8 @@ class GattServer:
             try:
                 sub = bearer.server.subscription(handle)
                 if sub & 0x01:
-                    pdu = bearer.server.update(handle, value, bearer.security, _now())
-                    if pdu is not None:
-                        bearer.send_server_pdu(pdu)
+                    if bearer.server.update(handle, value, bearer.now(), bearer.security):
+                        bearer.flush()
                 elif sub & CCCD_INDICATE:
                     self._owed_updates.setdefault(bearer.connection.handle, {})[handle] = None
                     self.kick(bearer)
@@ -215,8 +213,7 @@ class GattServer:
         """Send a Handle Value Notification (the stored value when `value` is None), whether or
         not the peer subscribed, as NimBLE's gatts_notify does."""
         bearer = self._bearer(connection)
-        data = self._stored(handle) if value is None else bytes(value)
-        bearer.send_server_pdu(bearer.server.notify(handle, data))
+        bearer.notify(handle, self._stored(handle) if value is None else bytes(value))
 
     def notify_multiple(self, connection: Connection, values: list[tuple[int, bytes | None]]) -> int:
         """Send one Multiple Handle Value Notification (Vol 3 Part F 3.4.7.4) holding as many whole
@@ -232,9 +229,9 @@ class GattServer:
             raise ValueError("the client has not enabled Multiple Handle Value Notifications "
                              "(Client Supported Features bit 2): notify one value at a time")
         pairs = [(handle, self._stored(handle) if value is None else bytes(value)) for handle, value in values]
-        pdu = bearer.server.notify_multiple(pairs)
-        bearer.send_server_pdu(pdu)
-        return _pairs_in(pdu)
+        sent = bearer.server.notify_multiple(pairs, bearer.now())
+        bearer.flush()
+        return sent
 
     async def indicate(self, connection: Connection, handle: int, value: bytes | None = None) -> None:
         """Send a Handle Value Indication and wait for its confirmation (Vol 3 Part F 3.4.7.2).
@@ -247,14 +244,16 @@ class GattServer:
         async with bearer.indication_lock:
             if bearer.closed:
                 raise BearerClosedError("the connection is closed")
-            event = await self._confirmation(bearer, bearer.server.indicate(handle, data, _now()))
+            bearer.server.indicate(handle, data, bearer.now())
+            event = await self._confirmation(bearer)
             if isinstance(event, TransactionTimedOut):
                 raise AttTimeoutError("no Handle Value Confirmation within 30 s")
             if isinstance(event, _BearerClosed):
                 raise BearerClosedError("the connection closed before the confirmation")
 
-    async def _confirmation(self, bearer: AttBearer, pdu: bytes) -> Any:
-        """Send an indication and wait for what ends it: confirmation, timeout or disconnection."""
+    async def _confirmation(self, bearer: AttBearer) -> Any:
+        """Send the indication the core queued and wait for what ends it: confirmation, timeout
+        or disconnection."""
         connection = bearer.connection
         done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
 
@@ -268,7 +267,7 @@ class GattServer:
             self.events.on(_BearerClosed, settle),
         ]
         try:
-            bearer.send_server_pdu(pdu, indication=True)
+            bearer.flush()
             return await done
         finally:
             for off in unsubscribe:
@@ -315,17 +314,16 @@ class GattServer:
             async with bearer.indication_lock:
                 if bearer.closed:
                     return
-                pdu = self._next_indication(bearer)
-                if pdu is None:
+                if not self._next_indication(bearer):
                     return
-                await self._confirmation(bearer, pdu)
+                await self._confirmation(bearer)
 
-    def _next_indication(self, bearer: AttBearer) -> bytes | None:
+    def _next_indication(self, bearer: AttBearer) -> bool:
+        """Queue the next owed indication in the bearer's core; False if nothing is owed."""
         server = bearer.server
         if self._service_change_due(bearer):
-            pdu = server.send_owed_service_changed(_now())
-            if pdu is not None:
-                return pdu
+            if server.send_owed_service_changed(bearer.now()):
+                return True
             server.service_change_owed = None  # no longer subscribed: nothing to indicate
         owed = self._owed_updates.get(bearer.connection.handle)
         while owed:
@@ -334,10 +332,9 @@ class GattServer:
             attr = self.database.get(handle)
             if attr is None or not server.subscription(handle) & CCCD_INDICATE:
                 continue
-            pdu = server.update(handle, attr.value.data, bearer.security, _now())
-            if pdu is not None:
-                return pdu
-        return None
+            if server.update(handle, attr.value.data, bearer.now(), bearer.security):
+                return True
+        return False
 
     # -- internals -----------------------------------------------------------------------------
 
@@ -374,13 +371,3 @@ class _BearerClosed:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
-
-def _pairs_in(pdu: bytes) -> int:
-    """How many (handle, value) pairs a Multiple Handle Value Notification carries."""
-    decoded = pdus.decode(pdu)
-    assert isinstance(decoded, pdus.MultipleHandleValueNtf)
-    return len(decoded.handle_length_value_tuples)
-
-
-def _now() -> float:
-    return asyncio.get_running_loop().time()
