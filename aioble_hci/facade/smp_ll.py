@@ -31,6 +31,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from aioble_hci.address import Address
 from aioble_hci.facade.irq import Irq
 from aioble_hci.facade.stack import LowLevelStack
 from aioble_hci.hci import events as ev
@@ -63,8 +64,11 @@ class Pairing:
         self._unreported: set[int] = set()
         stack.on_activate.append(self._activated)
         stack.on_deactivate.append(self._deactivated)
-        # Before the SMP bearer answers an LTK request, make sure the application's bonds are loaded.
-        stack.on_event_hooks.append((ev.LeLongTermKeyRequest, lambda event: self._load_secrets()))
+        # Before the SMP bearer answers an LTK request or re-encrypts a bonded peer it connected to,
+        # make sure the application's bonds are loaded, the new peer's looked up by its address.
+        stack.on_event_hooks.append((ev.LeLongTermKeyRequest, self._on_ltk_request))
+        for opened in (ev.LeConnectionComplete, ev.LeEnhancedConnectionComplete):
+            stack.on_event_hooks.append((opened, self._on_connection))
         # Subscribed before the SMP bearer (which attaches at activation), so the mark is set
         # before the bearer reports the change.
         for event_class in (ev.EncryptionChange, ev.EncryptionChangeV2, ev.EncryptionKeyRefreshComplete):
@@ -122,6 +126,44 @@ class Pairing:
                 self.smp.bonds.put(Bond.from_json(json.loads(bytes(value))))
             except Exception as exc:  # a secret written by another stack: not ours to read
                 log.debug("ignoring peer secret %d: %s", index, exc)
+
+    def _on_connection(self, event: Any) -> None:
+        """As central, a link to a bonded peer is encrypted with the stored key at once: load the
+        bonds, and the new peer's by its address, before the SMP bearer looks."""
+        if event.status == 0 and event.role == 0:
+            self._load_peer_secret(event.peer_address, self._connection(event.connection_handle))
+
+    def _on_ltk_request(self, event: Any) -> None:
+        """As peripheral, the bonds are needed when the central asks to encrypt."""
+        connection = self._connection(event.connection_handle)
+        if connection is not None:
+            self._load_peer_secret(connection.peer_address, connection)
+        else:
+            self._load_secrets()
+
+    def _connection(self, handle: int) -> Connection | None:
+        host = self.stack.runtime.host
+        return None if host is None else host.connections.get(handle)
+
+    def _load_peer_secret(self, peer: Address, connection: Connection | None) -> None:
+        """Every stored bond (by index, once per activation), then this peer's by its address, as
+        NimBLE's store asks (GET_SECRET index 0, key = address type + address): an application
+        may answer keyed look-ups only."""
+        if self.smp is None or not self.stack.active:
+            return
+        self._load_secrets()
+        if not any(bond.peer.value == peer.value for bond in self.smp.bonds.bonds()):
+            key = bytes((int(peer.type) & 1,)) + peer.value
+            value = self.stack.irq(Irq.GET_SECRET, (SEC_TYPE_PEER, 0, key))
+            if value is None:
+                return
+            try:
+                self.smp.bonds.put(Bond.from_json(json.loads(bytes(value))))
+            except Exception as exc:  # a secret written by another stack: not ours to read
+                log.debug("ignoring the peer secret of %s: %s", peer, exc)
+                return
+        if connection is not None:  # the link may have looked for a bond before it was loaded
+            self.smp.refresh_identity(connection)
 
     def security(self, connection: Connection) -> LinkSecurity:
         return self.smp.security(connection) if self.smp is not None else LinkSecurity()

@@ -33,6 +33,13 @@ class SmpBonding(SmpLinks):
         link = self._links.get(conn.handle)
         return link.bond if link is not None else None
 
+    def refresh_identity(self, conn: Connection) -> None:
+        """A bond was added from outside (an application's own secrets store, as the `bluetooth`
+        facade has): look a link that found none up again, before it answers an LTK request."""
+        link = self._links.get(conn.handle)
+        if link is not None and link.conn is conn and link.bond is None:
+            self._identify(link)
+
     def _identify(self, link: SmpLink) -> None:
         """Who the peer is: the controller's resolution (types 0x02/0x03) or our IRKs (Vol 3 Part C, 10.8.2.3)."""
         address = link.conn.peer_address
