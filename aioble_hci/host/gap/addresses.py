@@ -19,8 +19,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +26,7 @@ from typing import TYPE_CHECKING
 from aioble_hci.address import Address, AddressType
 from aioble_hci.gap.privacy import PrivateAddressRotation, generate_static_address
 from aioble_hci.hci import commands as cmd
+from aioble_hci.host.atomic_file import write_json
 from aioble_hci.host.events import subscribe
 from aioble_hci.host.gap.config import AddressMode, GapConfig
 
@@ -62,18 +61,7 @@ def load_or_create_static_address(path: Path) -> Address:
     except (ValueError, KeyError, TypeError) as exc:
         log.warning("cannot read the static address in %s (%s); making a new one", path, exc)
     address = generate_static_address()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as out:
-            json.dump({"static_address": f"{address}/random"}, out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_json(path, {"static_address": f"{address}/random"})
     log.info("generated the static identity address %s, kept in %s", address, path)
     return address
 

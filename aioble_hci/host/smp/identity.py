@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import secrets
-import tempfile
 from pathlib import Path
+
+from aioble_hci.host.atomic_file import write_json
 
 log = logging.getLogger(__name__)
 
@@ -36,16 +36,4 @@ def load_or_create_irk(path: Path) -> bytes:
 
 def save_irk(path: Path, irk: bytes) -> None:
     """Write atomically (temporary file, fsync, rename) with mode 0600."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({"irk": irk.hex()}, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
+    write_json(path, {"irk": irk.hex()})
