@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from aioble_hci.att import pdus
 from aioble_hci.att.errors import AttTimeoutError, BearerClosedError
@@ -31,7 +31,7 @@ from aioble_hci.att.events import (
 )
 from aioble_hci.att.pdus import ATT_DEFAULT_MTU, Opcode
 from aioble_hci.att.procedures import ExchangeMtu, GattProtocolError, Procedure
-from aioble_hci.att.queues import drain
+from aioble_hci.att.queues import Outbox
 from aioble_hci.att.signing import sign
 from aioble_hci.att.states import CLIENT_TRANSITIONS, ClientState, StateMachine
 
@@ -48,7 +48,7 @@ ValueHandler = Callable[[bytes, bool], None]
 """Called with (value, is_indication) for a routed value handle."""
 
 
-class AttClient:
+class AttClient(Outbox[ClientEvent]):
     """The ATT client side of one bearer."""
 
     def __init__(self, *, connection: object = None, rx_mtu: int = 517) -> None:
@@ -104,20 +104,6 @@ class AttClient:
             self._handlers.pop(value_handle, None)
         else:
             self._handlers[value_handle] = handler
-
-    def data_to_send(self) -> list[bytes]:
-        """PDUs queued for transmission, oldest first."""
-        return drain(self._outgoing)
-
-    def take_events(self) -> list[ClientEvent]:
-        """Events produced since the last call, in order."""
-        return drain(self._events)
-
-    def join_bearer(self, outgoing: list[bytes], events: list[Any]) -> None:
-        """Queue output in a bearer's lists (att/bearer.py), so both sides' output keeps its order."""
-        outgoing.extend(self._outgoing)
-        events.extend(self._events)
-        self._outgoing, self._events = outgoing, events
 
     def get_timer(self) -> float | None:
         """When the outstanding request times out (Vol 3 Part F 3.3.3); None if none is."""

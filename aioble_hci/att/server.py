@@ -50,7 +50,7 @@ from aioble_hci.att.gatt import (
     service_changed_value,
 )
 from aioble_hci.att.pdus import ATT_DEFAULT_MTU, ATT_MAX_VALUE_LEN, ErrorCode, Opcode
-from aioble_hci.att.queues import drain
+from aioble_hci.att.queues import Outbox
 from aioble_hci.att.signing import verify
 from aioble_hci.att.states import (
     CACHING_TRANSITIONS,
@@ -90,7 +90,7 @@ class _Reject(RemoteProtocolError):
         self.handle = handle
 
 
-class AttServer:
+class AttServer(Outbox[ServerEvent]):
     """The ATT server side of one bearer over a shared `AttributeDatabase`.
 
     `cccd` restores the CCCD values of a bonded peer ({cccd handle: value}); read them back with
@@ -224,20 +224,6 @@ class AttServer:
         except Exception:  # an application callback failed: answer, keep serving
             log.exception("ATT server failed on opcode 0x%02x", opcode)
             return None if command else _error(opcode, 0, ErrorCode.UNLIKELY_ERROR)
-
-    def data_to_send(self) -> list[bytes]:
-        """PDUs to transmit (responses, notifications, indications), oldest first."""
-        return drain(self._outgoing)
-
-    def take_events(self) -> list[ServerEvent]:
-        """Events produced since the last call, in order."""
-        return drain(self._events)
-
-    def join_bearer(self, outgoing: list[bytes], events: list[Any]) -> None:
-        """Queue output in a bearer's lists (att/bearer.py), so both sides' output keeps its order."""
-        outgoing.extend(self._outgoing)
-        events.extend(self._events)
-        self._outgoing, self._events = outgoing, events
 
     def get_timer(self) -> float | None:
         """When the unconfirmed indication times out (Vol 3 Part F 3.3.3); None if none is."""
